@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace WardMap.Db;
+
+/// <summary>Opens WardMap's PostGIS: one pooled data source with NetTopologySuite geometry mapping.</summary>
+public static class WardDatabase
+{
+    /// <summary>The connection used when nothing is configured: the local cluster that `./wardmap db start` runs.</summary>
+    public const string LocalDefault = "Host=127.0.0.1;Port=55432;Database=wardmap;Username=wardmap";
+
+    /// <summary>The configured connection: WARDMAP_DB, else the local default.</summary>
+    public static string ConfiguredConnectionString(string? explicitValue = null) =>
+        Normalise(explicitValue ?? Environment.GetEnvironmentVariable("WARDMAP_DB") ?? LocalDefault);
+
+    public static NpgsqlDataSource Open(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(Normalise(connectionString));
+        builder.UseNetTopologySuite();
+        return builder.Build();
+    }
+
+    /// <summary>Accepts an Npgsql key=value string or a postgresql:// URL (as libpq and most tools write it).</summary>
+    public static string Normalise(string connection)
+    {
+        if (!connection.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
+            !connection.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return connection;
+        var uri = new Uri(connection);
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : "postgres",
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2) b.Password = Uri.UnescapeDataString(parts[1]);
+        }
+        return b.ConnectionString;
+    }
+
+    /// <summary>One sentence a person can act on, for a connection that fails.</summary>
+    public static string Explain(Exception e, string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(Normalise(connectionString));
+        var where = $"{b.Host}:{b.Port}/{b.Database} as {b.Username}";
+        var inner = e is NpgsqlException { InnerException: { } ie } ? ie : e;
+        return inner switch
+        {
+            System.Net.Sockets.SocketException => $"Cannot reach PostgreSQL at {where} ({inner.Message}); start it with './wardmap db start' or fix --connection / WARDMAP_DB.",
+            PostgresException pe when pe.SqlState == "3D000" => $"The database '{b.Database}' does not exist at {b.Host}:{b.Port}; create it or fix --connection / WARDMAP_DB.",
+            PostgresException pe when pe.SqlState is "28P01" or "28000" => $"PostgreSQL at {where} refused the login ({pe.MessageText}); fix the user or password in --connection / WARDMAP_DB.",
+            TimeoutException => $"PostgreSQL at {where} did not answer in time; is the host right?",
+            _ => $"Cannot use PostgreSQL at {where}: {inner.Message}",
+        };
+    }
+}

@@ -1,0 +1,88 @@
+using System.IO.Compression;
+using Npgsql;
+using WardMap.GisServer.Auth;
+using WardMap.Importers;
+using WardMap.Importers.Layers;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>
+/// Admin upload: `POST /api/imports` (multipart: layer, file(s) — a shapefile's parts or a .zip of them —
+/// and the CLI's options as fields). Same importer, same report as `./wardmap import`.
+/// </summary>
+public static class Imports
+{
+    static readonly string[] Allowed = [".shp", ".shx", ".dbf", ".prj", ".cpg", ".gpkg", ".geojson", ".json", ".csv", ".zip"];
+
+    public static void Map(WebApplication app)
+    {
+        var group = app.MapGroup("/api/imports").WithTags("imports").RequireAuthorization(Policies.Admin);
+        group.MapPost("", Upload).DisableAntiforgery()
+            .WithSummary("Import an uploaded file into a layer (admin). Fields: layer, file(s), srs, encoding, upsert, force, dry_run, population.");
+        group.MapGet("", async (NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            await using var cmd = db.CreateCommand("""
+                SELECT id, layer, file, status, rows_read, rows_loaded, rows_rejected, started_at, finished_at
+                FROM import_runs ORDER BY id DESC LIMIT 100
+                """);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var list = new List<object>();
+            while (await r.ReadAsync(ct))
+                list.Add(new { id = r.GetInt64(0), layer = r.GetString(1), file = r.GetString(2), status = r.GetString(3), rows_read = r.GetInt32(4),
+                    rows_loaded = r.GetInt32(5), rows_rejected = r.GetInt32(6), started_at = r.GetDateTime(7), finished_at = r.IsDBNull(8) ? (DateTime?)null : r.GetDateTime(8) });
+            return Results.Ok(list);
+        }).WithSummary("The last 100 import runs (admin).");
+    }
+
+    static async Task<IResult> Upload(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!request.HasFormContentType) return Problems.BadRequest("send multipart/form-data with a 'layer' field and the file(s)");
+        var form = await request.ReadFormAsync(ct);
+        var layer = form["layer"].ToString();
+        if (!LayerCatalog.All.Any(l => l.Name == layer))
+            return Problems.BadRequest($"'layer' must be one of {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}", "layer");
+        var files = form.Files.Where(f => f.Name is "file" or "files" or "population").ToList();
+        if (files.Count(f => f.Name != "population") == 0) return Problems.BadRequest("no file in the 'file' field", "file");
+
+        var dir = Directory.CreateTempSubdirectory("wardmap-upload-");
+        try
+        {
+            string? population = null;
+            foreach (var f in files)
+            {
+                var name = Path.GetFileName(f.FileName);
+                var ext = Path.GetExtension(name).ToLowerInvariant();
+                if (!Allowed.Contains(ext)) return Problems.BadRequest($"'{name}': {ext} files are not imported", "file");
+                var path = Path.Combine(dir.FullName, name);
+                await using (var s = File.Create(path)) await f.CopyToAsync(s, ct);
+                if (ext == ".zip") ZipFile.ExtractToDirectory(path, dir.FullName, overwriteFiles: true);
+                if (f.Name == "population") population = path;
+            }
+            var data = Directory.EnumerateFiles(dir.FullName, "*", SearchOption.AllDirectories)
+                .Where(p => p != population)
+                .FirstOrDefault(p => Path.GetExtension(p).ToLowerInvariant() is ".shp" or ".gpkg" or ".geojson" or ".json" or ".csv");
+            if (data is null) return Problems.BadRequest("the upload holds no .shp, .gpkg, .geojson or .csv", "file");
+
+            var importRequest = new ImportRequest(layer, data)
+            {
+                Srs = NullIfEmpty(form["srs"]), Encoding = NullIfEmpty(form["encoding"]), SourceLayer = NullIfEmpty(form["source_layer"]),
+                PopulationCsv = population, Upsert = IsTrue(form["upsert"]), Force = IsTrue(form["force"]), DryRun = IsTrue(form["dry_run"]),
+                Who = request.HttpContext.User.Who(),
+            };
+            try
+            {
+                var report = await new Importer(db).RunAsync(importRequest, null, ct);
+                return Results.Text(report.ToJson(), "application/json", statusCode: report.Status == "skipped" ? 200 : 201);
+            }
+            catch (ImportException e)
+            {
+                return Problems.Result(422, "Import refused", e.Describe() + "; the layer keeps its previous data",
+                    new { file = Path.GetFileName(e.File), row = e.Row, field = e.Field });
+            }
+        }
+        finally { dir.Delete(true); }
+    }
+
+    static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+    static bool IsTrue(string? s) => s is "true" or "1" or "on" or "yes";
+}

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Npgsql;
+using WardMap.Db;
+using WardMap.GisServer.Auth;
+using WardMap.GisServer.Endpoints;
+
+namespace WardMap.GisServer;
+
+/// <summary>
+/// Wires HTTP to the parts: configuration, auth, problem+json, request logs and the endpoint groups.
+/// Tests build the same application on a free port.
+/// </summary>
+public static class Server
+{
+    public static WebApplication Build(string[] args, string? connectionString = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Precedence: command line > WARDMAP_* environment > appsettings.json > defaults.
+        builder.Configuration.AddEnvironmentVariables("WARDMAP_");
+        builder.Configuration.AddCommandLine(args);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+
+        var connection = WardDatabase.ConfiguredConnectionString(connectionString ?? builder.Configuration["DB"]);
+        builder.Services.AddSingleton(_ => WardDatabase.Open(connection));
+        builder.Services.AddSingleton<DatabaseState>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
+
+        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new() { Title = "WardMap", Version = "1", Description = "A ward's land and infrastructure as a live digital map." };
+            return Task.CompletedTask;
+        }));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+        var maxUpload = builder.Configuration.GetValue("Imports:MaxUploadMegabytes", 200) * 1024L * 1024L;
+        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxUpload);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestLog>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi.json");
+        Health.Map(app);
+        Imports.Map(app);
+        return app;
+    }
+
+    static int StatusFor(Exception e) => e switch
+    {
+        BadHttpRequestException b => b.StatusCode,
+        NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        OperationCanceledException => 499,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}
+
+/// <summary>One structured log line a request: method, path, status, milliseconds, role.</summary>
+sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
+{
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        try { await next(ctx); }
+        finally
+        {
+            var ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            log.LogInformation("{Method} {Path}{Query} -> {Status} in {Ms:0.0} ms ({Role})",
+                ctx.Request.Method, ctx.Request.Path, ctx.Request.QueryString, ctx.Response.StatusCode, ms, ctx.User.Role());
+        }
+    }
+}

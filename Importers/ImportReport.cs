@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace WardMap.Importers;
+
+/// <summary>A row the importer had something to say about: rejected, repaired or flagged.</summary>
+public sealed record RowIssue(long Row, string? Field, string Reason, string? Value = null);
+
+/// <summary>What an import did: printed, stored in import_runs.report, and written as JSON.</summary>
+public sealed class ImportReport
+{
+    public long RunId { get; set; }
+    public string Layer { get; set; } = "";
+    public string File { get; set; } = "";
+    public string Sha256 { get; set; } = "";
+    public string Mode { get; set; } = "replace";
+    /// <summary>succeeded, skipped (same file already loaded), dry_run, or failed.</summary>
+    public string Status { get; set; } = "running";
+    public string? SourceCrs { get; set; }
+    public int? SourceSrid { get; set; }
+    public long RowsRead { get; set; }
+    public long RowsLoaded { get; set; }
+    public long RowsRepaired => Repaired.Count;
+    public long RowsRejected => Rejected.Count;
+    public long RowsDeleted { get; set; }
+    public double Seconds { get; set; }
+    public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
+    public long? DataVersion { get; set; }
+    public string? Error { get; set; }
+    public List<string> Notes { get; } = new();
+    public Dictionary<string, string> FieldMapping { get; } = new();
+    public List<RowIssue> Rejected { get; } = new();
+    public List<RowIssue> Repaired { get; } = new();
+    /// <summary>Rows loaded but worth a look: declared area far from the measured one, legacy codes converted.</summary>
+    public List<RowIssue> Flagged { get; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>A few lines for a terminal.</summary>
+    public string Summary()
+    {
+        var lines = new List<string>
+        {
+            $"{Layer} <- {Path.GetFileName(File)}: {Status}" + (Error is null ? "" : $" ({Error})"),
+            $"  read {RowsRead}, loaded {RowsLoaded}, repaired {RowsRepaired}, rejected {RowsRejected}, flagged {Flagged.Count}" +
+            (RowsDeleted > 0 ? $", removed {RowsDeleted} no longer in the file" : "") +
+            (Seconds > 0 ? $" in {Seconds:0.00} s ({RowsPerSecond:0} rows/s)" : ""),
+        };
+        if (SourceCrs is not null) lines.Add($"  source CRS {SourceCrs}");
+        lines.AddRange(Notes.Select(n => "  note: " + n));
+        foreach (var r in Rejected.Take(10)) lines.Add($"  rejected row {r.Row}{(r.Field is null ? "" : $", field {r.Field}")}: {r.Reason}");
+        if (Rejected.Count > 10) lines.Add($"  … {Rejected.Count - 10} more rejected rows in the report");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

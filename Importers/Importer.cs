@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
+using WardMap.Db;
+using WardMap.Importers.Crs;
+using WardMap.Importers.Layers;
+using WardMap.Importers.Sources;
+
+namespace WardMap.Importers;
+
+/// <summary>What to import and how.</summary>
+public sealed record ImportRequest(string Layer, string File)
+{
+    public string? Srs { get; init; }
+    public string? MappingFile { get; init; }
+    public string? Encoding { get; init; }
+    /// <summary>GeoPackage table to read (default: the first feature table).</summary>
+    public string? SourceLayer { get; init; }
+    /// <summary>groups: a CSV of population and households by group code.</summary>
+    public string? PopulationCsv { get; init; }
+    public bool DryRun { get; init; }
+    /// <summary>Merge by natural key instead of replacing the layer.</summary>
+    public bool Upsert { get; init; }
+    /// <summary>Import even when the same file was already loaded.</summary>
+    public bool Force { get; init; }
+    public string Who { get; init; } = "cli";
+    /// <summary>Rows farther than this outside the ward boundary are rejected.</summary>
+    public double OutsideMarginM { get; init; } = 500;
+    /// <summary>Declared parcel areas further than this from the measured area are flagged.</summary>
+    public double AreaTolerancePct { get; init; } = 5;
+    /// <summary>The TM-3 CRS for legal measurements when the file is not in one (the ward's CRS).</summary>
+    public int MeasureSrid { get; init; } = 9210;
+}
+
+public sealed record ImportProgress(long Rows, long? Total, double RowsPerSecond);
+
+/// <summary>
+/// Loads one file into one layer: read row by row -> map fields -> validate/repair -> reproject ->
+/// binary COPY into a temporary staging table -> one transaction merges it into the live table,
+/// records the run and bumps the layer's data version. Any failure rolls back: the old data stays.
+/// </summary>
+public sealed class Importer(NpgsqlDataSource db)
+{
+    /// <summary>For tests: called after each staged row, inside the load transaction (throw to inject a failure).</summary>
+    public Func<long, Task>? AfterRowStaged { get; set; }
+
+    public async Task<ImportReport> RunAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var spec = LayerCatalog.Get(request.Layer);
+        var clock = Stopwatch.StartNew();
+        var report = new ImportReport
+        {
+            Layer = spec.Name,
+            File = Path.GetFullPath(request.File),
+            Mode = request.DryRun ? "dry_run" : request.Upsert ? "upsert" : "replace",
+        };
+        if (!File.Exists(request.File)) throw new ImportException(request.File, null, null, "the file does not exist");
+        report.Sha256 = HashInputs(request);
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // One import per layer at a time; a run left 'running' by a killed process is marked failed.
+        await Exec(conn, null, "SELECT pg_advisory_lock(hashtext('wardmap-import:' || $1))", ct, spec.Name);
+        try
+        {
+            await Exec(conn, null, """
+                UPDATE import_runs SET status = 'failed', finished_at = now(),
+                       report = report || '{"error": "interrupted before it finished; nothing of it was loaded"}'
+                WHERE layer = $1 AND status = 'running'
+                """, ct, spec.Name);
+
+            if (!request.Force && !request.DryRun && await AlreadyLoadedAsync(conn, spec.Name, report, ct))
+            {
+                report.Status = "skipped";
+                report.Notes.Add("the same file (sha256) is already loaded; pass --force to import it again");
+                report.RunId = await InsertRunAsync(conn, request, report, "skipped", ct);
+                return report;
+            }
+
+            report.RunId = await InsertRunAsync(conn, request, report, "running", ct);
+            try
+            {
+                await LoadAsync(conn, spec, request, report, progress, ct);
+                report.Seconds = clock.Elapsed.TotalSeconds;
+                if (request.DryRun) await FinishRunAsync(conn, null, report, "dry_run", ct);
+                return report;
+            }
+            catch (Exception e)
+            {
+                report.Status = "failed";
+                report.Error = e is ImportException ie ? ie.Describe() : e.Message;
+                report.Seconds = clock.Elapsed.TotalSeconds;
+                await FinishRunAsync(conn, null, report, "failed", CancellationToken.None);
+                throw;
+            }
+        }
+        finally
+        {
+            await Exec(conn, null, "SELECT pg_advisory_unlock(hashtext('wardmap-import:' || $1))", CancellationToken.None, spec.Name);
+        }
+    }
+
+    async Task LoadAsync(NpgsqlConnection conn, LayerSpec spec, ImportRequest request, ImportReport report,
+        IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        using var source = FeatureSource.Open(request.File, new SourceOptions(request.Encoding, request.SourceLayer));
+        report.Notes.AddRange(source.Notes);
+        var mapping = new FieldMapping(spec, source.FieldNames, request.MappingFile, request.File);
+        for (int f = 0; f < spec.Fields.Length; f++)
+            report.FieldMapping[spec.Fields[f].Column] = mapping.SourceIndex[f] >= 0 ? source.FieldNames[mapping.SourceIndex[f]]
+                : mapping.Constants[f] is { } c ? $"= {c}" : "(none)";
+
+        SourceCrs? crs = null;
+        if (request.Srs is not null)
+        {
+            try { crs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(request.Srs)); }
+            catch (CrsException e) { throw new ImportException(request.File, null, "--srs", e.Message); }
+            if (source.DeclaredCrs is { } declared && declared.Srid != crs.Srid)
+                report.Notes.Add($"--srs {crs} overrides the file's own CRS {declared}");
+        }
+        else crs = source.DeclaredCrs;
+
+        var reference = await ReferenceData.LoadAsync(conn, spec, request, ct);
+        var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report);
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var columns = converter.StagedColumns;
+        await Exec(conn, tx, $"CREATE TEMP TABLE stage ({string.Join(", ", columns.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP", ct);
+
+        var rate = Stopwatch.StartNew();
+        await using (var copy = await conn.BeginBinaryImportAsync($"COPY stage ({string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var record in source.Read())
+            {
+                ct.ThrowIfCancellationRequested();
+                report.RowsRead++;
+                if (crs is null) crs = GuessCrs(record, request.File, report);
+                var row = converter.Convert(record, crs);
+                if (row is null) continue;
+                await copy.StartRowAsync(ct);
+                for (int i = 0; i < row.Length; i++)
+                    if (row[i] is null) await copy.WriteNullAsync(ct);
+                    else await copy.WriteAsync(row[i], columns[i].DbType, ct);
+                report.RowsLoaded++;
+                if (AfterRowStaged is not null) await AfterRowStaged(report.RowsLoaded);
+                if (progress is not null && report.RowsRead % 500 == 0)
+                    progress.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / rate.Elapsed.TotalSeconds));
+            }
+            await copy.CompleteAsync(ct);
+        }
+        progress?.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
+        if (Environment.GetEnvironmentVariable("WARDMAP_TRACE") is not null) Console.Error.WriteLine($"staged in {rate.Elapsed.TotalSeconds:0.000}");
+        report.SourceCrs = crs?.ToString();
+        report.SourceSrid = crs?.Srid;
+
+        converter.CheckWholeFile(crs, source.Count);
+        if (report.RowsLoaded == 0)
+            throw new ImportException(request.File, null, null,
+                report.RowsRead == 0 ? "the file has no rows; the layer was left as it was"
+                    : $"none of its {report.RowsRead} rows could be loaded (first: row {report.Rejected[0].Row}, {report.Rejected[0].Reason}); the layer was left as it was");
+
+        if (request.DryRun)
+        {
+            report.Status = "dry_run";
+            await tx.RollbackAsync(ct);
+            return;
+        }
+
+        report.RowsDeleted = await MergeAsync(conn, tx, spec, converter, request, report.RunId, ct);
+        if (Environment.GetEnvironmentVariable("WARDMAP_TRACE") is not null) Console.Error.WriteLine($"merged in {rate.Elapsed.TotalSeconds:0.000}");
+        report.DataVersion = await LayerVersions.BumpAsync(conn, tx, spec.Table, ct);
+        report.Status = "succeeded";
+        report.Seconds = report.Seconds == 0 ? rate.Elapsed.TotalSeconds : report.Seconds;
+        await FinishRunAsync(conn, tx, report, "succeeded", ct);
+        await Audit.WriteAsync(conn, tx, request.Who, "admin", "import", spec.Name,
+            new { run = report.RunId, file = Path.GetFileName(report.File), report.Sha256, report.RowsLoaded, report.RowsRejected }, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>With no CRS declared: plausible lon/lat is taken as WGS 84 (and said); anything else needs --srs.</summary>
+    static SourceCrs? GuessCrs(SourceRecord record, string file, ImportReport report)
+    {
+        if (record.Geometry is null) return null;
+        var env = record.Geometry.EnvelopeInternal;
+        if (env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)
+        {
+            report.Notes.Add("the file declares no CRS; its coordinates are longitude/latitude, read as WGS 84 (EPSG:4326)");
+            return CrsRegistry.Wgs84;
+        }
+        throw new ImportException(file, record.Row, "geometry",
+            $"the file declares no CRS and its coordinates ({env.MinX:0.###}, {env.MinY:0.###}) are not longitude/latitude; " +
+            "pass --srs EPSG:NNNN (VN-2000 TM-3: 9209 for 105°30', 9210 for 105°45', 5899 for 107°45')");
+    }
+
+    /// <summary>
+    /// Stage -> live in one statement pair: upsert by natural key (ids stay stable across imports, so tile
+    /// feature ids and links survive), then in replace mode delete what the file no longer has.
+    /// </summary>
+    static async Task<long> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter,
+        ImportRequest request, long runId, CancellationToken ct)
+    {
+        var cols = converter.StagedColumns.Select(c => c.Name).ToList();
+        string Select(string c) => c == "geom" ? spec.Geometry switch
+        {
+            GeometryKind.Polygon => "ST_Multi(ST_Force2D(geom))",
+            GeometryKind.Line => "ST_Multi(ST_Force2D(geom))",
+            _ => "ST_Force2D(geom)",
+        } : c;
+        var key = string.Join(", ", spec.NaturalKey);
+        var updates = cols.Where(c => !spec.NaturalKey.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
+        var upsert = $"""
+            INSERT INTO {spec.Table} ({string.Join(", ", cols)}, import_run_id)
+            SELECT {string.Join(", ", cols.Select(Select))}, $1 FROM stage
+            ON CONFLICT ({key}) DO UPDATE SET {string.Join(", ", updates)}
+            """;
+        await Exec(conn, tx, upsert, ct, runId);
+        if (request.Upsert) return 0;
+        var match = string.Join(" AND ", spec.NaturalKey.Select(k => $"s.{k} = t.{k}"));
+        await using var delete = new NpgsqlCommand($"DELETE FROM {spec.Table} t WHERE NOT EXISTS (SELECT 1 FROM stage s WHERE {match})", conn, tx);
+        return await delete.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Skip a file already loaded: a succeeded run of this layer with the same sha256 and mode, not
+    /// superseded by a later replace of the layer with another file.
+    /// </summary>
+    static async Task<bool> AlreadyLoadedAsync(NpgsqlConnection conn, string layer, ImportReport report, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT EXISTS (
+              SELECT 1 FROM import_runs r
+              WHERE r.layer = $1 AND r.sha256 = $2 AND r.mode = $3 AND r.status = 'succeeded'
+                AND NOT EXISTS (SELECT 1 FROM import_runs later
+                                WHERE later.layer = $1 AND later.status = 'succeeded' AND later.id > r.id
+                                  AND later.mode = 'replace' AND later.sha256 <> $2))
+            """, conn);
+        cmd.Parameters.AddWithValue(layer);
+        cmd.Parameters.AddWithValue(report.Sha256);
+        cmd.Parameters.AddWithValue(report.Mode);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    static async Task<long> InsertRunAsync(NpgsqlConnection conn, ImportRequest request, ImportReport report, string status, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO import_runs (layer, file, sha256, mode, status, who, report, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $5 = 'running' THEN NULL ELSE now() END) RETURNING id
+            """, conn);
+        cmd.Parameters.AddWithValue(report.Layer);
+        cmd.Parameters.AddWithValue(Path.GetFileName(report.File));
+        cmd.Parameters.AddWithValue(report.Sha256);
+        cmd.Parameters.AddWithValue(report.Mode);
+        cmd.Parameters.AddWithValue(status);
+        cmd.Parameters.AddWithValue(request.Who);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = report.ToJson(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    static async Task FinishRunAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ImportReport report, string status, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            UPDATE import_runs SET status = $2, source_srid = $3, rows_read = $4, rows_loaded = $5, rows_repaired = $6,
+                   rows_rejected = $7, report = $8, finished_at = now()
+            WHERE id = $1
+            """, conn, tx);
+        cmd.Parameters.AddWithValue(report.RunId);
+        cmd.Parameters.AddWithValue(status);
+        cmd.Parameters.AddWithValue((object?)report.SourceSrid ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((int)report.RowsRead);
+        cmd.Parameters.AddWithValue(status == "succeeded" ? (int)report.RowsLoaded : 0);
+        cmd.Parameters.AddWithValue((int)report.RowsRepaired);
+        cmd.Parameters.AddWithValue((int)report.RowsRejected);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = report.ToJson(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>sha256 over the file and its sidecars (.dbf/.prj/.cpg of a shapefile, the population CSV).</summary>
+    static string HashInputs(ImportRequest request)
+    {
+        var files = new List<string> { request.File };
+        if (Path.GetExtension(request.File).Equals(".shp", StringComparison.OrdinalIgnoreCase))
+            files.AddRange(new[] { ".shx", ".dbf", ".prj", ".cpg" }.Select(e => Path.ChangeExtension(request.File, e)).Where(File.Exists));
+        if (request.PopulationCsv is not null) files.Add(request.PopulationCsv);
+        if (request.MappingFile is not null) files.Add(request.MappingFile);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        foreach (var f in files)
+        {
+            using var s = File.OpenRead(f);
+            int n;
+            while ((n = s.Read(buffer)) > 0) sha.AppendData(buffer, 0, n);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, CancellationToken ct, params object[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,353 @@
+using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Utilities;
+using NetTopologySuite.Operation.Valid;
+using NpgsqlTypes;
+using WardMap.Importers.Crs;
+using WardMap.Importers.Layers;
+using WardMap.Importers.Sources;
+
+namespace WardMap.Importers;
+
+public sealed record StagedColumn(string Name, string SqlType, NpgsqlDbType DbType);
+
+/// <summary>
+/// Turns one source row into one staged row of a layer, or rejects it with the row, field and reason.
+/// Geometry is checked and repaired in the source CRS, measured in TM-3, then reprojected to EPSG:4326.
+/// </summary>
+public sealed class RowConverter
+{
+    readonly LayerSpec _spec;
+    readonly FieldMapping _map;
+    readonly IReadOnlyList<string> _sourceFields;
+    readonly ReferenceData _ref;
+    readonly ImportRequest _request;
+    readonly ImportReport _report;
+    readonly HashSet<string> _keys = new();
+    readonly Dictionary<string, long> _firstRowOfKey = new();
+    readonly Dictionary<string, (int? Population, int? Households)>? _population;
+    readonly HashSet<string> _groupsSeen = new();
+    long _outside;
+    double _outsideMetresSum;
+    Point? _firstOutside;
+
+    public IReadOnlyList<StagedColumn> StagedColumns { get; }
+
+    public RowConverter(LayerSpec spec, FieldMapping map, IReadOnlyList<string> sourceFields, ReferenceData reference,
+        ImportRequest request, ImportReport report)
+    {
+        (_spec, _map, _sourceFields, _ref, _request, _report) = (spec, map, sourceFields, reference, request, report);
+        var cols = spec.Fields.Select(f => new StagedColumn(f.Column, f.SqlType, f.DbType)).ToList();
+        if (spec.IsParcels)
+        {
+            cols.Add(new("land_use_source", "text", NpgsqlDbType.Text));
+            cols.Add(new("legal_area_m2", "numeric", NpgsqlDbType.Numeric));
+        }
+        if (spec.KeepsOtherFieldsAsJson) cols.Add(new("attributes", "jsonb", NpgsqlDbType.Jsonb));
+        cols.Add(new("source_srid", "integer", NpgsqlDbType.Integer));
+        cols.Add(new("geom", "geometry", NpgsqlDbType.Geometry));
+        StagedColumns = cols;
+        _stagedIndex = cols.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        if (spec.Name == "groups" && request.PopulationCsv is not null) _population = ReadPopulation(request.PopulationCsv);
+    }
+
+    int Col(string name) => Array.FindIndex(_spec.Fields, f => f.Column == name);
+    int Staged(string name) => _stagedIndex[name];
+    readonly Dictionary<string, int> _stagedIndex;
+
+    /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
+    public object?[]? Convert(SourceRecord record, SourceCrs? crs)
+    {
+        var values = new object?[StagedColumns.Count];
+        // 1. Attributes, by the mapping.
+        for (int f = 0; f < _spec.Fields.Length; f++)
+        {
+            var field = _spec.Fields[f];
+            var src = _map.SourceIndex[f];
+            object? raw = src >= 0 ? record.Values[src] : _map.Constants[f];
+            var name = src >= 0 ? _sourceFields[src] : field.Column;
+            if (raw is string s && s.Length == 0) raw = null;
+            if (raw is null)
+            {
+                if (field.Required) return Reject(record.Row, name, $"{field.Column} is empty");
+                continue;
+            }
+            switch (field.Type)
+            {
+                case FieldType.Int:
+                    if (!TryNumber(raw, out var d) || d != Math.Floor(d) || d > int.MaxValue || d < int.MinValue)
+                        return Reject(record.Row, name, $"'{raw}' is not a whole number", raw.ToString());
+                    values[f] = (int)d;
+                    break;
+                case FieldType.Decimal:
+                    if (!TryNumber(raw, out var n) || double.IsNaN(n) || double.IsInfinity(n))
+                        return Reject(record.Row, name, $"'{raw}' is not a number", raw.ToString());
+                    if (n < 0) return Reject(record.Row, name, $"{n} is negative", raw.ToString());
+                    values[f] = (decimal)n;
+                    break;
+                default:
+                    values[f] = System.Convert.ToString(raw, CultureInfo.InvariantCulture)!.Trim();
+                    break;
+            }
+        }
+
+        // 2. Layer rules.
+        if (_spec.LandUseColumn is { } luCol)
+        {
+            int i = Col(luCol);
+            var received = (string)values[i]!;
+            var (code, error, converted) = NormaliseLandUse(received);
+            if (error is not null) return Reject(record.Row, SourceName(i), error, received);
+            if (converted)
+            {
+                if (_spec.IsParcels) values[Staged("land_use_source")] = received;   // keep what was received
+                _report.Flagged.Add(new RowIssue(record.Row, SourceName(i), $"legacy land-use code converted to {code}", received));
+            }
+            values[i] = code;
+        }
+        if (_spec.Name == "assets")
+        {
+            int k = Col("kind");
+            var kind = AssetKinds.Kind((string)values[k]!);
+            if (kind is null) return Reject(record.Row, SourceName(k), $"unknown asset kind '{values[k]}' (light, camera, loudspeaker, wifi, school, led_screen, drain, …)", (string)values[k]!);
+            values[k] = kind;
+            int st = Col("status");
+            if (values[st] is string status)
+            {
+                values[st] = AssetKinds.Status(status);
+                if (values[st] is null) return Reject(record.Row, SourceName(st), $"unknown status '{status}' (active, broken, maintenance, planned, removed)", status);
+            }
+            else values[st] = "active";
+            values[Staged("attributes")] = JsonSerializer.Serialize(
+                _map.Unmapped.Where(u => record.Values[u] is not null).ToDictionary(u => _sourceFields[u], u => record.Values[u]));
+        }
+        if (_spec.Name == "red_lines")
+        {
+            int k = Col("kind");
+            var kind = ((string)values[k]!).ToLowerInvariant() switch
+            {
+                "red_line" or "chigioiduongdo" or "cgdd" or "duongdo" => "red_line",
+                "road_widening" or "morongduong" or "mo_rong_duong" => "road_widening",
+                "protected_corridor" or "hanhlangbaove" or "hanh_lang" or "hanhlang" => "protected_corridor",
+                "building_line" or "chigioixaydung" or "cgxd" => "building_line",
+                var other => AssetKinds.Key(other) switch
+                {
+                    "chigioiduongdo" => "red_line", "morongduong" => "road_widening",
+                    "hanhlangbaove" => "protected_corridor", "chigioixaydung" => "building_line", _ => null,
+                },
+            };
+            if (kind is null) return Reject(record.Row, SourceName(k), $"unknown red-line kind '{values[k]}' (red_line, road_widening, protected_corridor, building_line)", (string)values[k]!);
+            values[k] = kind;
+        }
+        if (_population is not null)
+        {
+            var code = (string)values[Col("code")]!;
+            _groupsSeen.Add(code);
+            if (_population.TryGetValue(code, out var pop))
+            {
+                if (pop.Population is not null) values[Col("population")] = pop.Population;
+                if (pop.Households is not null) values[Col("households")] = pop.Households;
+            }
+        }
+
+        // 3. Natural key: one row per key in a file.
+        var key = string.Join("/", _spec.NaturalKey.Select(k => values[Col(k)]));
+        if (!_keys.Add(key))
+            return Reject(record.Row, string.Join("/", _spec.NaturalKey.Select(k => SourceName(Col(k)))),
+                $"duplicate {string.Join("/", _spec.NaturalKey)} {key} (first at row {_firstRowOfKey[key]})", key);
+        _firstRowOfKey[key] = record.Row;
+
+        // 4. Geometry: type, validity (repair), legal area, reprojection, inside the ward.
+        if (record.Geometry is null) { _keys.Remove(key); return Reject(record.Row, "geometry", record.GeometryError ?? "empty geometry"); }
+        if (crs is null) { _keys.Remove(key); return Reject(record.Row, "geometry", "no CRS"); }
+        var (coerced, typeError) = Coerce(record.Geometry);
+        if (coerced is null) { _keys.Remove(key); return Reject(record.Row, "geometry", typeError ?? "empty geometry", record.Geometry.GeometryType); }
+        var geom = coerced;
+        if (geom is IPolygonal && !geom.IsValid)
+        {
+            var why = new IsValidOp(geom).ValidationError;
+            var fixedGeom = GeometryFixer.Fix(geom);
+            var (repaired, _) = Coerce(fixedGeom);
+            if (repaired is null || repaired.IsEmpty || repaired.Area <= 0)
+            { _keys.Remove(key); return Reject(record.Row, "geometry", $"invalid polygon ({why?.Message}) that could not be repaired"); }
+            var area0 = Math.Abs(geom.Area); // signed-area nonsense of a bow-tie is still a useful hint
+            _report.Repaired.Add(new RowIssue(record.Row, "geometry",
+                $"{why?.Message ?? "invalid"} at ({why?.Coordinate?.X:0.###}, {why?.Coordinate?.Y:0.###}) repaired" +
+                (crs.IsProjected ? $"; area {area0:0.0} -> {repaired.Area:0.0} m²" : "")));
+            geom = repaired;
+        }
+        if (_spec.IsParcels)
+        {
+            var legal = Math.Round(LegalArea(geom, crs), 1);
+            values[Staged("legal_area_m2")] = (decimal)legal;
+            if (values[Col("declared_area_m2")] is decimal declared)
+            {
+                var diff = Math.Abs((double)declared - legal);
+                if (diff > 1.0 && diff > legal * _request.AreaTolerancePct / 100)
+                    _report.Flagged.Add(new RowIssue(record.Row, SourceName(Col("declared_area_m2")),
+                        $"declared area {declared} m² differs from the area measured in {MeasureCrs(crs)} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
+                        declared.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+        geom = crs.ToWgs84(geom);
+        var env = geom.EnvelopeInternal;
+        if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
+        { _keys.Remove(key); return Reject(record.Row, "geometry", $"coordinates outside longitude/latitude after reprojection from {crs}"); }
+        if (_ref.WardWithMargin is not null && !_ref.WardWithMargin.Intersects(geom))
+        {
+            var metres = _ref.Ward!.Distance(geom) * 111_320;
+            _outside++;
+            _outsideMetresSum += metres;
+            _firstOutside ??= record.Geometry.Centroid;
+            _keys.Remove(key);
+            return Reject(record.Row, "geometry", $"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)");
+        }
+        values[Staged("source_srid")] = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
+        values[Staged("geom")] = geom;
+        return values;
+    }
+
+    /// <summary>After the last row: most rows outside the ward means a wrong CRS, not bad rows.</summary>
+    public void CheckWholeFile(SourceCrs? crs, long? total)
+    {
+        if (_population is not null)
+            foreach (var code in _population.Keys.Where(c => !_groupsSeen.Contains(c)))
+                _report.Notes.Add($"population CSV names group '{code}', which the groups file does not have");
+        if (_outside == 0 || _outside * 2 < _report.RowsRead) return;
+        var avg = _outsideMetresSum / _outside;
+        var hint = "";
+        if (crs is { IsProjected: true } && _firstOutside is not null && _ref.Ward is not null)
+        {
+            foreach (var zone in CrsRegistry.Tm3Zones.Keys.Where(z => z != crs.Srid))
+            {
+                var (lon, lat) = CrsRegistry.FromEpsg(zone).ToWgs84(_firstOutside.X, _firstOutside.Y);
+                var p = _ref.Ward.Factory.CreatePoint(new Coordinate(lon, lat));
+                if (_ref.WardWithMargin!.Intersects(p)) { hint = $"; in EPSG:{zone} it would land in the ward: pass --srs EPSG:{zone}"; break; }
+            }
+            if (hint == "" && avg is > 120 and < 400)
+                hint = "; an offset of ~200 m is typical of 'VN-2000 nội bộ' data computed without the 7-parameter shift";
+        }
+        throw new ImportException(_request.File, null, "geometry",
+            $"{_outside} of {_report.RowsRead} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint}");
+    }
+
+    double LegalArea(Geometry g, SourceCrs crs)
+    {
+        if (crs.IsVn2000Tm3()) return g.Area;
+        // Not in a TM-3 zone: measure in the ward's zone (vn2000.md, "Measurements").
+        var wgs = crs.IsWgs84 ? g : crs.ToWgs84(g.Copy());
+        return CrsRegistry.FromEpsg(_request.MeasureSrid).FromWgs84(wgs).Area;
+    }
+
+    string MeasureCrs(SourceCrs crs) => crs.IsVn2000Tm3() ? $"EPSG:{crs.Srid}" : $"EPSG:{_request.MeasureSrid}";
+
+    (Geometry? Geom, string? Error) Coerce(Geometry g)
+    {
+        var f = g.Factory;
+        switch (_spec.Geometry)
+        {
+            case GeometryKind.Polygon:
+                if (g is MultiPolygon) return (g, null);
+                if (g is Polygon p) return (f.CreateMultiPolygon([p]), null);
+                if (g is GeometryCollection gc && gc.Geometries.All(x => x is Polygon or MultiPolygon || x.IsEmpty))
+                {
+                    var polys = gc.Geometries.SelectMany(x => x is MultiPolygon mp ? mp.Geometries.Cast<Polygon>() : x is Polygon pp ? [pp] : []).ToArray();
+                    return polys.Length > 0 ? (f.CreateMultiPolygon(polys), null) : (null, "empty geometry");
+                }
+                if (g is GeometryCollection mixed && mixed.Geometries.Any(x => x is Polygon or MultiPolygon))
+                {   // what GeometryFixer leaves of a collapsed part: keep the polygons
+                    var polys = mixed.Geometries.SelectMany(x => x is MultiPolygon mp ? mp.Geometries.Cast<Polygon>() : x is Polygon pp ? [pp] : []).ToArray();
+                    return (f.CreateMultiPolygon(polys), null);
+                }
+                return (null, $"expected a polygon, got a {g.GeometryType}");
+            case GeometryKind.Line:
+                if (g is MultiLineString) return (g, null);
+                if (g is LineString l) return (f.CreateMultiLineString([l]), null);
+                return (null, $"expected a line, got a {g.GeometryType}");
+            case GeometryKind.Point:
+                if (g is Point) return (g, null);
+                if (g is MultiPoint { NumGeometries: 1 } mp1) return (mp1.GetGeometryN(0), null);
+                return (null, $"expected a point, got a {g.GeometryType}");
+            default:
+                return (g, null);
+        }
+    }
+
+    (string Code, string? Error, bool Converted) NormaliseLandUse(string text)
+    {
+        var parts = text.ToUpperInvariant().Split(['+', ',', ';', '/', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) return ("", "empty land-use code", false);
+        bool converted = false;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (_ref.LandUseCodes.Contains(parts[i])) continue;
+            if (_ref.LegacyCodes.TryGetValue(parts[i], out var current)) { parts[i] = current; converted = true; continue; }
+            return ("", $"unknown land-use code '{parts[i]}' (not in Thông tư 08/2024 nor the legacy table)", false);
+        }
+        return (string.Join("+", parts.Distinct()), null, converted);
+    }
+
+    string SourceName(int specIndex) => _map.SourceIndex[specIndex] >= 0 ? _sourceFields[_map.SourceIndex[specIndex]] : _spec.Fields[specIndex].Column;
+
+    object?[]? Reject(long row, string? field, string reason, string? value = null)
+    {
+        _report.Rejected.Add(new RowIssue(row, field, reason, value));
+        return null;
+    }
+
+    static bool TryNumber(object raw, out double value)
+    {
+        switch (raw)
+        {
+            case double d: value = d; return true;
+            case float fl: value = fl; return true;
+            case decimal m: value = (double)m; return true;
+            case int i: value = i; return true;
+            case long l: value = l; return true;
+            case short sh: value = sh; return true;
+            case string s:
+                s = s.Trim().Replace(" ", "");
+                // Vietnamese decimal comma: "123,5" (and "1.234,5")
+                if (s.Contains(',') && !s.Contains('.')) s = s.Replace(',', '.');
+                else if (s.Contains(',') && s.Contains('.') && s.LastIndexOf(',') > s.LastIndexOf('.')) s = s.Replace(".", "").Replace(',', '.');
+                return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+            default: value = 0; return false;
+        }
+    }
+
+    Dictionary<string, (int?, int?)> ReadPopulation(string path)
+    {
+        if (!File.Exists(path)) throw new ImportException(path, null, null, "the population CSV does not exist");
+        var result = new Dictionary<string, (int?, int?)>();
+        using var reader = new CsvReader(new StreamReader(path), CultureInfo.InvariantCulture);
+        if (!reader.Read() || !reader.ReadHeader()) throw new ImportException(path, 1, null, "the population CSV has no header");
+        var header = reader.HeaderRecord!;
+        int Find(params string[] names) => Array.FindIndex(header, h => names.Contains(AssetKinds.Key(h)));
+        int code = Find("code", "mato", "matdp"), pop = Find("population", "danso", "sonhankhau"), hh = Find("households", "soho", "sohodan");
+        if (code < 0) throw new ImportException(path, 1, "code", "the population CSV needs a group code column (code or MaTo)");
+        if (pop < 0 && hh < 0) throw new ImportException(path, 1, "population", "the population CSV needs a population (DanSo) or households (SoHo) column");
+        long row = 1;
+        while (reader.Read())
+        {
+            row++;
+            int? Int(int col, string name)
+            {
+                if (col < 0) return null;
+                var s = reader.GetField(col);
+                if (string.IsNullOrWhiteSpace(s)) return null;
+                return int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
+                    : throw new ImportException(path, row, header[col], $"'{s}' is not a non-negative whole number");
+            }
+            result[reader.GetField(code)!.Trim()] = (Int(pop, "population"), Int(hh, "households"));
+        }
+        _report.Notes.Add($"population and households joined by group code from {Path.GetFileName(path)} ({result.Count} groups)");
+        return result;
+    }
+}
+
+static class SourceCrsExtensions
+{
+    public static bool IsVn2000Tm3(this SourceCrs crs) => CrsRegistry.IsVn2000Tm3(crs.Srid);
+}
