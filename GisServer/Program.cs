@@ -39,6 +39,11 @@ try
             return 2;
     }
 }
+catch (Npgsql.PostgresException e) when (verb != "serve")
+{
+    Console.Error.WriteLine($"wardmap: the database refused a statement: {e.MessageText} ({e.SqlState}){(e.Detail is null ? "" : ": " + e.Detail)}");
+    return 1;
+}
 catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException && verb != "serve")
 {
     Console.Error.WriteLine("wardmap: " + WardDatabase.Explain(e, connection));

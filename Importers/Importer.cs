@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using System.Security.Cryptography;
 using Npgsql;
 using NpgsqlTypes;
@@ -120,6 +121,7 @@ public sealed class Importer(NpgsqlDataSource db)
         }
         else crs = source.DeclaredCrs;
 
+        string? guessNote = null;
         var reference = await ReferenceData.LoadAsync(conn, spec, request, ct);
         var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report);
 
@@ -128,14 +130,29 @@ public sealed class Importer(NpgsqlDataSource db)
         await Exec(conn, tx, $"CREATE TEMP TABLE stage ({string.Join(", ", columns.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP", ct);
 
         var rate = Stopwatch.StartNew();
+        // Two threads: this one maps, checks keys and writes COPY rows; a reader thread parses the file and
+        // prepares geometries (validate, repair, measure, reproject) a few rows ahead.
+        var rows = Channel.CreateBounded<(SourceRecord Record, RowConverter.PreparedGeometry Geometry)>(
+            new BoundedChannelOptions(2048) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var record in source.Read())
+                {
+                    if (crs is null && record.Geometry is not null) crs = GuessCrs(record, request.File, out guessNote);
+                    await rows.Writer.WriteAsync((record, converter.PrepareGeometry(record, crs)), ct);
+                }
+                rows.Writer.Complete();
+            }
+            catch (Exception e) { rows.Writer.Complete(e); }
+        }, ct);
         await using (var copy = await conn.BeginBinaryImportAsync($"COPY stage ({string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct))
         {
-            foreach (var record in source.Read())
+            await foreach (var (record, geometry) in rows.Reader.ReadAllAsync(ct))
             {
-                ct.ThrowIfCancellationRequested();
                 report.RowsRead++;
-                if (crs is null) crs = GuessCrs(record, request.File, report);
-                var row = converter.Convert(record, crs);
+                var row = converter.Convert(record, geometry);
                 if (row is null) continue;
                 await copy.StartRowAsync(ct);
                 for (int i = 0; i < row.Length; i++)
@@ -146,8 +163,10 @@ public sealed class Importer(NpgsqlDataSource db)
                 if (progress is not null && report.RowsRead % 500 == 0)
                     progress.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / rate.Elapsed.TotalSeconds));
             }
+            await reader;
             await copy.CompleteAsync(ct);
         }
+        if (guessNote is not null) report.Notes.Add(guessNote);
         progress?.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
         if (Environment.GetEnvironmentVariable("WARDMAP_TRACE") is not null) Console.Error.WriteLine($"staged in {rate.Elapsed.TotalSeconds:0.000}");
         report.SourceCrs = crs?.ToString();
@@ -175,16 +194,16 @@ public sealed class Importer(NpgsqlDataSource db)
         await Audit.WriteAsync(conn, tx, request.Who, "admin", "import", spec.Name,
             new { run = report.RunId, file = Path.GetFileName(report.File), report.Sha256, report.RowsLoaded, report.RowsRejected }, ct);
         await tx.CommitAsync(ct);
+        if (!request.Upsert) await Exec(conn, null, $"ANALYZE {spec.Table}", ct);   // fresh statistics for the new table
     }
 
     /// <summary>With no CRS declared: plausible lon/lat is taken as WGS 84 (and said); anything else needs --srs.</summary>
-    static SourceCrs? GuessCrs(SourceRecord record, string file, ImportReport report)
+    static SourceCrs GuessCrs(SourceRecord record, string file, out string note)
     {
-        if (record.Geometry is null) return null;
-        var env = record.Geometry.EnvelopeInternal;
+        var env = record.Geometry!.EnvelopeInternal;
         if (env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)
         {
-            report.Notes.Add("the file declares no CRS; its coordinates are longitude/latitude, read as WGS 84 (EPSG:4326)");
+            note = "the file declares no CRS; its coordinates are longitude/latitude, read as WGS 84 (EPSG:4326, as RFC 7946 GeoJSON is)";
             return CrsRegistry.Wgs84;
         }
         throw new ImportException(file, record.Row, "geometry",
@@ -193,8 +212,9 @@ public sealed class Importer(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Stage -> live in one statement pair: upsert by natural key (ids stay stable across imports, so tile
-    /// feature ids and links survive), then in replace mode delete what the file no longer has.
+    /// Stage -> live, inside the import's transaction. Upsert merges by natural key. Replace builds the
+    /// layer anew beside the live table (ids carried over by natural key, so tile feature ids and links
+    /// survive), builds its indexes in bulk, then swaps it in: readers see the old layer until commit.
     /// </summary>
     static async Task<long> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter,
         ImportRequest request, long runId, CancellationToken ct)
@@ -202,22 +222,64 @@ public sealed class Importer(NpgsqlDataSource db)
         var cols = converter.StagedColumns.Select(c => c.Name).ToList();
         string Select(string c) => c == "geom" ? spec.Geometry switch
         {
-            GeometryKind.Polygon => "ST_Multi(ST_Force2D(geom))",
-            GeometryKind.Line => "ST_Multi(ST_Force2D(geom))",
-            _ => "ST_Force2D(geom)",
-        } : c;
-        var key = string.Join(", ", spec.NaturalKey);
-        var updates = cols.Where(c => !spec.NaturalKey.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
-        var upsert = $"""
-            INSERT INTO {spec.Table} ({string.Join(", ", cols)}, import_run_id)
-            SELECT {string.Join(", ", cols.Select(Select))}, $1 FROM stage
-            ON CONFLICT ({key}) DO UPDATE SET {string.Join(", ", updates)}
-            """;
-        await Exec(conn, tx, upsert, ct, runId);
-        if (request.Upsert) return 0;
+            GeometryKind.Polygon or GeometryKind.Line => "ST_Multi(ST_Force2D(s.geom))",
+            _ => "ST_Force2D(s.geom)",
+        } : $"s.{c}";
         var match = string.Join(" AND ", spec.NaturalKey.Select(k => $"s.{k} = t.{k}"));
-        await using var delete = new NpgsqlCommand($"DELETE FROM {spec.Table} t WHERE NOT EXISTS (SELECT 1 FROM stage s WHERE {match})", conn, tx);
-        return await delete.ExecuteNonQueryAsync(ct);
+        if (request.Upsert)
+        {
+            var updates = cols.Where(c => !spec.NaturalKey.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
+            await Exec(conn, tx, $"""
+                INSERT INTO {spec.Table} ({string.Join(", ", cols)}, import_run_id)
+                SELECT {string.Join(", ", cols.Select(Select))}, $1 FROM stage s
+                ON CONFLICT ({string.Join(", ", spec.NaturalKey)}) DO UPDATE SET {string.Join(", ", updates)}
+                """, ct, runId);
+            return 0;
+        }
+
+        var t = spec.Table;
+        await using var count = new NpgsqlCommand($"SELECT count(*) FROM {t} t WHERE NOT EXISTS (SELECT 1 FROM stage s WHERE {match})", conn, tx);
+        var removed = (long)(await count.ExecuteScalarAsync(ct))!;
+        await Exec(conn, tx, $"CREATE TABLE {t}__load (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)", ct);
+        await Exec(conn, tx, $"""
+            INSERT INTO {t}__load (id, {string.Join(", ", cols)}, import_run_id)
+            SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('{t}', 'id'))), {string.Join(", ", cols.Select(Select))}, $1
+            FROM stage s LEFT JOIN {t} t ON {match};
+            """, ct, runId);
+        // Keys, unique constraints, foreign keys and indexes of the live table, rebuilt on the new one.
+        var ddl = new List<string>();
+        var renames = new List<string>();
+        await using (var q = new NpgsqlCommand($"""
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = '{t}'::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname
+            """, conn, tx))
+        await using (var r = await q.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                ddl.Add($"ALTER TABLE {t}__load ADD CONSTRAINT {r.GetString(0)}__load {r.GetString(1)}");
+                renames.Add($"ALTER TABLE {t} RENAME CONSTRAINT {r.GetString(0)}__load TO {r.GetString(0)}");
+            }
+        await using (var q = new NpgsqlCommand($"""
+            SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = '{t}'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+            """, conn, tx))
+        await using (var r = await q.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                var (name, def) = (r.GetString(0), r.GetString(1));
+                ddl.Add(def.Replace($"INDEX {name} ON ", $"INDEX {name}__load ON ").Replace($" ON public.{t} ", $" ON public.{t}__load "));
+                renames.Add($"ALTER INDEX {name}__load RENAME TO {name}");
+            }
+        foreach (var statement in ddl) await Exec(conn, tx, statement, ct);
+        await Exec(conn, tx, $"""
+            ALTER SEQUENCE {t}_id_seq OWNED BY NONE;
+            DROP TABLE {t};
+            ALTER TABLE {t}__load RENAME TO {t};
+            ALTER SEQUENCE {t}_id_seq OWNED BY {t}.id;
+            ALTER TABLE {t} ALTER COLUMN id SET DEFAULT nextval('{t}_id_seq'::regclass);
+            {string.Join(";\n", renames)};
+            """, ct);
+        return removed;
     }
 
     /// <summary>

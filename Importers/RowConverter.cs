@@ -58,7 +58,7 @@ public sealed class RowConverter
     readonly Dictionary<string, int> _stagedIndex;
 
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
-    public object?[]? Convert(SourceRecord record, SourceCrs? crs)
+    public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)
     {
         var values = new object?[StagedColumns.Count];
         // 1. Attributes, by the mapping.
@@ -159,54 +159,73 @@ public sealed class RowConverter
                 $"duplicate {string.Join("/", _spec.NaturalKey)} {key} (first at row {_firstRowOfKey[key]})", key);
         _firstRowOfKey[key] = record.Row;
 
-        // 4. Geometry: type, validity (repair), legal area, reprojection, inside the ward.
-        if (record.Geometry is null) { _keys.Remove(key); return Reject(record.Row, "geometry", record.GeometryError ?? "empty geometry"); }
-        if (crs is null) { _keys.Remove(key); return Reject(record.Row, "geometry", "no CRS"); }
-        var (coerced, typeError) = Coerce(record.Geometry);
-        if (coerced is null) { _keys.Remove(key); return Reject(record.Row, "geometry", typeError ?? "empty geometry", record.Geometry.GeometryType); }
-        var geom = coerced;
-        if (geom is IPolygonal && !geom.IsValid)
-        {
-            var why = new IsValidOp(geom).ValidationError;
-            var fixedGeom = GeometryFixer.Fix(geom);
-            var (repaired, _) = Coerce(fixedGeom);
-            if (repaired is null || repaired.IsEmpty || repaired.Area <= 0)
-            { _keys.Remove(key); return Reject(record.Row, "geometry", $"invalid polygon ({why?.Message}) that could not be repaired"); }
-            var area0 = Math.Abs(geom.Area); // signed-area nonsense of a bow-tie is still a useful hint
-            _report.Repaired.Add(new RowIssue(record.Row, "geometry",
-                $"{why?.Message ?? "invalid"} at ({why?.Coordinate?.X:0.###}, {why?.Coordinate?.Y:0.###}) repaired" +
-                (crs.IsProjected ? $"; area {area0:0.0} -> {repaired.Area:0.0} m²" : "")));
-            geom = repaired;
-        }
+        // 4. Geometry, prepared on the reading thread (see PrepareGeometry); here only what needs order.
+        var g = prepared;
+        if (g.Error is not null) { _keys.Remove(key); return Reject(record.Row, "geometry", g.Error, g.ErrorValue); }
+        if (g.RepairNote is not null) _report.Repaired.Add(new RowIssue(record.Row, "geometry", g.RepairNote));
         if (_spec.IsParcels)
         {
-            var legal = Math.Round(LegalArea(geom, crs), 1);
+            var legal = Math.Round(g.LegalArea, 1);
             values[Staged("legal_area_m2")] = (decimal)legal;
             if (values[Col("declared_area_m2")] is decimal declared)
             {
                 var diff = Math.Abs((double)declared - legal);
                 if (diff > 1.0 && diff > legal * _request.AreaTolerancePct / 100)
                     _report.Flagged.Add(new RowIssue(record.Row, SourceName(Col("declared_area_m2")),
-                        $"declared area {declared} m² differs from the area measured in {MeasureCrs(crs)} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
+                        $"declared area {declared} m² differs from the area measured in EPSG:{g.MeasureSrid} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
                         declared.ToString(CultureInfo.InvariantCulture)));
             }
         }
-        geom = crs.ToWgs84(geom);
-        var env = geom.EnvelopeInternal;
-        if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
-        { _keys.Remove(key); return Reject(record.Row, "geometry", $"coordinates outside longitude/latitude after reprojection from {crs}"); }
-        if (_ref.WardWithMargin is not null && !_ref.WardWithMargin.Intersects(geom))
+        if (_ref.WardWithMargin is not null && !_ref.WardWithMargin.Intersects(g.Wgs84!))
         {
-            var metres = _ref.Ward!.Distance(geom) * 111_320;
+            var metres = _ref.Ward!.Distance(g.Wgs84!) * 111_320;
             _outside++;
             _outsideMetresSum += metres;
-            _firstOutside ??= record.Geometry.Centroid;
+            _firstOutside ??= g.SourceCentroid;
             _keys.Remove(key);
             return Reject(record.Row, "geometry", $"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)");
         }
-        values[Staged("source_srid")] = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
-        values[Staged("geom")] = geom;
+        values[Staged("source_srid")] = g.MeasureSrid;
+        values[Staged("geom")] = g.Wgs84;
         return values;
+    }
+
+    /// <summary>The geometry half of a row: checked, repaired, measured, reprojected.</summary>
+    public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, string? RepairNote, Point? SourceCentroid,
+        string? Error = null, string? ErrorValue = null);
+
+    /// <summary>
+    /// Type, validity (repaired with a note), legal area in TM-3 and reprojection to EPSG:4326. Touches no
+    /// shared state, so it runs on the reading thread while the previous rows are written.
+    /// </summary>
+    public PreparedGeometry PrepareGeometry(SourceRecord record, SourceCrs? crs)
+    {
+        if (record.Geometry is null) return Fail(record.GeometryError ?? "empty geometry");
+        if (crs is null) return Fail("no CRS");
+        var (coerced, typeError) = Coerce(record.Geometry);
+        if (coerced is null) return Fail(typeError ?? "empty geometry", record.Geometry.GeometryType);
+        var geom = coerced;
+        string? repairNote = null;
+        if (geom is IPolygonal && !QuickValidity.IsValid(geom))
+        {
+            var why = new IsValidOp(geom).ValidationError;
+            var (repaired, _) = Coerce(GeometryFixer.Fix(geom));
+            if (repaired is null || repaired.IsEmpty || repaired.Area <= 0)
+                return Fail($"invalid polygon ({why?.Message}) that could not be repaired");
+            repairNote = $"{why?.Message ?? "invalid"} at ({why?.Coordinate?.X:0.###}, {why?.Coordinate?.Y:0.###}) repaired" +
+                         (crs.IsProjected ? $"; area {Math.Abs(geom.Area):0.0} -> {repaired.Area:0.0} m²" : "");
+            geom = repaired;
+        }
+        var measureSrid = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
+        double legal = _spec.IsParcels ? LegalArea(geom, crs) : 0;
+        var centroid = geom.Centroid;
+        geom = crs.ToWgs84(geom);
+        var env = geom.EnvelopeInternal;
+        if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
+            return Fail($"coordinates outside longitude/latitude after reprojection from {crs}");
+        return new PreparedGeometry(geom, legal, measureSrid, repairNote, centroid);
+
+        static PreparedGeometry Fail(string error, string? value = null) => new(null, 0, 0, null, null, error, value);
     }
 
     /// <summary>After the last row: most rows outside the ward means a wrong CRS, not bad rows.</summary>
@@ -240,8 +259,6 @@ public sealed class RowConverter
         var wgs = crs.IsWgs84 ? g : crs.ToWgs84(g.Copy());
         return CrsRegistry.FromEpsg(_request.MeasureSrid).FromWgs84(wgs).Area;
     }
-
-    string MeasureCrs(SourceCrs crs) => crs.IsVn2000Tm3() ? $"EPSG:{crs.Srid}" : $"EPSG:{_request.MeasureSrid}";
 
     (Geometry? Geom, string? Error) Coerce(Geometry g)
     {

@@ -2,9 +2,11 @@
 -- the ward's VN-2000 TM-3 CRS (source_srid), see ../shared/domain/vn2000.md.
 CREATE EXTENSION IF NOT EXISTS postgis;
 
--- Which geometries a layer may hold: one place, reused by CHECK constraints.
+-- Which geometries a layer may hold: one place, reused by CHECK constraints. OGC validity is checked
+-- (and repaired, with a report) by the importer, which owns every bulk write; repeating ST_IsValid
+-- here would double the cost of loading a layer.
 CREATE FUNCTION wm_is_areal(g geometry) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT GeometryType(g) IN ('POLYGON', 'MULTIPOLYGON') AND NOT ST_IsEmpty(g) AND ST_IsValid(g) $$;
+$$ SELECT GeometryType(g) IN ('POLYGON', 'MULTIPOLYGON') AND NOT ST_IsEmpty(g) $$;
 
 CREATE TABLE ward_boundary (
     id          serial PRIMARY KEY,
@@ -185,7 +187,7 @@ CREATE TABLE import_runs (
     rows_repaired integer NOT NULL DEFAULT 0 CHECK (rows_repaired >= 0),
     rows_rejected integer NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0),
     report        jsonb NOT NULL DEFAULT '{}',
-    status        text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
+    status        text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'skipped', 'dry_run')),
     who           text NOT NULL DEFAULT 'cli',
     started_at    timestamptz NOT NULL DEFAULT now(),
     finished_at   timestamptz

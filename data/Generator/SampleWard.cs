@@ -53,8 +53,8 @@ public sealed class SampleWard
     {
         _rng = new Random(seed);
         var scale = Math.Sqrt(Math.Max(targetParcels, 200) / 25_000.0);
-        Cols = Math.Max(2, (int)Math.Round(10 * scale));
-        Rows = Math.Max(2, (int)Math.Round(8 * scale));
+        Cols = Math.Max(3, (int)Math.Round(10 * scale));
+        Rows = Math.Max(3, (int)Math.Round(8 * scale));
         var (e0, n0) = Crs.FromWgs84(106.29, 20.93);
         X0 = Math.Round(e0 - Cols * CellSize / 2);
         Y0 = Math.Round(n0 - Rows * CellSize / 2);
@@ -250,7 +250,9 @@ public sealed class SampleWard
         foreach (var road in Roads.Where(r => r.Class == "main"))
             RedLines.Add(new($"CGDD-{road.Code}", "red_line", $"Chỉ giới đường đỏ {road.Name}", road.Width, plan,
                 road.Geometry.Buffer(road.Width / 2, NetTopologySuite.Operation.Buffer.EndCapStyle.Flat)));
-        var widened = Roads.First(r => r.Class == "main" && r.Code == $"D{Rows / 2 + 1:000}");
+        var wardCentre = Ward.Centroid;
+        var widened = Roads.Where(r => r.Class == "main" && r.Geometry.EnvelopeInternal.Height < 1)   // horizontal
+                           .OrderBy(r => r.Geometry.Distance(wardCentre)).First();
         var strip = widened.Geometry.Buffer(widened.Width / 2 + 8, NetTopologySuite.Operation.Buffer.EndCapStyle.Flat)
             .Difference(widened.Geometry.Buffer(widened.Width / 2, NetTopologySuite.Operation.Buffer.EndCapStyle.Flat));
         var north = strip.Intersection(Rect(X0, widened.Geometry.EnvelopeInternal.MinY, X0 + Cols * CellSize, Y0 + Rows * CellSize));
@@ -303,6 +305,10 @@ public sealed class SampleWard
             for (int r = 1; r < Rows; r++)
                 if (InWard[c, r] && InWard[c - 1, r] && InWard[c, r - 1] && InWard[c - 1, r - 1])
                     junctions.Add(new(X0 + c * CellSize, Y0 + r * CellSize));
+        if (junctions.Count == 0)   // a tiny test ward: use its cells' corners nearest the centre
+            for (int c = 0; c < Cols; c++)
+                for (int r = 0; r < Rows; r++)
+                    if (InWard[c, r]) junctions.Add(new(X0 + c * CellSize + 12, Y0 + r * CellSize + 12));
         junctions = junctions.OrderBy(j => Remoteness(j.X, j.Y)).ToList();
         for (int i = 0; i < junctions.Count; i++)
             Assets.Add(new("camera", $"CAM-{i + 1:000}", $"Camera nút giao {i + 1}", "active", F.CreatePoint(Offset(junctions[i], 14, 14)), new() { ["resolution"] = "4MP", ["ai"] = i % 3 == 0 }));

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Testcontainers.PostgreSql;
+using WardMap.Db;
+
+namespace WardMap.TestSupport;
+
+/// <summary>
+/// The one real PostGIS every test project uses. Started once per test process: Testcontainers when a
+/// Docker engine answers, otherwise a throwaway local cluster (initdb in a temp folder, a free port),
+/// removed when the process ends. WARDMAP_TEST_DB points the tests at an existing server instead.
+/// Each test asks for its own database, cloned from a migrated template, so no state is shared.
+/// </summary>
+public sealed class PostGis
+{
+    static readonly Lazy<Task<PostGis>> Shared = new(StartAsync);
+    public static Task<PostGis> InstanceAsync() => Shared.Value;
+
+    /// <summary>Connection string to the server's maintenance database.</summary>
+    public string AdminConnection { get; }
+    public string How { get; }
+    readonly Func<Task>? _stop;
+    int _counter;
+
+    PostGis(string admin, string how, Func<Task>? stop) => (AdminConnection, How, _stop) = (admin, how, stop);
+
+    /// <summary>A fresh database with the schema applied; dropped by disposing the handle.</summary>
+    public async Task<TestDatabase> CreateDatabaseAsync()
+    {
+        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}"[..40];
+        await using (var admin = new NpgsqlConnection(AdminConnection))
+        {
+            await admin.OpenAsync();
+            // CREATE DATABASE ... TEMPLATE needs the template unused: serialise the clones.
+            await CloneLock.WaitAsync();
+            try { await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE wardmap_template", admin); await cmd.ExecuteNonQueryAsync(); }
+            finally { CloneLock.Release(); }
+        }
+        var cs = new NpgsqlConnectionStringBuilder(AdminConnection) { Database = name, Pooling = true, MaxPoolSize = 30 }.ConnectionString;
+        return new TestDatabase(this, name, cs);
+    }
+
+    static readonly SemaphoreSlim CloneLock = new(1, 1);
+
+    internal async Task DropAsync(string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(AdminConnection);
+        await admin.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    static async Task<PostGis> StartAsync()
+    {
+        PostGis server;
+        if (Environment.GetEnvironmentVariable("WARDMAP_TEST_DB") is { Length: > 0 } given)
+            server = new PostGis(WardDatabase.Normalise(given), "WARDMAP_TEST_DB", null);
+        else if (DockerAnswers() && await TryContainerAsync() is { } container)
+            server = container;
+        else
+            server = await StartLocalClusterAsync();
+        await PrepareTemplateAsync(server.AdminConnection);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server._stop?.Invoke().GetAwaiter().GetResult();
+        return server;
+    }
+
+    static bool DockerAnswers() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } || File.Exists("/var/run/docker.sock");
+
+    static async Task<PostGis?> TryContainerAsync()
+    {
+        try
+        {
+            var c = new PostgreSqlBuilder("postgis/postgis:15-3.4").Build();
+            await c.StartAsync();
+            return new PostGis(c.GetConnectionString(), "Testcontainers (postgis/postgis:15-3.4)", () => c.DisposeAsync().AsTask());
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"PostGis: Docker did not give a container ({e.Message}); using a local cluster");
+            return null;
+        }
+    }
+
+    /// <summary>The newest PostgreSQL whose PostGIS is installed (./wardmap test installs it).</summary>
+    public static string FindPgBin()
+    {
+        if (Environment.GetEnvironmentVariable("WARDMAP_PG_BIN") is { Length: > 0 } bin && File.Exists(Path.Combine(bin, "initdb"))) return bin;
+        var found = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Where(d => File.Exists(Path.Combine(d, "bin", "initdb")) &&
+                            File.Exists($"/usr/share/postgresql/{Path.GetFileName(d)}/extension/postgis.control"))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+        return found is null
+            ? throw new InvalidOperationException("No PostgreSQL with PostGIS is installed: run './wardmap test', which installs postgresql-15-postgis-3, or set WARDMAP_TEST_DB.")
+            : Path.Combine(found, "bin");
+    }
+
+    static async Task<PostGis> StartLocalClusterAsync()
+    {
+        var bin = FindPgBin();
+        bool root = Environment.UserName == "root";
+        var dir = Directory.CreateTempSubdirectory("wardmap-pg-").FullName;
+        var data = Path.Combine(dir, "data");
+        if (root) await Run("chown", "-R", "postgres:postgres", dir);
+        int port = FreePort();
+        await RunAsPg(root, Path.Combine(bin, "initdb"), "-D", data, "-U", "wardmap", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
+        await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"),
+            $"\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n");
+        await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+        var admin = $"Host=127.0.0.1;Port={port};Database=postgres;Username=wardmap;Pooling=false";
+        return new PostGis(admin, $"local cluster {dir} on port {port}", async () =>
+        {
+            try { await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); } catch { /* already gone */ }
+            try { Directory.Delete(dir, true); } catch { /* best effort */ }
+        });
+    }
+
+    static async Task PrepareTemplateAsync(string adminConnection)
+    {
+        await using var admin = new NpgsqlConnection(adminConnection);
+        await admin.OpenAsync();
+        await using (var drop = new NpgsqlCommand("DROP DATABASE IF EXISTS wardmap_template", admin)) await drop.ExecuteNonQueryAsync();
+        await using (var create = new NpgsqlCommand("CREATE DATABASE wardmap_template", admin)) await create.ExecuteNonQueryAsync();
+        var cs = new NpgsqlConnectionStringBuilder(adminConnection) { Database = "wardmap_template", Pooling = false }.ConnectionString;
+        await using (var db = WardDatabase.Open(cs)) await Migrator.MigrateAsync(db);
+    }
+
+    static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    static Task RunAsPg(bool root, string exe, params string[] args) =>
+        root ? Run("runuser", ["-u", "postgres", "--", exe, .. args]) : Run(exe, args);
+
+    static async Task Run(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({p.ExitCode}): {await err}{await output}");
+    }
+}
+
+/// <summary>A database of one's own for a test; disposing drops it.</summary>
+public sealed class TestDatabase(PostGis server, string name, string connectionString) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+    public string ConnectionString { get; } = connectionString;
+    public PostGis Server { get; } = server;
+
+    NpgsqlDataSource? _source;
+    public NpgsqlDataSource DataSource => _source ??= WardDatabase.Open(ConnectionString);
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        var v = await cmd.ExecuteScalarAsync();
+        return v is DBNull or null ? default! : (T)Convert.ChangeType(v, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
+    }
+
+    public async Task ExecAsync(string sql, params object[] args)
+    {
+        await using var cmd = DataSource.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_source is not null) await _source.DisposeAsync();
+        await Server.DropAsync(Name);
+    }
+}
