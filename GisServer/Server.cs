@@ -26,6 +26,8 @@ public static class Server
         builder.Configuration.AddCommandLine(args);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // A failed start (busy port) is told in one sentence by Program, not as a logged stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         var connection = WardDatabase.ConfiguredConnectionString(connectionString ?? builder.Configuration["DB"]);
         builder.Services.AddSingleton(_ => WardDatabase.Open(connection));

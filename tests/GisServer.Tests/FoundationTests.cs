@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using WardMap.GisServer.Auth;
+using WardMap.TestSupport;
+
+namespace WardMap.GisServer.Tests;
+
+public sealed class FoundationTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    public async Task InitializeAsync() => _server = await RunningServer.StartAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Healthz_answers_200_with_the_PostgreSQL_and_PostGIS_versions()
+    {
+        var json = await _server.Client().GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.Equal("ok", json.GetProperty("status").GetString());
+        Assert.Matches(@"^\d+\.\d+", json.GetProperty("postgresql").GetString());
+        Assert.Matches(@"^3\.", json.GetProperty("postgis").GetString());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_endpoints()
+    {
+        var json = await _server.Client().GetFromJsonAsync<JsonElement>("/openapi.json");
+        Assert.StartsWith("3.", json.GetProperty("openapi").GetString());
+        var paths = json.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/healthz", out _));
+        Assert.True(paths.TryGetProperty("/api/imports", out _));
+    }
+
+    [Fact]
+    public async Task An_unknown_path_is_a_problem_json_404()
+    {
+        var r = await _server.Client().GetAsync("/no/such/thing");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("officer", HttpStatusCode.Forbidden)]
+    [InlineData("planner", HttpStatusCode.Forbidden)]
+    [InlineData("admin", HttpStatusCode.OK)]
+    public async Task Only_an_admin_reads_the_import_runs(string? role, HttpStatusCode expected)
+    {
+        var client = _server.Client(role is null ? null : await _server.KeyAsync(role));
+        var r = await client.GetAsync("/api/imports");
+        Assert.Equal(expected, r.StatusCode);
+        if (expected != HttpStatusCode.OK)
+        {
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(role is null ? "Bearer" : role, await r.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_or_revoked_key_is_refused_with_401()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client("wm_not_a_key").GetAsync("/api/imports")).StatusCode);
+        var (key, record) = await ApiKeys.CreateAsync(_server.Db.DataSource, "admin", "to revoke");
+        Assert.True(await ApiKeys.RevokeAsync(_server.Db.DataSource, record.Prefix));
+        ApiKeyAuthentication.ClearCache();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client(key).GetAsync("/api/imports")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Keys_create_prints_the_key_once_and_stores_only_its_hash_with_an_audit_entry()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, await KeysCommand.RunAsync(_server.Db.DataSource, ["create", "--role", "officer", "--name", "Cán bộ địa chính"], output));
+        var key = output.ToString().Trim();
+        Assert.StartsWith("wm_", key);
+        Assert.Equal(0, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM api_keys WHERE key_hash = $1 OR prefix = $1", key));
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM api_keys WHERE key_hash = $1 AND role = 'officer'", ApiKeys.Hash(key)));
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'key.create'"));
+        Assert.Equal(2, await KeysCommand.RunAsync(_server.Db.DataSource, ["create", "--role", "mayor"], new StringWriter()));
+    }
+
+    [Fact]
+    public async Task An_admin_uploads_a_layer_and_gets_the_import_report_and_an_audit_entry()
+    {
+        var admin = _server.Client(await _server.KeyAsync("admin"));
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("ward_boundary"), "layer" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(Repo.SampleSmall("ward_boundary.geojson"))), "file", "ward_boundary.geojson" },
+        };
+        var r = await admin.PostAsync("/api/imports", form);
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var report = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", report.GetProperty("status").GetString());
+        Assert.Equal(1, report.GetProperty("rows_loaded").GetInt32());
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM ward_boundary"));
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'import' AND who LIKE 'test admin%'"));
+    }
+
+    [Fact]
+    public async Task An_upload_the_importer_refuses_is_a_422_naming_file_row_and_field()
+    {
+        var admin = _server.Client(await _server.KeyAsync("admin"));
+        var projected = """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"SoTo":1,"SoThua":1,"LoaiDat":"ODT"},"geometry":{"type":"Polygon","coordinates":[[[556000,2314000],[556010,2314000],[556010,2314010],[556000,2314000]]]}}]}""";
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("parcels"), "layer" },
+            { new StringContent(projected), "file", "thua.geojson" },
+        };
+        var r = await admin.PostAsync("/api/imports", form);
+        Assert.Equal((HttpStatusCode)422, r.StatusCode);
+        var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("--srs", problem.GetProperty("detail").GetString());
+        Assert.Equal("thua.geojson", problem.GetProperty("file").GetString());
+        Assert.Equal(1, problem.GetProperty("row").GetInt32());
+        Assert.Equal("geometry", problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task An_upload_without_a_key_is_refused()
+    {
+        using var form = new MultipartFormDataContent { { new StringContent("parcels"), "layer" } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().PostAsync("/api/imports", form)).StatusCode);
+    }
+}
+
+/// <summary>What a person sees when the database is away, and when it comes back.</summary>
+public sealed class DatabaseOutageTests
+{
+    [Fact]
+    public async Task Healthz_is_503_while_the_database_is_unreachable_and_200_once_it_is_back()
+    {
+        await using var db = await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
+        int proxyPort = FreePort();
+        var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Port = proxyPort, Timeout = 2 }.ConnectionString;
+
+        await using var server = await RunningServer.StartAsync(viaProxy);
+        var client = server.Client();
+        var down = await client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+
+        using var proxy = new TcpForwarder(proxyPort, target.Host!, target.Port);
+        var deadline = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(250);
+            status = (await client.GetAsync("/healthz")).StatusCode;
+        } while (status != HttpStatusCode.OK && deadline.Elapsed < TimeSpan.FromSeconds(40));
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var p = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return p;
+    }
+
+    /// <summary>A loopback TCP forwarder: the "database" appears when it starts.</summary>
+    sealed class TcpForwarder : IDisposable
+    {
+        readonly TcpListener _listener;
+        readonly CancellationTokenSource _stop = new();
+
+        public TcpForwarder(int port, string host, int targetPort)
+        {
+            _listener = new TcpListener(IPAddress.Loopback, port);
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    var outbound = new TcpClient();
+                    await outbound.ConnectAsync(host, targetPort);
+                    _ = Pump(inbound.GetStream(), outbound.GetStream());
+                    _ = Pump(outbound.GetStream(), inbound.GetStream());
+                }
+            });
+        }
+
+        async Task Pump(NetworkStream from, NetworkStream to)
+        {
+            try { await from.CopyToAsync(to, _stop.Token); } catch { /* closed */ }
+            to.Close();
+        }
+
+        public void Dispose() { _stop.Cancel(); _listener.Stop(); }
+    }
+}
+
+/// <summary>The one-sentence errors of the command line.</summary>
+public sealed class CommandLineTests
+{
+    static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "WardMap.GisServer.dll");
+
+    static async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(ServerDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("WARDMAP_DB");
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("the server did not exit"); }
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    public async Task A_wrong_connection_gives_one_sentence_not_a_stack_trace()
+    {
+        var (code, output) = await Run("migrate", "--connection", "Host=127.0.0.1;Port=1;Database=nowhere;Username=x;Timeout=3");
+        Assert.Equal(1, code);
+        Assert.Contains("Cannot reach PostgreSQL at 127.0.0.1:1/nowhere", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public async Task A_busy_port_gives_one_sentence_not_a_stack_trace()
+    {
+        var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        try
+        {
+            var db = await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
+            await using (db)
+            {
+                var (code, output) = await Run("serve", "--urls", $"http://127.0.0.1:{port}", "--connection", db.ConnectionString);
+                Assert.Equal(1, code);
+                Assert.Contains("already in use", output);
+                Assert.DoesNotContain("   at ", output);
+            }
+        }
+        finally { busy.Stop(); }
+    }
+}
