@@ -15,7 +15,8 @@ public static class WardDatabase
     public static NpgsqlDataSource Open(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(Normalise(connectionString));
-        builder.UseNetTopologySuite();
+        // Every geometry column is 2D: write X and Y only, whatever Z or M a source file carried.
+        builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         return builder.Build();
     }
 

@@ -28,6 +28,8 @@ public sealed class ImportReport
     public long? DataVersion { get; set; }
     public string? Error { get; set; }
     public List<string> Notes { get; } = new();
+    /// <summary>Seconds spent per phase: prepare (open, look-ups), stage (read + COPY), merge (swap or upsert), commit.</summary>
+    public Dictionary<string, double> Timings { get; } = new();
     public Dictionary<string, string> FieldMapping { get; } = new();
     public List<RowIssue> Rejected { get; } = new();
     public List<RowIssue> Repaired { get; } = new();

@@ -79,9 +79,10 @@ public sealed class Importer(NpgsqlDataSource db)
             }
 
             report.RunId = await InsertRunAsync(conn, request, report, "running", ct);
+            report.Timings["open"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
             try
             {
-                await LoadAsync(conn, spec, request, report, progress, ct);
+                await LoadAsync(conn, spec, request, report, progress, clock, ct);
                 report.Seconds = clock.Elapsed.TotalSeconds;
                 if (request.DryRun) await FinishRunAsync(conn, null, report, "dry_run", ct);
                 return report;
@@ -91,18 +92,22 @@ public sealed class Importer(NpgsqlDataSource db)
                 report.Status = "failed";
                 report.Error = e is ImportException ie ? ie.Describe() : e.Message;
                 report.Seconds = clock.Elapsed.TotalSeconds;
-                await FinishRunAsync(conn, null, report, "failed", CancellationToken.None);
+                // The load's connection may be the thing that broke: record the failure on a fresh one.
+                await using (var fresh = await db.OpenConnectionAsync(CancellationToken.None))
+                    await FinishRunAsync(fresh, null, report, "failed", CancellationToken.None);
                 throw;
             }
         }
         finally
         {
-            await Exec(conn, null, "SELECT pg_advisory_unlock(hashtext('wardmap-import:' || $1))", CancellationToken.None, spec.Name);
+            // A broken session has released its advisory lock already.
+            if (conn.State == System.Data.ConnectionState.Open)
+                await Exec(conn, null, "SELECT pg_advisory_unlock(hashtext('wardmap-import:' || $1))", CancellationToken.None, spec.Name);
         }
     }
 
     async Task LoadAsync(NpgsqlConnection conn, LayerSpec spec, ImportRequest request, ImportReport report,
-        IProgress<ImportProgress>? progress, CancellationToken ct)
+        IProgress<ImportProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         using var source = FeatureSource.Open(request.File, new SourceOptions(request.Encoding, request.SourceLayer));
         report.Notes.AddRange(source.Notes);
@@ -126,19 +131,33 @@ public sealed class Importer(NpgsqlDataSource db)
         var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var columns = converter.StagedColumns;
-        await Exec(conn, tx, $"CREATE TEMP TABLE stage ({string.Join(", ", columns.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP", ct);
+        // Replace loads straight into a new table built beside the live one (swapped in at the end);
+        // upsert loads a temporary staging table and merges it by natural key.
+        var target = request.Upsert
+            ? await StagingTarget.CreateAsync(conn, tx, converter, report.RunId, ct)
+            : await NewTableTarget.CreateAsync(conn, tx, spec, converter, report.RunId, ct);
 
+        report.Timings["prepare"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
         var rate = Stopwatch.StartNew();
-        // Two threads: this one maps, checks keys and writes COPY rows; a reader thread parses the file and
-        // prepares geometries (validate, repair, measure, reproject) a few rows ahead.
+        // Three threads in a line, rows in file order: one parses the file, one prepares geometries
+        // (validate, repair, measure, reproject), and this one maps fields, checks keys and writes COPY rows.
+        var parsed = Channel.CreateBounded<SourceRecord>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
         var rows = Channel.CreateBounded<(SourceRecord Record, RowConverter.PreparedGeometry Geometry)>(
-            new BoundedChannelOptions(2048) { SingleReader = true, SingleWriter = true });
-        var reader = Task.Run(async () =>
+            new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+        var parser = Task.Run(async () =>
         {
             try
             {
-                foreach (var record in source.Read())
+                foreach (var record in source.Read()) await parsed.Writer.WriteAsync(record, ct);
+                parsed.Writer.Complete();
+            }
+            catch (Exception e) { parsed.Writer.Complete(e); }
+        }, ct);
+        var preparer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var record in parsed.Reader.ReadAllAsync(ct))
                 {
                     if (crs is null && record.Geometry is not null) crs = GuessCrs(record, request.File, out guessNote);
                     await rows.Writer.WriteAsync((record, converter.PrepareGeometry(record, crs)), ct);
@@ -147,28 +166,25 @@ public sealed class Importer(NpgsqlDataSource db)
             }
             catch (Exception e) { rows.Writer.Complete(e); }
         }, ct);
-        await using (var copy = await conn.BeginBinaryImportAsync($"COPY stage ({string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct))
+        await using (var copy = await conn.BeginBinaryImportAsync(target.CopyCommand, ct))
         {
             await foreach (var (record, geometry) in rows.Reader.ReadAllAsync(ct))
             {
                 report.RowsRead++;
                 var row = converter.Convert(record, geometry);
                 if (row is null) continue;
-                await copy.StartRowAsync(ct);
-                for (int i = 0; i < row.Length; i++)
-                    if (row[i] is null) await copy.WriteNullAsync(ct);
-                    else await copy.WriteAsync(row[i], columns[i].DbType, ct);
+                await target.WriteAsync(copy, row, ct);
                 report.RowsLoaded++;
                 if (AfterRowStaged is not null) await AfterRowStaged(report.RowsLoaded);
                 if (progress is not null && report.RowsRead % 500 == 0)
                     progress.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / rate.Elapsed.TotalSeconds));
             }
-            await reader;
+            await Task.WhenAll(parser, preparer);
             await copy.CompleteAsync(ct);
         }
         if (guessNote is not null) report.Notes.Add(guessNote);
         progress?.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
-        if (Environment.GetEnvironmentVariable("WARDMAP_TRACE") is not null) Console.Error.WriteLine($"staged in {rate.Elapsed.TotalSeconds:0.000}");
+        report.Timings["stage"] = Math.Round(rate.Elapsed.TotalSeconds, 3);
         report.SourceCrs = crs?.ToString();
         report.SourceSrid = crs?.Srid;
 
@@ -185,16 +201,20 @@ public sealed class Importer(NpgsqlDataSource db)
             return;
         }
 
-        report.RowsDeleted = await MergeAsync(conn, tx, spec, converter, request, report.RunId, ct);
-        if (Environment.GetEnvironmentVariable("WARDMAP_TRACE") is not null) Console.Error.WriteLine($"merged in {rate.Elapsed.TotalSeconds:0.000}");
+        var phase = Stopwatch.StartNew();
+        report.RowsDeleted = await target.FinishAsync(ct);
+        report.Timings["merge"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
         report.DataVersion = await LayerVersions.BumpAsync(conn, tx, spec.Table, ct);
         report.Status = "succeeded";
-        report.Seconds = report.Seconds == 0 ? rate.Elapsed.TotalSeconds : report.Seconds;
+        report.Seconds = clock.Elapsed.TotalSeconds;
         await FinishRunAsync(conn, tx, report, "succeeded", ct);
         await Audit.WriteAsync(conn, tx, request.Who, "admin", "import", spec.Name,
             new { run = report.RunId, file = Path.GetFileName(report.File), report.Sha256, report.RowsLoaded, report.RowsRejected }, ct);
+        phase.Restart();
         await tx.CommitAsync(ct);
-        if (!request.Upsert) await Exec(conn, null, $"ANALYZE {spec.Table}", ct);   // fresh statistics for the new table
+        report.Timings["commit"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
+        // No ANALYZE here: on geometry it costs a quarter of a 25,000-row import, and autovacuum
+        // analyses a freshly filled table within a minute.
     }
 
     /// <summary>With no CRS declared: plausible lon/lat is taken as WGS 84 (and said); anything else needs --srs.</summary>
@@ -209,77 +229,6 @@ public sealed class Importer(NpgsqlDataSource db)
         throw new ImportException(file, record.Row, "geometry",
             $"the file declares no CRS and its coordinates ({env.MinX:0.###}, {env.MinY:0.###}) are not longitude/latitude; " +
             "pass --srs EPSG:NNNN (VN-2000 TM-3: 9209 for 105°30', 9210 for 105°45', 5899 for 107°45')");
-    }
-
-    /// <summary>
-    /// Stage -> live, inside the import's transaction. Upsert merges by natural key. Replace builds the
-    /// layer anew beside the live table (ids carried over by natural key, so tile feature ids and links
-    /// survive), builds its indexes in bulk, then swaps it in: readers see the old layer until commit.
-    /// </summary>
-    static async Task<long> MergeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter,
-        ImportRequest request, long runId, CancellationToken ct)
-    {
-        var cols = converter.StagedColumns.Select(c => c.Name).ToList();
-        string Select(string c) => c == "geom" ? spec.Geometry switch
-        {
-            GeometryKind.Polygon or GeometryKind.Line => "ST_Multi(ST_Force2D(s.geom))",
-            _ => "ST_Force2D(s.geom)",
-        } : $"s.{c}";
-        var match = string.Join(" AND ", spec.NaturalKey.Select(k => $"s.{k} = t.{k}"));
-        if (request.Upsert)
-        {
-            var updates = cols.Where(c => !spec.NaturalKey.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
-            await Exec(conn, tx, $"""
-                INSERT INTO {spec.Table} ({string.Join(", ", cols)}, import_run_id)
-                SELECT {string.Join(", ", cols.Select(Select))}, $1 FROM stage s
-                ON CONFLICT ({string.Join(", ", spec.NaturalKey)}) DO UPDATE SET {string.Join(", ", updates)}
-                """, ct, runId);
-            return 0;
-        }
-
-        var t = spec.Table;
-        await using var count = new NpgsqlCommand($"SELECT count(*) FROM {t} t WHERE NOT EXISTS (SELECT 1 FROM stage s WHERE {match})", conn, tx);
-        var removed = (long)(await count.ExecuteScalarAsync(ct))!;
-        await Exec(conn, tx, $"CREATE TABLE {t}__load (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)", ct);
-        await Exec(conn, tx, $"""
-            INSERT INTO {t}__load (id, {string.Join(", ", cols)}, import_run_id)
-            SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('{t}', 'id'))), {string.Join(", ", cols.Select(Select))}, $1
-            FROM stage s LEFT JOIN {t} t ON {match};
-            """, ct, runId);
-        // Keys, unique constraints, foreign keys and indexes of the live table, rebuilt on the new one.
-        var ddl = new List<string>();
-        var renames = new List<string>();
-        await using (var q = new NpgsqlCommand($"""
-            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = '{t}'::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname
-            """, conn, tx))
-        await using (var r = await q.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                ddl.Add($"ALTER TABLE {t}__load ADD CONSTRAINT {r.GetString(0)}__load {r.GetString(1)}");
-                renames.Add($"ALTER TABLE {t} RENAME CONSTRAINT {r.GetString(0)}__load TO {r.GetString(0)}");
-            }
-        await using (var q = new NpgsqlCommand($"""
-            SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = '{t}'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-            """, conn, tx))
-        await using (var r = await q.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var (name, def) = (r.GetString(0), r.GetString(1));
-                ddl.Add(def.Replace($"INDEX {name} ON ", $"INDEX {name}__load ON ").Replace($" ON public.{t} ", $" ON public.{t}__load "));
-                renames.Add($"ALTER INDEX {name}__load RENAME TO {name}");
-            }
-        foreach (var statement in ddl) await Exec(conn, tx, statement, ct);
-        await Exec(conn, tx, $"""
-            ALTER SEQUENCE {t}_id_seq OWNED BY NONE;
-            DROP TABLE {t};
-            ALTER TABLE {t}__load RENAME TO {t};
-            ALTER SEQUENCE {t}_id_seq OWNED BY {t}.id;
-            ALTER TABLE {t} ALTER COLUMN id SET DEFAULT nextval('{t}_id_seq'::regclass);
-            {string.Join(";\n", renames)};
-            """, ct);
-        return removed;
     }
 
     /// <summary>
@@ -355,7 +304,7 @@ public sealed class Importer(NpgsqlDataSource db)
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, CancellationToken ct, params object[] args)
+    internal static async Task Exec(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, CancellationToken ct, params object[] args)
     {
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         foreach (var a in args) cmd.Parameters.AddWithValue(a);

@@ -16,14 +16,12 @@ public static class QuickValidity
     {
         if (g is MultiPolygon { NumGeometries: 1 } mp) g = mp.GetGeometryN(0);
         if (g is not Polygon { NumInteriorRings: 0 } p) return g.IsValid;
-        var ring = p.ExteriorRing.CoordinateSequence;
-        int n = ring.Count;                          // closed: first == last
+        var c = p.ExteriorRing.Coordinates;          // closed: first == last
+        int n = c.Length;
         if (n > MaxQuickVertices) return g.IsValid;
-        if (n < 4 || !ring.GetCoordinate(0).Equals2D(ring.GetCoordinate(n - 1))) return false;
-        var c = new Coordinate[n];
+        if (n < 4 || !c[0].Equals2D(c[n - 1])) return false;
         for (int i = 0; i < n; i++)
         {
-            c[i] = ring.GetCoordinate(i);
             if (double.IsNaN(c[i].X) || double.IsNaN(c[i].Y) || double.IsInfinity(c[i].X) || double.IsInfinity(c[i].Y)) return false;
             if (i > 0 && c[i].Equals2D(c[i - 1])) return g.IsValid;   // repeated points: let the full check decide
         }
@@ -45,6 +43,6 @@ public static class QuickValidity
                 li.ComputeIntersection(c[i], c[i + 1], c[j], c[j + 1]);
                 if (li.HasIntersection) return false;
             }
-        return Area.OfRing(ring) > 0;
+        return Area.OfRing(c) > 0;
     }
 }

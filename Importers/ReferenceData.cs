@@ -1,4 +1,5 @@
 using NetTopologySuite.Geometries;
+using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries.Prepared;
 using Npgsql;
 using WardMap.Importers.Layers;
@@ -13,6 +14,14 @@ public sealed class ReferenceData
     /// <summary>The ward's outline (EPSG:4326), or null while none is loaded.</summary>
     public Geometry? Ward { get; private set; }
     public IPreparedGeometry? WardWithMargin { get; private set; }
+    IndexedPointInAreaLocator? _nearWard;
+
+    /// <summary>
+    /// Within the margin of the ward? A vertex inside the margin answers yes at the cost of one point
+    /// location; only geometries whose first vertex is outside take the full intersection test.
+    /// </summary>
+    public bool IsNearWard(Geometry g) =>
+        _nearWard is null || _nearWard.Locate(g.Coordinate) != Location.Exterior || WardWithMargin!.Intersects(g);
 
     public static async Task<ReferenceData> LoadAsync(NpgsqlConnection conn, LayerSpec spec, ImportRequest request, CancellationToken ct)
     {
@@ -34,7 +43,9 @@ public sealed class ReferenceData
                 data.Ward = ward;
                 // A margin in degrees of latitude (1° ≈ 111.32 km); a degree of longitude is shorter at
                 // 21° N, so the east-west margin is ~7 % more generous. Good enough for a sanity check.
-                data.WardWithMargin = PreparedGeometryFactory.Prepare(ward.Buffer(request.OutsideMarginM / 111_320.0));
+                var margin = ward.Buffer(request.OutsideMarginM / 111_320.0);
+                data.WardWithMargin = PreparedGeometryFactory.Prepare(margin);
+                data._nearWard = new IndexedPointInAreaLocator(margin);
             }
         }
         return data;

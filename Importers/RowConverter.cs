@@ -53,9 +53,13 @@ public sealed class RowConverter
         if (spec.Name == "groups" && request.PopulationCsv is not null) _population = ReadPopulation(request.PopulationCsv);
     }
 
+    public LayerSpec Spec => _spec;
     int Col(string name) => Array.FindIndex(_spec.Fields, f => f.Column == name);
     int Staged(string name) => _stagedIndex[name];
     readonly Dictionary<string, int> _stagedIndex;
+
+    /// <summary>The natural key of a staged row, as <see cref="Importer"/> matches it to the live table's ids.</summary>
+    public string KeyOf(object?[] staged) => string.Join('\u001f', _spec.NaturalKey.Select(k => staged[Col(k)]));
 
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
     public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)
@@ -176,12 +180,12 @@ public sealed class RowConverter
                         declared.ToString(CultureInfo.InvariantCulture)));
             }
         }
-        if (_ref.WardWithMargin is not null && !_ref.WardWithMargin.Intersects(g.Wgs84!))
+        if (_ref.WardWithMargin is not null && !_ref.IsNearWard(g.Wgs84!))
         {
             var metres = _ref.Ward!.Distance(g.Wgs84!) * 111_320;
             _outside++;
             _outsideMetresSum += metres;
-            _firstOutside ??= g.SourceCentroid;
+            _firstOutside ??= g.SourceVertex;
             _keys.Remove(key);
             return Reject(record.Row, "geometry", $"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)");
         }
@@ -191,7 +195,7 @@ public sealed class RowConverter
     }
 
     /// <summary>The geometry half of a row: checked, repaired, measured, reprojected.</summary>
-    public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, string? RepairNote, Point? SourceCentroid,
+    public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, string? RepairNote, Point? SourceVertex,
         string? Error = null, string? ErrorValue = null);
 
     /// <summary>
@@ -218,12 +222,12 @@ public sealed class RowConverter
         }
         var measureSrid = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
         double legal = _spec.IsParcels ? LegalArea(geom, crs) : 0;
-        var centroid = geom.Centroid;
+        var firstVertex = geom.Factory.CreatePoint(geom.Coordinate.Copy());
         geom = crs.ToWgs84(geom);
         var env = geom.EnvelopeInternal;
         if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
             return Fail($"coordinates outside longitude/latitude after reprojection from {crs}");
-        return new PreparedGeometry(geom, legal, measureSrid, repairNote, centroid);
+        return new PreparedGeometry(geom, legal, measureSrid, repairNote, firstVertex);
 
         static PreparedGeometry Fail(string error, string? value = null) => new(null, 0, 0, null, null, error, value);
     }

@@ -9,7 +9,7 @@ CREATE FUNCTION wm_is_areal(g geometry) RETURNS boolean LANGUAGE sql IMMUTABLE P
 $$ SELECT GeometryType(g) IN ('POLYGON', 'MULTIPOLYGON') AND NOT ST_IsEmpty(g) $$;
 
 CREATE TABLE ward_boundary (
-    id          serial PRIMARY KEY,
+    id          bigserial PRIMARY KEY,
     code        text NOT NULL UNIQUE,               -- commune/ward code, Quyết định 19/2025/QĐ-TTg
     name        text NOT NULL,
     province    text,

@@ -92,7 +92,7 @@ public sealed class CsvSource : FeatureSource
             for (int i = 0; i < keep.Length; i++)
             {
                 var s = csv.GetField(keep[i]);
-                values[i] = string.IsNullOrEmpty(s) ? null : s.Normalize(System.Text.NormalizationForm.FormC);
+                values[i] = string.IsNullOrEmpty(s) ? null : Text.Nfc.Of(s);
             }
             Geometry? g = null; string? error = null;
             if (_wkt >= 0)

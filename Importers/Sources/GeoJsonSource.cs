@@ -62,7 +62,7 @@ public sealed class GeoJsonSource : FeatureSource
                 foreach (var prop in p.EnumerateObject())
                     values[index[prop.Name]] = prop.Value.ValueKind switch
                     {
-                        JsonValueKind.String => prop.Value.GetString()!.Normalize(System.Text.NormalizationForm.FormC).Trim(),
+                        JsonValueKind.String => Text.Nfc.Of(prop.Value.GetString()!).Trim(),
                         JsonValueKind.Number => prop.Value.TryGetInt64(out var l) ? l : prop.Value.GetDouble(),
                         JsonValueKind.True => true,
                         JsonValueKind.False => false,

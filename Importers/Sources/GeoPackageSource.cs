@@ -93,7 +93,7 @@ public sealed class GeoPackageSource : FeatureSource
             row++;
             var values = new object?[_fields.Length];
             for (int i = 0; i < _fields.Length; i++)
-                values[i] = r.IsDBNull(i + 1) ? null : r.GetValue(i + 1) is string s ? s.Normalize(System.Text.NormalizationForm.FormC).Trim() : r.GetValue(i + 1);
+                { var v = r.GetValue(i + 1); values[i] = v is DBNull ? null : v is string s ? Text.Nfc.Of(s).Trim() : v; }
             if (r.IsDBNull(0)) { yield return new SourceRecord(row, null, values, "empty geometry"); continue; }
             NetTopologySuite.Geometries.Geometry? g = null; string? error = null;
             try { g = geo.Read((byte[])r.GetValue(0)); if (g.IsEmpty) { g = null; error = "empty geometry"; } }

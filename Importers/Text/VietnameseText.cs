@@ -77,7 +77,7 @@ public static class VietnameseText
             Kind.Vni => DecodeVni(bytes),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        return s.Normalize(NormalizationForm.FormC);
+        return kind is Kind.Tcvn3 ? s : Nfc.Of(s);   // TCVN3 maps to precomposed letters only
     }
 
     /// <summary>Unicode -> TCVN3 bytes (for writing legacy test files); letters TCVN3 lacks become '?'.</summary>
