@@ -5,6 +5,7 @@ using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
 using WardMap.GisServer.Endpoints;
+using WardMap.Tiles;
 
 namespace WardMap.GisServer;
 
@@ -32,12 +33,21 @@ public static class Server
         var connection = WardDatabase.ConfiguredConnectionString(connectionString ?? builder.Configuration["DB"]);
         builder.Services.AddSingleton(_ => WardDatabase.Open(connection));
         builder.Services.AddSingleton<DatabaseState>();
+        var cacheMb = builder.Configuration.GetValue("Tiles:CacheMegabytes", 256);
+        builder.Services.AddSingleton(_ => new TileCache(cacheMb * 1024L * 1024L));
+        builder.Services.AddSingleton<LayerVersionWatcher>();
+        builder.Services.AddSingleton<TileService>();
+        builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
 
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // Errors the endpoints raise on purpose carry a sentence for the person: show it.
+            if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;
+        });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info = new() { Title = "WardMap", Version = "1", Description = "A ward's land and infrastructure as a live digital map." };
@@ -62,19 +72,24 @@ public static class Server
         app.MapOpenApi("/openapi.json");
         Health.Map(app);
         Imports.Map(app);
+        TileEndpoints.Map(app);
         return app;
     }
 
     static int StatusFor(Exception e) => e switch
     {
         BadHttpRequestException b => b.StatusCode,
+        TileEndpoints.ForbiddenVariant => StatusCodes.Status403Forbidden,
         NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
 
-/// <summary>One structured log line a request: method, path, status, milliseconds, role.</summary>
+/// <summary>
+/// One structured log line a request: method, path, status, milliseconds, role. Tiles and glyphs come by
+/// the thousand, so they log at Debug unless they fail.
+/// </summary>
 sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
 {
     public async Task InvokeAsync(HttpContext ctx)
@@ -83,9 +98,18 @@ sealed class RequestLog(RequestDelegate next, ILogger<RequestLog> log)
         try { await next(ctx); }
         finally
         {
-            var ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            log.LogInformation("{Method} {Path}{Query} -> {Status} in {Ms:0.0} ms ({Role})",
-                ctx.Request.Method, ctx.Request.Path, ctx.Request.QueryString, ctx.Response.StatusCode, ms, ctx.User.Role());
+            var status = ctx.Response.StatusCode;
+            var bulk = ctx.Request.Path.StartsWithSegments("/tiles") || ctx.Request.Path.StartsWithSegments("/fonts");
+            var level = status >= 500 ? LogLevel.Error : bulk && status < 400 ? LogLevel.Debug : LogLevel.Information;
+            if (log.IsEnabled(level))
+                log.Log(level, "{Method} {Path}{Query} -> {Status} in {Ms:0.0} ms ({Role})", ctx.Request.Method, ctx.Request.Path,
+                    ctx.Request.QueryString, status, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds, ctx.User.Role());
         }
     }
+}
+
+/// <summary>Keeps the tile cache's layer versions current (LISTEN/NOTIFY with a polling safety net).</summary>
+sealed class LayerVersionFollower(LayerVersionWatcher watcher) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stop) => watcher.RunAsync(stop);
 }

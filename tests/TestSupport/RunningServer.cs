@@ -4,9 +4,9 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using WardMap.GisServer.Auth;
-using WardMap.TestSupport;
+using WardMap.GisServer;
 
-namespace WardMap.GisServer.Tests;
+namespace WardMap.TestSupport;
 
 /// <summary>The real WardMap server on a free loopback port, over a test database of its own.</summary>
 public sealed class RunningServer : IAsyncDisposable
@@ -38,6 +38,26 @@ public sealed class RunningServer : IAsyncDisposable
         if (key is not null) c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return c;
     }
+
+    /// <summary>Loads the committed small sample ward (every layer) through the importers.</summary>
+    public async Task LoadSmallSampleAsync()
+    {
+        var importer = new WardMap.Importers.Importer(Db.DataSource);
+        foreach (var (layer, file, upsert) in SampleLayers)
+            await importer.RunAsync(new WardMap.Importers.ImportRequest(layer, Repo.SampleSmall(file))
+            {
+                Upsert = upsert,
+                PopulationCsv = layer == "groups" ? Repo.SampleSmall("population.csv") : null,
+            });
+    }
+
+    public static readonly (string Layer, string File, bool Upsert)[] SampleLayers =
+    [
+        ("ward_boundary", "ward_boundary.geojson", false), ("groups", "residential_groups.geojson", false),
+        ("parcels", "parcels_hai_duong_9209.shp", false), ("parcels", "parcels_hai_phong_9210.gpkg", true),
+        ("zones", "zones.gpkg", false), ("red_lines", "red_lines.geojson", false), ("roads", "roads.geojson", false),
+        ("assets", "assets_points.csv", false), ("assets", "assets_lines.geojson", true),
+    ];
 
     public async Task<string> KeyAsync(string role) => (await ApiKeys.CreateAsync(Db.DataSource, role, $"test {role}")).Key;
 

@@ -1,0 +1,103 @@
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+using WardMap.GisServer.Auth;
+using WardMap.Tiles;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>
+/// Vector tiles, TileJSON, the catalogue and MapLibre styles. The endpoint only parses and checks the
+/// request; <see cref="TileService"/> answers from its cache or builds the tile in one SQL statement.
+/// </summary>
+public static class TileEndpoints
+{
+    public const int MaxZoom = 22;
+
+    public static void Map(WebApplication app)
+    {
+        var tiles = app.MapGroup("").WithTags("tiles");
+        tiles.MapGet("/tiles/{layers}/{z}/{x}/{y}.mvt", GetTile)
+            .WithSummary("A Mapbox Vector Tile of one or more catalogue layers (comma list), gzip-compressed. ?variant=officer adds owners (officer key).");
+        tiles.MapGet("/tiles/{layers}.json", GetTileJson).WithSummary("TileJSON 3.0.0 for one or more catalogue layers.");
+        tiles.MapGet("/tiles", (HttpRequest request) => Results.Ok(new
+        {
+            layers = TileCatalog.All.Select(l => new
+            {
+                name = l.Name, description = l.Description, minzoom = l.MinZoom, maxzoom = l.MaxZoom, geometry = l.GeometryType,
+                fields = l.Fields.Where(f => !f.PersonalData).Select(f => new { name = f.Name, type = f.Type, description = f.Description, minzoom = Math.Max(f.MinZoom, l.MinZoom) }),
+                officer_fields = l.Fields.Where(f => f.PersonalData).Select(f => f.Name),
+                tilejson = $"{BaseUrl(request)}/tiles/{l.Name}.json",
+            }),
+            styles = Styles.Names.Select(n => $"{BaseUrl(request)}/styles/{n}.json"),
+        })).WithSummary("The tile layer catalogue: layers, zooms, fields, TileJSON and style links.");
+        tiles.MapGet("/styles/{name}.json", GetStyle).WithSummary("A MapLibre style: base, cadastral, planning or ioc.");
+    }
+
+    public static string BaseUrl(HttpRequest r) => $"{r.Scheme}://{r.Host}{r.PathBase}";
+
+    static async Task<IResult> GetTile(HttpContext ctx, string layers, string z, string x, string y, string? variant, TileService tiles, CancellationToken ct)
+    {
+        var (resolved, error) = TileCatalog.Resolve(layers);
+        if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+        if (!int.TryParse(z, out var zi) || zi < 0 || zi > MaxZoom) return Problems.BadRequest($"zoom '{z}' must be a whole number from 0 to {MaxZoom}", "z");
+        long n = 1L << zi;
+        if (!long.TryParse(x, out var xi) || xi < 0 || xi >= n) return Problems.BadRequest($"x '{x}' must be from 0 to {n - 1} at zoom {zi}", "x");
+        if (!long.TryParse(y, out var yi) || yi < 0 || yi >= n) return Problems.BadRequest($"y '{y}' must be from 0 to {n - 1} at zoom {zi}", "y");
+        bool officer = variant switch
+        {
+            null or "" or "public" => false,
+            "officer" when ctx.User.SeesPersonalData() => true,
+            "officer" when ctx.User.Identity?.IsAuthenticated != true => throw new BadHttpRequestException("the officer variant needs an API key", StatusCodes.Status401Unauthorized),
+            "officer" => throw new ForbiddenVariant(),
+            _ => throw new BadHttpRequestException($"variant '{variant}' is not public or officer"),
+        };
+
+        var etag = tiles.ETagFor(resolved, officer);
+        var headers = ctx.Response.Headers;
+        headers.ETag = etag;
+        // Field reports change by the minute; other layers with imports. An import changes the ETag, so
+        // a client or CDN revalidates cheaply with If-None-Match.
+        var maxAge = resolved.Any(l => l.Name == "field_reports") ? 5 : 60;
+        headers.CacheControl = officer ? $"private, max-age={maxAge}" : $"public, max-age={maxAge}, stale-while-revalidate=600";
+        headers.Vary = "Accept-Encoding, Authorization";
+        if (ctx.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } inm && inm.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*"))
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+
+        var tile = await tiles.GetAsync(resolved, zi, (int)xi, (int)yi, officer, ct);
+        headers["X-Tile-Cache"] = tile.FromCache ? "hit" : "miss";
+        if (tile.IsEmpty) return Results.NoContent();
+        if (AcceptsGzip(ctx.Request))
+        {
+            headers.ContentEncoding = "gzip";
+            return Results.Bytes(tile.Gzipped, "application/vnd.mapbox-vector-tile");
+        }
+        return Results.Bytes(TileService.Gunzip(tile.Gzipped), "application/vnd.mapbox-vector-tile");
+    }
+
+    static bool AcceptsGzip(HttpRequest r) =>
+        r.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+
+    static async Task<IResult> GetTileJson(HttpContext ctx, string layers, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var (resolved, error) = TileCatalog.Resolve(layers);
+        if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+        var extent = await WardExtent.ReadAsync(db, ct);
+        ctx.Response.Headers.CacheControl = "public, max-age=60";
+        return Results.Json(TileJson.For(resolved, BaseUrl(ctx.Request), extent, ctx.User.SeesPersonalData()));
+    }
+
+    static async Task<IResult> GetStyle(HttpContext ctx, string name, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var colors = new Dictionary<string, string>();
+        await using (var cmd = db.CreateCommand("SELECT code, color FROM land_use_codes"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) colors[r.GetString(0)] = r.GetString(1);
+        var style = Styles.For(name, BaseUrl(ctx.Request), await WardExtent.ReadAsync(db, ct), colors);
+        if (style is null) return Problems.NotFound($"no style '{name}'; styles: {string.Join(", ", Styles.Names)}");
+        ctx.Response.Headers.CacheControl = "public, max-age=60";
+        return Results.Json(style);
+    }
+
+    /// <summary>The officer variant asked without an officer's key.</summary>
+    public sealed class ForbiddenVariant() : Exception("the officer variant needs an officer's or admin's key");
+}

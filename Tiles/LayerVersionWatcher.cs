@@ -1,0 +1,67 @@
+using Npgsql;
+using WardMap.Db;
+
+namespace WardMap.Tiles;
+
+/// <summary>
+/// The data version of every layer, kept in memory so a cached tile costs no database round trip.
+/// Follows LISTEN wardmap_layer_versions (the trigger on layer_versions), and polls every few seconds in
+/// case a notification was missed while the connection was down.
+/// </summary>
+public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
+{
+    volatile Dictionary<string, long> _versions = new();
+    public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
+
+    public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
+    public bool Loaded => _versions.Count > 0;
+
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        var fresh = await LayerVersions.ReadAllAsync(db, ct);
+        Apply(fresh);
+    }
+
+    void Apply(Dictionary<string, long> fresh)
+    {
+        var old = _versions;
+        _versions = fresh;
+        foreach (var (layer, version) in fresh)
+            if (old.TryGetValue(layer, out var before) && before != version)
+                foreach (var tileLayer in TileCatalog.All.Where(l => l.DataVersionOf == layer))
+                    cache.Forget(tileLayer.Name);
+    }
+
+    /// <summary>Runs until cancelled: listen, apply, poll; reconnects after a failure.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = await db.OpenConnectionAsync(stop);
+                conn.Notification += (_, e) =>
+                {
+                    var parts = e.Payload.Split(':');
+                    if (parts.Length == 2 && long.TryParse(parts[1], out var v))
+                        Apply(new Dictionary<string, long>(_versions) { [parts[0]] = v });
+                };
+                await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions", conn)) await listen.ExecuteNonQueryAsync(stop);
+                await RefreshAsync(stop);
+                while (!stop.IsCancellationRequested)
+                {
+                    // Wait for notifications; every PollEvery re-read the table as a safety net.
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    timeout.CancelAfter(PollEvery);
+                    try { await conn.WaitAsync(timeout.Token); }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested) { await RefreshAsync(stop); }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
+            {
+                try { await Task.Delay(TimeSpan.FromSeconds(2), stop); } catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+}

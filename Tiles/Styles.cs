@@ -1,0 +1,150 @@
+namespace WardMap.Tiles;
+
+/// <summary>
+/// MapLibre style documents for the Viewer, widgets and any MapLibre/Mapsui client: one composite vector
+/// source (one request per tile), no external basemap or CDN (the ward's intranet has none), glyphs served
+/// by WardMap itself. Land-use colours come from the land_use_codes table (the map legend).
+/// </summary>
+public static class Styles
+{
+    public static readonly string[] Names = ["base", "cadastral", "planning", "ioc"];
+    public const string Font = "DejaVu Sans Book";
+
+    /// <summary>Field-report status colours (IOC): new red, accepted orange, in progress blue, resolved green, rejected grey.</summary>
+    public static readonly (string Status, string Color)[] ReportStatusColors =
+        [("new", "#e53935"), ("accepted", "#fb8c00"), ("in_progress", "#1e88e5"), ("resolved", "#43a047"), ("rejected", "#9e9e9e")];
+
+    static readonly string[] SourceLayers = ["ward_boundary", "groups", "zones", "parcels", "red_lines", "roads", "assets", "field_reports"];
+
+    public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors)
+    {
+        if (!Names.Contains(name)) return null;
+        var layers = new List<object>
+        {
+            new Dictionary<string, object> { ["id"] = "background", ["type"] = "background", ["paint"] = new Dictionary<string, object> { ["background-color"] = "#f4f1ea" } },
+        };
+        void Add(object layer) => layers.Add(layer);
+        var landUse = LandUseColor(landUseColors);
+
+        // Every style starts from the base: groups, roads, ward outline.
+        Add(Fill("groups-fill", "groups", "#ffffff", 0.5));
+        if (name is "cadastral" or "planning")
+        {
+            Add(Fill("parcels-fill", "parcels", landUse, name == "planning" ? 0.35 : 0.85));
+            Add(Line("parcels-line", "parcels", "#7a6a58", 0.4, minzoom: 15));
+        }
+        if (name is "planning")
+        {
+            Add(Fill("zones-fill", "zones", LandUseColor(landUseColors, "planned_use"), 0.45));
+            Add(Line("zones-line", "zones", "#5d4037", 1.5));
+            Add(Fill("red-lines-fill", "red_lines", "#e53935", 0.35));
+            Add(Line("red-lines-line", "red_lines", "#c62828", 1.2));
+        }
+        Add(Line("roads-casing", "roads", "#b0a898", RoadWidth(2)));
+        Add(Line("roads", "roads", "#ffffff", RoadWidth(0)));
+        Add(Line("groups-line", "groups", "#8d6e63", 1, dash: [3, 2]));
+        Add(Line("ward-line", "ward_boundary", "#6a1b9a", 2.5));
+        if (name is "ioc" or "base")
+        {
+            Add(Circle("assets", "assets", AssetColor(), 3, minzoom: 14));
+        }
+        if (name is "ioc")
+        {
+            Add(Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff"));
+        }
+        // Labels: street names, parcel numbers, group names.
+        Add(Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
+        if (name is "cadastral" or "planning")
+            Add(Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
+        if (name is "planning")
+            Add(Label("zones-label", "zones", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
+        Add(Label("groups-label", "groups", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
+
+        return new Dictionary<string, object?>
+        {
+            ["version"] = 8,
+            ["name"] = $"WardMap {name}",
+            ["metadata"] = new Dictionary<string, object> { ["wardmap:style"] = name },
+            ["center"] = new[] { extent.Center(15)[0], extent.Center(15)[1] },
+            ["zoom"] = 14,
+            ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
+            ["sources"] = new Dictionary<string, object>
+            {
+                ["ward"] = new Dictionary<string, object> { ["type"] = "vector", ["url"] = $"{baseUrl}/tiles/{string.Join(",", SourceLayers)}.json" },
+            },
+            ["layers"] = layers.ToArray(),
+        };
+    }
+
+    static object LandUseColor(IReadOnlyDictionary<string, string> colors, string field = "land_use")
+    {
+        // The first code of a compound one (ODT+CLN -> ODT) picks the colour.
+        var match = new List<object> { "match", new object[] { "slice", new object[] { "coalesce", new object[] { "get", field }, "" }, 0, 3 } };
+        foreach (var (code, color) in colors.OrderBy(c => c.Key)) { match.Add(code); match.Add(color); }
+        match.Add("#dddddd");
+        return match.ToArray();
+    }
+
+    static object AssetColor() => new object[]
+    {
+        "match", new object[] { "get", "kind" },
+        "light", "#fbc02d", "camera", "#3949ab", "loudspeaker", "#8e24aa", "wifi", "#00897b", "school", "#d81b60", "led_screen", "#f4511e", "drain", "#546e7a",
+        "#757575",
+    };
+
+    static object ReportColor()
+    {
+        var match = new List<object> { "match", new object[] { "get", "status" } };
+        foreach (var (status, color) in ReportStatusColors) { match.Add(status); match.Add(color); }
+        match.Add("#000000");
+        return match.ToArray();
+    }
+
+    static object RoadWidth(double extra) => new object[]
+    {
+        "interpolate", new object[] { "exponential", 2 }, new object[] { "zoom" },
+        12, new object[] { "*", new object[] { "coalesce", new object[] { "get", "width_m" }, 8 }, 0.05 + extra * 0.01 },
+        18, new object[] { "+", new object[] { "*", new object[] { "coalesce", new object[] { "get", "width_m" }, 8 }, 2.6 }, extra },
+    };
+
+    static Dictionary<string, object> Fill(string id, string sourceLayer, object color, double opacity) => new()
+    {
+        ["id"] = id, ["type"] = "fill", ["source"] = "ward", ["source-layer"] = sourceLayer,
+        ["paint"] = new Dictionary<string, object> { ["fill-color"] = color, ["fill-opacity"] = opacity },
+    };
+
+    static Dictionary<string, object> Line(string id, string sourceLayer, object color, object width, int? minzoom = null, double[]? dash = null)
+    {
+        var paint = new Dictionary<string, object> { ["line-color"] = color, ["line-width"] = width };
+        if (dash is not null) paint["line-dasharray"] = dash;
+        var layer = new Dictionary<string, object> { ["id"] = id, ["type"] = "line", ["source"] = "ward", ["source-layer"] = sourceLayer, ["paint"] = paint };
+        if (minzoom is not null) layer["minzoom"] = minzoom;
+        return layer;
+    }
+
+    static Dictionary<string, object> Circle(string id, string sourceLayer, object color, double radius, int? minzoom = null, string? stroke = null)
+    {
+        var paint = new Dictionary<string, object> { ["circle-color"] = color, ["circle-radius"] = radius };
+        if (stroke is not null) { paint["circle-stroke-color"] = stroke; paint["circle-stroke-width"] = 1.5; }
+        var layer = new Dictionary<string, object> { ["id"] = id, ["type"] = "circle", ["source"] = "ward", ["source-layer"] = sourceLayer, ["paint"] = paint };
+        if (minzoom is not null) layer["minzoom"] = minzoom;
+        return layer;
+    }
+
+    static Dictionary<string, object> Label(string id, string sourceLayer, object text, double size, string placement = "point", int? minzoom = null, int? maxzoom = null)
+    {
+        var layer = new Dictionary<string, object>
+        {
+            ["id"] = id, ["type"] = "symbol", ["source"] = "ward", ["source-layer"] = sourceLayer,
+            ["layout"] = new Dictionary<string, object>
+            {
+                ["text-field"] = text, ["text-font"] = new[] { Font }, ["text-size"] = size, ["symbol-placement"] = placement,
+            },
+            ["paint"] = new Dictionary<string, object> { ["text-color"] = "#37474f", ["text-halo-color"] = "#ffffff", ["text-halo-width"] = 1.2 },
+        };
+        if (minzoom is not null) layer["minzoom"] = minzoom;
+        if (maxzoom is not null) layer["maxzoom"] = maxzoom;
+        return layer;
+    }
+
+}

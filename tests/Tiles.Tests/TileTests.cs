@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using NetTopologySuite.Features;
+using NetTopologySuite.IO.VectorTiles.Mapbox;
+using WardMap.Importers;
+using WardMap.TestSupport;
+
+namespace WardMap.Tiles.Tests;
+
+/// <summary>Tiles from the real server over the small sample ward, decoded and checked against PostGIS.</summary>
+public sealed class TileTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    (int X, int Y) _z16;   // the z16 tile at the centre of the sample ward
+
+    public async Task InitializeAsync()
+    {
+        _server = await RunningServer.StartAsync();
+        await _server.LoadSmallSampleAsync();
+        var (lon, lat) = await CentreAsync();
+        _z16 = TileOf(lon, lat, 16);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    async Task<(double, double)> CentreAsync()
+    {
+        var lon = await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_Centroid(ST_Union(geom))) FROM parcels");
+        var lat = await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_Centroid(ST_Union(geom))) FROM parcels");
+        return (lon, lat);
+    }
+
+    static (int X, int Y) TileOf(double lon, double lat, int z)
+    {
+        var n = 1 << z;
+        var x = (int)((lon + 180) / 360 * n);
+        var rad = lat * Math.PI / 180;
+        var y = (int)((1 - Math.Log(Math.Tan(rad) + 1 / Math.Cos(rad)) / Math.PI) / 2 * n);
+        return (x, y);
+    }
+
+    static Dictionary<string, List<IFeature>> Decode(byte[] mvt, int z, int x, int y)
+    {
+        var tile = new MapboxTileReader().Read(new MemoryStream(mvt), new NetTopologySuite.IO.VectorTiles.Tiles.Tile(x, y, z), "fid");
+        return tile.Layers.ToDictionary(l => l.Name, l => l.Features.ToList());
+    }
+
+    async Task<(HttpResponseMessage Response, byte[] Body)> Get(string path, string? key = null, string? ifNoneMatch = null)
+    {
+        var client = _server.Client(key);
+        var req = new HttpRequestMessage(HttpMethod.Get, path);
+        req.Headers.AcceptEncoding.ParseAdd("gzip");
+        if (ifNoneMatch is not null) req.Headers.IfNoneMatch.ParseAdd(ifNoneMatch);
+        var r = await client.SendAsync(req);
+        var body = await r.Content.ReadAsByteArrayAsync();
+        if (r.Content.Headers.ContentEncoding.Contains("gzip")) body = TileService.Gunzip(body);
+        return (r, body);
+    }
+
+    [Fact]
+    public async Task A_composite_tile_holds_one_MVT_layer_per_source_layer_with_database_ids()
+    {
+        var (r, body) = await Get($"/tiles/parcels,roads,zones/16/{_z16.X}/{_z16.Y}.mvt");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("application/vnd.mapbox-vector-tile", r.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("gzip", r.Content.Headers.ContentEncoding);
+        var layers = Decode(body, 16, _z16.X, _z16.Y);
+        Assert.Equal(["parcels", "roads", "zones"], layers.Keys.Order().ToArray());
+
+        // Every parcel feature is the database row with that id: same sheet/parcel, its centroid near the decoded one.
+        Assert.True(layers["parcels"].Count > 20);
+        foreach (var f in layers["parcels"].Take(40))
+        {
+            var id = Convert.ToInt64(f.Attributes["fid"]);
+            Assert.Equal(await _server.Db.ScalarAsync<int>("SELECT parcel_no FROM parcels WHERE id = $1", id), Convert.ToInt32(f.Attributes["parcel_no"]));
+            Assert.Equal(await _server.Db.ScalarAsync<string>("SELECT land_use FROM parcels WHERE id = $1", id), f.Attributes["land_use"]);
+        }
+        var inside = layers["parcels"].First(f => f.Geometry.Area > 0 && f.Geometry.IsValid);
+        var distance = await _server.Db.ScalarAsync<double>(
+            "SELECT ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) FROM parcels WHERE id = $3",
+            inside.Geometry.InteriorPoint.X, inside.Geometry.InteriorPoint.Y, Convert.ToInt64(inside.Attributes["fid"]));
+        Assert.True(distance < 1.0, $"decoded parcel lies {distance:0.00} m from its row");
+    }
+
+    [Fact]
+    public async Task Attributes_follow_the_zoom_rules()
+    {
+        var (x14, y14) = TileOf(await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_Centroid(ST_Union(geom))) FROM parcels"),
+                                await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_Centroid(ST_Union(geom))) FROM parcels"), 14);
+        var z14 = Decode((await Get($"/tiles/parcels/14/{x14}/{y14}.mvt")).Body, 14, x14, y14)["parcels"];
+        Assert.All(z14, f => Assert.Equal(["fid", "land_use"], f.Attributes.GetNames().Order().ToArray()));
+        var z16 = Decode((await Get($"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt")).Body, 16, _z16.X, _z16.Y)["parcels"];
+        Assert.Contains(z16, f => f.Attributes.Exists("legal_area_m2") && f.Attributes.Exists("sheet_no"));
+        Assert.Equal(HttpStatusCode.NoContent, (await Get($"/tiles/parcels/13/{x14 / 2}/{y14 / 2}.mvt")).Response.StatusCode);   // below the layer's minzoom
+    }
+
+    [Fact]
+    public async Task Public_tiles_never_carry_personal_data_and_the_officer_variant_needs_an_officer()
+    {
+        for (int z = 14; z <= 18; z++)
+        {
+            var (x, y) = TileOf(await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1"),
+                                await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1"), z);
+            var body = (await Get($"/tiles/parcels/{z}/{x}/{y}.mvt")).Body;
+            var raw = System.Text.Encoding.UTF8.GetString(body);
+            Assert.DoesNotContain("owner", raw);
+            Assert.DoesNotContain("certificate", raw);
+            Assert.All(Decode(body, z, x, y).GetValueOrDefault("parcels") ?? [], f => Assert.False(f.Attributes.Exists("owner_name")));
+        }
+        var officer = await _server.KeyAsync("officer");
+        var (r, officerBody) = await Get($"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt?variant=officer", officer);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Contains("private", r.Headers.CacheControl?.ToString());
+        Assert.Contains(Decode(officerBody, 16, _z16.X, _z16.Y)["parcels"], f => f.Attributes.Exists("owner_name"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await Get($"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt?variant=officer", await _server.KeyAsync("planner"))).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get($"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt?variant=officer")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cache_hits_304s_and_an_import_invalidates_exactly_its_layer()
+    {
+        var parcels = $"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt";
+        var roads = $"/tiles/roads/16/{_z16.X}/{_z16.Y}.mvt";
+        var first = await Get(parcels);
+        Assert.Equal("miss", first.Response.Headers.GetValues("X-Tile-Cache").Single());
+        Assert.Equal("hit", (await Get(parcels)).Response.Headers.GetValues("X-Tile-Cache").Single());
+        await Get(roads);
+        var etag = first.Response.Headers.ETag!.Tag;
+        Assert.Equal(HttpStatusCode.NotModified, (await Get(parcels, ifNoneMatch: etag)).Response.StatusCode);
+
+        // Re-import the GeoPackage half with one parcel's land use changed: new ETag, rebuilt tile; roads untouched.
+        await new Importer(_server.Db.DataSource).RunAsync(new ImportRequest("parcels", Repo.SampleSmall("parcels_hai_phong_9210.gpkg")) { Upsert = true, Force = true });
+        var deadline = Stopwatch.StartNew();
+        (HttpResponseMessage Response, byte[] Body) after;
+        do after = await Get(parcels); while (after.Response.Headers.ETag!.Tag == etag && deadline.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.NotEqual(etag, after.Response.Headers.ETag!.Tag);
+        Assert.Equal("miss", after.Response.Headers.GetValues("X-Tile-Cache").Single());
+        Assert.Equal(HttpStatusCode.OK, (await Get(parcels, ifNoneMatch: etag)).Response.StatusCode);
+        Assert.Equal("hit", (await Get(roads)).Response.Headers.GetValues("X-Tile-Cache").Single());
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_requests_for_a_missing_tile_build_it_once()
+    {
+        var tiles = _server.App.Services.GetRequiredService<TileService>();
+        var layers = TileCatalog.Resolve("parcels,roads,zones,assets").Layers!;
+        var before = Interlocked.Read(ref tiles.Builds);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => tiles.GetAsync(layers, 17, _z16.X * 2, _z16.Y * 2, false, default))));
+        Assert.Equal(1, Interlocked.Read(ref tiles.Builds) - before);
+        Assert.All(results, r => Assert.Equal(results[0].Gzipped, r.Gzipped));
+    }
+
+    [Theory]
+    [InlineData("/tiles/parcels/23/0/0.mvt", HttpStatusCode.BadRequest, "zoom")]
+    [InlineData("/tiles/parcels/2/4/0.mvt", HttpStatusCode.BadRequest, "x '4'")]
+    [InlineData("/tiles/parcels/2/0/-1.mvt", HttpStatusCode.BadRequest, "y '-1'")]
+    [InlineData("/tiles/parcels/abc/0/0.mvt", HttpStatusCode.BadRequest, "zoom 'abc'")]
+    [InlineData("/tiles/nope/1/0/0.mvt", HttpStatusCode.NotFound, "unknown layer 'nope'")]
+    [InlineData("/tiles/parcels;DROP%20TABLE%20parcels/1/0/0.mvt", HttpStatusCode.NotFound, "unknown layer")]
+    [InlineData("/tiles/parcels,parcels/1/0/0.mvt", HttpStatusCode.NotFound, "named twice")]
+    [InlineData("/tiles/parcels/1/0/0.mvt?variant=secret", HttpStatusCode.BadRequest, "variant")]
+    public async Task Bad_tile_requests_get_a_problem_saying_what_is_wrong(string path, HttpStatusCode status, string says)
+    {
+        var r = await _server.Client().GetAsync(path);
+        Assert.Equal(status, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(says, await r.Content.ReadAsStringAsync());
+        Assert.True(await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels") > 0);
+    }
+
+    [Fact]
+    public async Task TileJSON_describes_layers_fields_bounds_and_the_tile_url()
+    {
+        var json = await _server.Client().GetFromJsonAsync<JsonElement>("/tiles/parcels,roads.json");
+        Assert.Equal("3.0.0", json.GetProperty("tilejson").GetString());
+        Assert.EndsWith("/tiles/parcels,roads/{z}/{x}/{y}.mvt", json.GetProperty("tiles")[0].GetString());
+        var layers = json.GetProperty("vector_layers").EnumerateArray().ToList();
+        Assert.Equal(["parcels", "roads"], layers.Select(l => l.GetProperty("id").GetString()));
+        Assert.True(layers[0].GetProperty("fields").TryGetProperty("land_use", out _));
+        Assert.False(layers[0].GetProperty("fields").TryGetProperty("owner_name", out _));
+        var b = json.GetProperty("bounds").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var (lon, lat) = await CentreAsync();
+        Assert.True(b[0] < lon && lon < b[2] && b[1] < lat && lat < b[3]);
+        var catalogue = await _server.Client().GetFromJsonAsync<JsonElement>("/tiles");
+        Assert.Contains(catalogue.GetProperty("layers").EnumerateArray(), l => l.GetProperty("name").GetString() == "loudspeakers");
+    }
+
+    [Theory]
+    [InlineData("base")]
+    [InlineData("cadastral")]
+    [InlineData("planning")]
+    [InlineData("ioc")]
+    public async Task Each_style_passes_the_MapLibre_style_validator(string name)
+    {
+        var style = await _server.Client().GetStringAsync($"/styles/{name}.json");
+        var path = Path.Combine(Path.GetTempPath(), $"wardmap-style-{name}-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, style);
+        try
+        {
+            var validator = Path.Combine(Repo.Root, "Viewer", "node_modules", ".bin", "gl-style-validate");
+            Assert.True(File.Exists(validator), "run ./wardmap test (it installs the Viewer's npm packages, gl-style-validate among them)");
+            var psi = new ProcessStartInfo(validator, [path]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi)!;
+            var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            Assert.True(p.ExitCode == 0, $"gl-style-validate: {output}");
+        }
+        finally { File.Delete(path); }
+        using var doc = JsonDocument.Parse(style);
+        Assert.Contains(doc.RootElement.GetProperty("layers").EnumerateArray(), l => l.GetProperty("id").GetString() == "ward-line");
+    }
+
+    [Fact]
+    public async Task GDAL_reads_a_saved_tile()
+    {
+        var body = (await Get($"/tiles/parcels,roads/16/{_z16.X}/{_z16.Y}.mvt")).Body;
+        var dir = Directory.CreateTempSubdirectory("wardmap-mvt-").FullName;
+        var file = Path.Combine(dir, "16", _z16.X.ToString(), $"{_z16.Y}.pbf");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, body);
+        try
+        {
+            var psi = new ProcessStartInfo("ogrinfo", ["-ro", "-so", "-al", file]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi)!;
+            var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            Assert.True(p.ExitCode == 0, output);
+            Assert.Contains("Layer name: parcels", output);
+            Assert.Contains("Layer name: roads", output);
+            var count = Decode(body, 16, _z16.X, _z16.Y)["parcels"].Count;
+            Assert.Contains($"Feature Count: {count}", output);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
