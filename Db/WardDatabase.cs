@@ -14,7 +14,10 @@ public static class WardDatabase
 
     public static NpgsqlDataSource Open(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(Normalise(connectionString));
+        var csb = new NpgsqlConnectionStringBuilder(Normalise(connectionString));
+        // Tile and query statements repeat all day: let Npgsql prepare them (PostGIS plans are not cheap).
+        if (csb.MaxAutoPrepare == 0) { csb.MaxAutoPrepare = 128; csb.AutoPrepareMinUsages = 2; }
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString);
         // Every geometry column is 2D: write X and Y only, whatever Z or M a source file carried.
         builder.UseNetTopologySuite(handleOrdinates: NetTopologySuite.Geometries.Ordinates.XY);
         return builder.Build();

@@ -15,6 +15,8 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
 
     public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
     public bool Loaded => _versions.Count > 0;
+    /// <summary>The current versions as one object: replaced, never changed, when any version moves.</summary>
+    public object Snapshot => _versions;
 
     public async Task RefreshAsync(CancellationToken ct)
     {

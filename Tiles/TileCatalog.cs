@@ -15,17 +15,18 @@ public static class TileCatalog
     [
         new("ward_boundary", "ward_boundary", "ward_boundary", "the ward's outline", 0, 22,
             [F("code", "String", "ward code (QĐ 19/2025/QĐ-TTg)"), F("name", "String", "ward name")], SimplifyBelow: 13),
-        new("parcels", "parcels", "parcels", "cadastral parcels (thửa đất)", 14, 22,
+        // From z15: at z14 a tile would hold ~6,000 parcels (400 KB); zones and groups draw the ward there.
+        new("parcels", "parcels", "parcels", "cadastral parcels (thửa đất)", 15, 22,
         [
             F("land_use", "String", "land-use code, compound as ODT+CLN"),
-            F("sheet_no", "Number", "map sheet (tờ bản đồ)", 15),
-            F("parcel_no", "Number", "parcel number (số thửa)", 15),
+            F("sheet_no", "Number", "map sheet (tờ bản đồ)", 16),
+            F("parcel_no", "Number", "parcel number (số thửa)", 16),
             F("legal_area_m2", "Number", "legal area, m², in the parcel's VN-2000 TM-3 zone", 16, "t.legal_area_m2::float8"),
             F("address", "String", "address", 17),
             Personal("owner_name", "owner (officers only)"),
             Personal("owner_id", "owner's ID number (officers only)"),
             Personal("certificate_no", "land-use right certificate (officers only)"),
-        ], SimplifyBelow: 15),
+        ], SimplifyBelow: 16),
         new("zones", "zones", "zones", "planning zones (quy hoạch) with their indicators", 11, 22,
         [
             F("zone_code", "String", "zone code"), F("planned_use", "String", "planned land use"), F("name", "String", "name", 13),
@@ -63,8 +64,18 @@ public static class TileCatalog
 
     public static TileLayer? Find(string name) => ByName.GetValueOrDefault(name);
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<TileLayer>> Resolved = new();
+
     /// <summary>Splits "parcels,zones" into catalogue layers; null and the offending name when one is unknown or repeated.</summary>
     public static (IReadOnlyList<TileLayer>? Layers, string? Error) Resolve(string list)
+    {
+        if (Resolved.TryGetValue(list, out var known)) return (known, null);   // the hot path: a layer set seen before
+        var (layers, error) = Parse(list);
+        if (layers is not null && Resolved.Count < 1000) Resolved[list] = layers;
+        return (layers, error);
+    }
+
+    static (IReadOnlyList<TileLayer>? Layers, string? Error) Parse(string list)
     {
         var names = list.Split(',');
         if (names.Length > 12) return (null, "at most 12 layers in one tile");

@@ -5,7 +5,7 @@ using Npgsql;
 namespace WardMap.Tiles;
 
 /// <summary>A built tile: gzip-compressed MVT bytes (empty when the tile has no features) and its ETag.</summary>
-public sealed record Tile(byte[] Gzipped, string ETag, bool FromCache)
+public sealed record Tile(byte[] Gzipped, string ETag, bool FromCache, double DatabaseMs = 0, double GzipMs = 0)
 {
     public bool IsEmpty => Gzipped.Length == 0;
 }
@@ -16,37 +16,51 @@ public sealed record Tile(byte[] Gzipped, string ETag, bool FromCache)
 /// </summary>
 public sealed class TileService(NpgsqlDataSource db, TileCache cache, LayerVersionWatcher versions)
 {
-    readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _building = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<(byte[] Bytes, double DbMs, double GzMs)>>> _building = new();
     public TileCache Cache => cache;
     public long Builds;
 
+    // ETags per layer set, remembered for the versions they were made from (a new snapshot recomputes).
+    readonly ConcurrentDictionary<(IReadOnlyList<TileLayer>, bool), (object Versions, string ETag, string Names)> _etags = new();
+
     /// <summary>The ETag of a layer set's current data: it changes when any of the layers' data does.</summary>
-    public string ETagFor(IReadOnlyList<TileLayer> layers, bool officer) =>
-        $"\"{(officer ? "o" : "p")}-{string.Join(".", layers.Select(l => versions.VersionOf(l.DataVersionOf)))}\"";
+    public string ETagFor(IReadOnlyList<TileLayer> layers, bool officer) => Describe(layers, officer).ETag;
+
+    (object Versions, string ETag, string Names) Describe(IReadOnlyList<TileLayer> layers, bool officer)
+    {
+        var snapshot = versions.Snapshot;
+        if (_etags.TryGetValue((layers, officer), out var known) && ReferenceEquals(known.Versions, snapshot)) return known;
+        var etag = $"\"{(officer ? "o" : "p")}-{string.Join(".", layers.Select(l => versions.VersionOf(l.DataVersionOf)))}\"";
+        return _etags[(layers, officer)] = (snapshot, etag, string.Join(",", layers.Select(l => l.Name)));
+    }
 
     public async Task<Tile> GetAsync(IReadOnlyList<TileLayer> layers, int z, int x, int y, bool officer, CancellationToken ct)
     {
         if (!versions.Loaded) await versions.RefreshAsync(ct);
-        var etag = ETagFor(layers, officer);
-        var key = $"{string.Join(",", layers.Select(l => l.Name))}/{z}/{x}/{y}/{etag}";
+        var (_, etag, names) = Describe(layers, officer);
+        var key = $"{names}/{z}/{x}/{y}/{etag}";
         if (cache.TryGet(key, out var hit)) return new Tile(hit, etag, true);
 
-        var build = _building.GetOrAdd(key, _ => new Lazy<Task<byte[]>>(() => BuildAsync(layers, z, x, y, officer)));
+        var build = _building.GetOrAdd(key, _ => new(() => BuildAsync(layers, z, x, y, officer)));
         try
         {
-            var bytes = await build.Value.WaitAsync(ct);
+            var (bytes, dbMs, gzMs) = await build.Value.WaitAsync(ct);
             cache.Put(key, bytes, layers.Select(l => l.Name).ToArray());
-            return new Tile(bytes, etag, false);
+            return new Tile(bytes, etag, false, dbMs, gzMs);
         }
-        finally { _building.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(key, build)); }
+        finally { _building.TryRemove(new KeyValuePair<string, Lazy<Task<(byte[], double, double)>>>(key, build)); }
     }
 
     /// <summary>Runs the tile's SQL and gzips the result (not cancelled by one client: others may wait on it).</summary>
-    public async Task<byte[]> BuildAsync(IReadOnlyList<TileLayer> layers, int z, int x, int y, bool officer)
+    async Task<(byte[] Bytes, double DbMs, double GzMs)> BuildAsync(IReadOnlyList<TileLayer> layers, int z, int x, int y, bool officer)
     {
         Interlocked.Increment(ref Builds);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var mvt = await RawAsync(db, layers, z, x, y, officer, CancellationToken.None);
-        return mvt.Length == 0 ? mvt : Gzip(mvt);
+        var dbMs = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gz = mvt.Length == 0 ? mvt : Gzip(mvt);
+        return (gz, dbMs, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     /// <summary>The uncompressed MVT bytes straight from PostGIS.</summary>

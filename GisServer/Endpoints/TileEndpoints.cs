@@ -65,6 +65,7 @@ public static class TileEndpoints
 
         var tile = await tiles.GetAsync(resolved, zi, (int)xi, (int)yi, officer, ct);
         headers["X-Tile-Cache"] = tile.FromCache ? "hit" : "miss";
+        if (!tile.FromCache) headers["Server-Timing"] = $"db;dur={tile.DatabaseMs:0.0}, gzip;dur={tile.GzipMs:0.00}";
         if (tile.IsEmpty) return Results.NoContent();
         if (AcceptsGzip(ctx.Request))
         {

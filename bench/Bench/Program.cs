@@ -11,6 +11,7 @@ Directory.CreateDirectory(outDir);
 var benches = new Dictionary<string, Func<Task<int>>>
 {
     ["import"] = () => ImportBench.RunAsync(connection, outDir, root),
+    ["tiles"] = () => TileBench.RunAsync(connection, outDir, root),
 };
 if (which == "all")
 {
