@@ -37,6 +37,7 @@ public static class Server
         builder.Services.AddSingleton(_ => new TileCache(cacheMb * 1024L * 1024L));
         builder.Services.AddSingleton<LayerVersionWatcher>();
         builder.Services.AddSingleton<TileService>();
+        builder.Services.AddSingleton(_ => new Glyphs(builder.Configuration["Fonts:File"]));
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
 

@@ -31,6 +31,14 @@ public static class TileEndpoints
             styles = Styles.Names.Select(n => $"{BaseUrl(request)}/styles/{n}.json"),
         })).WithSummary("The tile layer catalogue: layers, zooms, fields, TileJSON and style links.");
         tiles.MapGet("/styles/{name}.json", GetStyle).WithSummary("A MapLibre style: base, cadastral, planning or ioc.");
+        tiles.MapGet("/fonts/{fontstack}/{range}.pbf", (HttpContext ctx, string fontstack, string range, Glyphs glyphs) =>
+        {
+            var parts = range.Split('-');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out var start) || !int.TryParse(parts[1], out var end) || start % 256 != 0 || end != start + 255 || start > 0xFFFF)
+                return Problems.BadRequest($"range '{range}' must be START-END with START a multiple of 256 and END = START + 255", "range");
+            ctx.Response.Headers.CacheControl = "public, max-age=86400";
+            return Results.Bytes(glyphs.Range(fontstack, start), "application/x-protobuf");
+        }).WithSummary("MapLibre glyphs (SDF, 24 px) for a font stack and a 256-codepoint range, made from the server's DejaVu Sans.");
     }
 
     public static string BaseUrl(HttpRequest r) => $"{r.Scheme}://{r.Host}{r.PathBase}";
