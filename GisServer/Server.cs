@@ -74,6 +74,9 @@ public static class Server
         Health.Map(app);
         Imports.Map(app);
         TileEndpoints.Map(app);
+        ParcelEndpoints.Map(app);
+        OgcEndpoints.Map(app);
+        PlanningEndpoints.Map(app, app.Configuration.GetValue("WARD_SRID", 9210));
         return app;
     }
 

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using WardMap.Tiles;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>
+/// OGC API - Features, Part 1 (core, GeoJSON, OpenAPI 3) over the public layers, so QGIS, GDAL (OAPIF)
+/// and the city's systems read WardMap as a standard source. A collection is a catalogue layer: the same
+/// table and public attributes as its tiles, never personal data.
+/// </summary>
+public static class OgcEndpoints
+{
+    static readonly string[] CollectionIds = ["ward_boundary", "parcels", "zones", "red_lines", "roads", "groups", "assets"];
+    const int DefaultLimit = 100, MaxLimit = 10_000;
+    static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs"];
+
+    static TileLayer Layer(string id) => TileCatalog.Find(id)!;
+    static IEnumerable<TileField> PublicFields(TileLayer l) => l.Fields.Where(f => !f.PersonalData);
+
+    public static void Map(WebApplication app)
+    {
+        var g = app.MapGroup("/ogc").WithTags("ogc");
+        g.MapGet("", (HttpRequest r) => Results.Json(new
+        {
+            title = "WardMap — OGC API Features",
+            description = "The ward's public layers: parcels (no owners), planning zones, red lines, roads, residential groups, assets.",
+            links = new[]
+            {
+                Link($"{Base(r)}/ogc", "self", "application/json", "this document"),
+                Link($"{Base(r)}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+                Link($"{Base(r)}/ogc/conformance", "conformance", "application/json", "conformance classes"),
+                Link($"{Base(r)}/ogc/collections", "data", "application/json", "the collections"),
+            },
+        })).WithSummary("OGC API landing page.");
+
+        g.MapGet("/conformance", () => Results.Json(new
+        {
+            conformsTo = new[]
+            {
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+            },
+        })).WithSummary("OGC API conformance classes.");
+
+        g.MapGet("/collections", async (HttpRequest r, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var extent = await WardExtent.ReadAsync(db, ct);
+            return Results.Json(new
+            {
+                links = new[] { Link($"{Base(r)}/ogc/collections", "self", "application/json", "the collections") },
+                collections = CollectionIds.Select(id => Collection(r, id, extent)),
+            });
+        }).WithSummary("The public collections.");
+
+        g.MapGet("/collections/{id}", async (HttpRequest r, string id, NpgsqlDataSource db, CancellationToken ct) =>
+            CollectionIds.Contains(id) ? Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct))) : NoCollection(id))
+            .WithSummary("One collection.");
+
+        g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox, limit/offset (next links), datetime, property=value filters.");
+        g.MapGet("/collections/{id}/items/{fid}", async (string id, string fid, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (!CollectionIds.Contains(id)) return NoCollection(id);
+            if (!long.TryParse(fid, out var fidValue)) return Problems.NotFound($"no feature '{fid}' in {id}");
+            var layer = Layer(id);
+            var sql = $"SELECT {FeatureJson(layer)}::text FROM {layer.Table} t WHERE t.id = $1{(layer.Where is null ? "" : " AND " + layer.Where)}";
+            await using var cmd = db.CreateCommand(sql);
+            cmd.Parameters.AddWithValue(fidValue);
+            return await cmd.ExecuteScalarAsync(ct) is string json ? Results.Text(json, "application/geo+json") : Problems.NotFound($"no feature {fid} in {id}");
+        }).WithSummary("One feature.");
+    }
+
+    static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
+    static object Link(string href, string rel, string type, string title) => new { href, rel, type, title };
+    static IResult NoCollection(string id) => Problems.NotFound($"no collection '{id}'; collections: {string.Join(", ", CollectionIds)}");
+
+    static object Collection(HttpRequest r, string id, WardExtent e)
+    {
+        var layer = Layer(id);
+        return new
+        {
+            id,
+            title = id,
+            description = layer.Description,
+            itemType = "feature",
+            crs = new[] { "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },
+            extent = new { spatial = new { bbox = new[] { new[] { e.West, e.South, e.East, e.North } }, crs = "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+            links = new[]
+            {
+                Link($"{Base(r)}/ogc/collections/{id}", "self", "application/json", id),
+                Link($"{Base(r)}/ogc/collections/{id}/items", "items", "application/geo+json", $"{id} features"),
+            },
+        };
+    }
+
+    static string FeatureJson(TileLayer l) => $"""
+        json_build_object('type', 'Feature', 'id', t.id, 'geometry', ST_AsGeoJSON(t.{l.GeometryColumn}, 7)::json,
+          'properties', json_build_object({string.Join(", ", PublicFields(l).Select(f => $"'{f.Name}', {f.Expression}"))}))
+        """;
+
+    static async Task<IResult> Items(HttpContext ctx, string id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!CollectionIds.Contains(id)) return NoCollection(id);
+        var layer = Layer(id);
+        var q = ctx.Request.Query;
+        int limit = DefaultLimit, offset = 0;
+        if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls, out limit) || limit < 1))
+            return Problems.BadRequest($"limit '{ls}' must be a whole number from 1 to {MaxLimit}", "limit");
+        limit = Math.Min(limit, MaxLimit);
+        if (q.TryGetValue("offset", out var os) && (!int.TryParse(os, out offset) || offset < 0))
+            return Problems.BadRequest($"offset '{os}' must be a whole number from 0", "offset");
+
+        var where = new List<string>();
+        var args = new List<object>();
+        if (layer.Where is not null) where.Add(layer.Where);
+        if (q.TryGetValue("bbox", out var bs))
+        {
+            var parts = bs.ToString().Split(',');
+            if (parts.Length != 4 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                return Problems.BadRequest("bbox is minLon,minLat,maxLon,maxLat", "bbox");
+            var b = parts.Select(p => double.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+            if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] > b[2] || b[1] > b[3])
+                return Problems.BadRequest("bbox must lie within -180..180, -90..90 with min before max", "bbox");
+            args.AddRange(b.Cast<object>());
+            where.Add($"t.{layer.GeometryColumn} && ST_MakeEnvelope(${args.Count - 3}, ${args.Count - 2}, ${args.Count - 1}, ${args.Count}, 4326)");
+        }
+        // Property filters: only the collection's public attributes, compared as text.
+        foreach (var (key, value) in q)
+        {
+            if (Reserved.Contains(key)) continue;
+            var field = PublicFields(layer).FirstOrDefault(f => f.Name == key);
+            if (field is null) return Problems.BadRequest($"'{key}' is not a queryable property of {id}: use {string.Join(", ", PublicFields(layer).Select(f => f.Name))}", key);
+            args.Add(value.ToString());
+            where.Add($"({field.Expression})::text = ${args.Count}");
+        }
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        var sql = $"""
+            SELECT (SELECT count(*) FROM {layer.Table} t{filter}),
+                   (SELECT COALESCE(json_agg({FeatureJson(layer)} ORDER BY t.id), '[]'::json)::text FROM (
+                      SELECT t.* FROM {layer.Table} t{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset}) t)
+            """;
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.AddWithValue(a);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        long matched = r.GetInt64(0);
+        var features = r.GetString(1);
+        int returned = Math.Max(0, (int)Math.Min(limit, matched - offset));
+
+        var self = $"{Base(ctx.Request)}/ogc/collections/{id}/items";
+        string Page(int newOffset) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit")).Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value.ToString())}")
+            .Append($"limit={limit}").Append($"offset={newOffset}"));
+        var links = new List<string> { LinkJson(Page(offset), "self") };
+        if (offset + limit < matched) links.Add(LinkJson(Page(offset + limit), "next"));
+        if (offset > 0) links.Add(LinkJson(Page(Math.Max(0, offset - limit)), "prev"));
+        var json = new StringBuilder()
+            .Append("{\"type\":\"FeatureCollection\",\"numberMatched\":").Append(matched)
+            .Append(",\"numberReturned\":").Append(returned)
+            .Append(",\"timeStamp\":\"").Append(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")).Append('"')
+            .Append(",\"links\":[").Append(string.Join(",", links)).Append("],\"features\":").Append(features).Append('}');
+        return Results.Text(json.ToString(), "application/geo+json");
+    }
+
+    static string LinkJson(string href, string rel) =>
+        System.Text.Json.JsonSerializer.Serialize(new { href, rel, type = "application/geo+json" });
+}

@@ -1,0 +1,88 @@
+using Npgsql;
+using WardMap.Db;
+using WardMap.GisServer.Auth;
+using WardMap.GisServer.Queries;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>Parcel look-ups for land officers and the public (owners only for officers, every such read audited).</summary>
+public static class ParcelEndpoints
+{
+    const int MaxResults = 500;
+
+    public static void Map(WebApplication app)
+    {
+        var g = app.MapGroup("/api/parcels").WithTags("parcels");
+
+        g.MapGet("", async (HttpContext ctx, int? sheet, int? no, string? q, string? owner, int? limit, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var officer = ctx.User.SeesPersonalData();
+            var take = Math.Clamp(limit ?? 100, 1, MaxResults);
+            string? json;
+            if (owner is not null)
+            {
+                if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed for this role", "searching by owner needs an officer's key");
+                if (owner.Trim().Length < 2) return Problems.BadRequest("give at least 2 letters of the owner's name", "owner");
+                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim()), ("officer", true), ("limit", take));
+                await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
+            }
+            else if (sheet is not null)
+            {
+                if (sheet <= 0 || no is <= 0) return Problems.BadRequest("sheet and no are positive whole numbers", sheet <= 0 ? "sheet" : "no");
+                json = await Sql.JsonAsync(db, ParcelQueries.BySheetAndNumber, ct, ("sheet", sheet), ("no", no), ("officer", officer), ("limit", take));
+                if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"sheet {sheet} no {no}", null, ct);
+            }
+            else if (q is not null)
+            {
+                if (q.Trim().Length < 3) return Problems.BadRequest("give at least 3 characters of the address", "q");
+                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("officer", officer), ("limit", take));
+                if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
+            }
+            else return Problems.BadRequest("search with sheet (and no), q (address text) or owner (officers)", "sheet");
+            return Sql.GeoJson(json!);
+        }).WithSummary("Find parcels by sheet and parcel number, by address text, or (officers) by owner name.");
+
+        g.MapGet("/at", async (HttpContext ctx, double? lon, double? lat, double? radius, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (lon is not (>= -180 and <= 180)) return Problems.BadRequest("lon must be a longitude from -180 to 180", "lon");
+            if (lat is not (>= -90 and <= 90)) return Problems.BadRequest("lat must be a latitude from -90 to 90", "lat");
+            var r = Math.Clamp(radius ?? 5, 0, 50);
+            var officer = ctx.User.SeesPersonalData();
+            var json = await Sql.JsonAsync(db, ParcelQueries.At, ct, ("lon", lon), ("lat", lat), ("radius", r), ("officer", officer));
+            if (json is null) return Problems.NotFound($"no parcel at ({lon}, {lat}) nor within {r} m of it");
+            if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"at {lon},{lat}", null, ct);
+            return Sql.GeoJson(json);
+        }).WithSummary("The parcel under a point; when the point is on a road, the nearest parcel within radius metres (default 5), saying so.");
+
+        g.MapGet("/{id:long}", async (HttpContext ctx, long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var officer = ctx.User.SeesPersonalData();
+            var json = await Sql.JsonAsync(db, ParcelQueries.ById, ct, ("id", id), ("officer", officer));
+            if (json is null) return Problems.NotFound($"no parcel {id}");
+            if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"parcel {id}", null, ct);
+            return Sql.GeoJson(json);
+        }).WithSummary("One parcel as a GeoJSON Feature (owner fields for officers).");
+
+        g.MapGet("/{id:long}/neighbors", async (HttpContext ctx, long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (!await ExistsAsync(db, id, ct)) return Problems.NotFound($"no parcel {id}");
+            var officer = ctx.User.SeesPersonalData();
+            var json = await Sql.JsonAsync(db, ParcelQueries.Neighbors, ct, ("id", id), ("officer", officer));
+            if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"neighbours of {id}", null, ct);
+            return Sql.GeoJson(json!);
+        }).WithSummary("Parcels sharing a boundary with this one, with the shared length in metres (TM-3).");
+
+        g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var json = await Sql.JsonAsync(db, ParcelQueries.Planning, ct, ("id", id));
+            return json is null ? Problems.NotFound($"no parcel {id}") : Sql.Json(json);
+        }).WithSummary("Zones the parcel lies in (area and share of each, m² in TM-3) and red lines over it.");
+    }
+
+    static async Task<bool> ExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM parcels WHERE id = $1)");
+        cmd.Parameters.AddWithValue(id);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}

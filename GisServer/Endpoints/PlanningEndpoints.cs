@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using WardMap.GisServer.Auth;
+using WardMap.GisServer.Queries;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>Planners' overlay and conflicts, and the residential groups' statistics.</summary>
+public static class PlanningEndpoints
+{
+    const double MaxOverlayKm2 = 25;
+
+    public static void Map(WebApplication app, int wardSrid)
+    {
+        var planning = app.MapGroup("/api/planning").WithTags("planning").RequireAuthorization(Policies.Planner);
+
+        planning.MapPost("/overlay", async (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var (body, error) = await GeoInput.BodyAsync(request, ct);
+            if (error is not null) return Problems.BadRequest(error);
+            var (polygon, why) = GeoInput.Polygon(body);
+            if (polygon is null) return Problems.BadRequest(why!, "geometry");
+            var km2 = polygon.Area * 111.32 * 111.32 * Math.Cos(polygon.Centroid.Y * Math.PI / 180);
+            if (km2 > MaxOverlayKm2) return Problems.BadRequest($"the polygon covers about {km2:0} km²; overlays are limited to {MaxOverlayKm2} km²", "geometry");
+            var json = await Sql.JsonAsync(db, PlanningQueries.Overlay, ct, ("poly", polygon), ("srid", wardSrid));
+            return Sql.Json(json!);
+        }).WithSummary("A GeoJSON polygon (lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");
+
+        planning.MapGet("/conflicts", async (string? format, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (format is not (null or "geojson" or "csv")) return Problems.BadRequest("format is geojson (default) or csv", "format");
+            await using var cmd = db.CreateCommand(PlanningQueries.Conflicts);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<object?[]>();
+            while (await r.ReadAsync(ct)) { var v = new object?[r.FieldCount]; r.GetValues(v!); rows.Add(v); }
+            var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToArray();
+            return format == "csv" ? Csv(names, rows) : GeoJson(names, rows);
+        }).WithSummary("Parcels whose land use contradicts the planned use of the zone covering most of them, with areas (planner); ?format=csv|geojson.");
+
+        app.MapGet("/api/stats/groups", async (NpgsqlDataSource db, CancellationToken ct) => Sql.Json((await Sql.JsonAsync(db, PlanningQueries.GroupStats, ct))!))
+            .WithTags("planning").WithSummary("Per residential group: population, households, parcels and area by land use.");
+    }
+
+    static IResult Csv(string[] names, List<object?[]> rows)
+    {
+        var sb = new StringBuilder();
+        var cols = names.Where(n => n != "geometry").ToArray();
+        sb.AppendLine(string.Join(",", cols));
+        foreach (var row in rows)
+            sb.AppendLine(string.Join(",", cols.Select(c => Field(row[Array.IndexOf(names, c)]))));
+        return Results.Text(sb.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
+
+        static string Field(object? v) => v switch
+        {
+            null or DBNull => "",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString()!.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + v.ToString()!.Replace("\"", "\"\"") + "\"" : v.ToString()!,
+        };
+    }
+
+    static IResult GeoJson(string[] names, List<object?[]> rows)
+    {
+        var g = Array.IndexOf(names, "geometry");
+        var features = rows.Select(row => new Dictionary<string, object?>
+        {
+            ["type"] = "Feature",
+            ["id"] = row[0],
+            ["geometry"] = System.Text.Json.JsonDocument.Parse((string)row[g]!).RootElement,
+            ["properties"] = names.Select((n, i) => (n, i)).Where(x => x.i != g).ToDictionary(x => x.n, x => row[x.i] is DBNull ? null : row[x.i]),
+        });
+        return Results.Json(new Dictionary<string, object> { ["type"] = "FeatureCollection", ["features"] = features.ToList() },
+            contentType: "application/geo+json");
+    }
+}

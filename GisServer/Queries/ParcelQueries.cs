@@ -1,0 +1,85 @@
+using System.Text;
+using Npgsql;
+
+namespace WardMap.GisServer.Queries;
+
+/// <summary>
+/// Parcel look-ups, answered as GeoJSON built by PostGIS itself (ST_AsGeoJSON, json_build_object): one
+/// statement per answer. Areas and lengths are measured in each parcel's VN-2000 TM-3 zone (source_srid).
+/// </summary>
+public static class ParcelQueries
+{
+    /// <summary>A parcel as a GeoJSON Feature; owner fields only when <c>$officer</c> is true.</summary>
+    const string Feature = """
+        json_build_object(
+          'type', 'Feature', 'id', p.id,
+          'geometry', ST_AsGeoJSON(p.geom, 7)::json,
+          'properties', json_strip_nulls(json_build_object(
+            'id', p.id, 'sheet_no', p.sheet_no, 'parcel_no', p.parcel_no, 'land_use', p.land_use,
+            'land_use_name', (SELECT string_agg(c.meaning_vi, ' + ' ORDER BY u.n) FROM unnest(string_to_array(p.land_use, '+')) WITH ORDINALITY u(code, n)
+                              JOIN land_use_codes c ON c.code = u.code),
+            'land_use_source', p.land_use_source,
+            'legal_area_m2', p.legal_area_m2, 'declared_area_m2', p.declared_area_m2, 'address', p.address, 'crs', 'EPSG:' || p.source_srid,
+            'owner_name', CASE WHEN @officer THEN p.owner_name END,
+            'owner_id', CASE WHEN @officer THEN p.owner_id END,
+            'certificate_no', CASE WHEN @officer THEN p.certificate_no END)))
+        """;
+
+    static string Collection(string where, string order = "p.sheet_no, p.parcel_no", string limit = "@limit") => $"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f.feature), '[]'::json))::text
+        FROM (SELECT {Feature} AS feature FROM parcels p WHERE {where} ORDER BY {order} LIMIT {limit}) f
+        """;
+
+    public static readonly string BySheetAndNumber = Collection("p.sheet_no = @sheet AND (@no::int IS NULL OR p.parcel_no = @no)");
+    public static readonly string ByAddress = Collection("lower(p.address) LIKE '%' || lower(@q) || '%'");
+    public static readonly string ByOwner = Collection("p.owner_name ILIKE '%' || @owner || '%'");
+    public static readonly string ById = $"SELECT {Feature}::text FROM parcels p WHERE p.id = @id";
+
+    /// <summary>The parcel under a point; else the nearest within @radius metres (a point on a road), saying how far.</summary>
+    public const string At = $"""
+        WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) AS g),
+        hit AS (
+          SELECT p.id, 0::float8 AS distance_m FROM parcels p, pt WHERE ST_Intersects(p.geom, pt.g)
+          UNION ALL
+          SELECT n.id, n.distance_m FROM (
+            SELECT p.id, ST_Distance(p.geom::geography, pt.g::geography) AS distance_m
+            FROM parcels p, pt WHERE ST_DWithin(p.geom, pt.g, @radius / 111320.0)
+            ORDER BY p.geom <-> pt.g LIMIT 1) n
+          WHERE n.distance_m <= @radius
+          ORDER BY distance_m LIMIT 1)
+        SELECT jsonb_set(f.feature, ARRAY['properties'], (f.feature -> 'properties') || jsonb_build_object(
+                 'match', CASE WHEN hit.distance_m = 0 THEN 'inside' ELSE 'nearest' END, 'distance_m', round(hit.distance_m::numeric, 2)))::text
+        FROM hit JOIN parcels p ON p.id = hit.id, LATERAL (SELECT {Feature}::jsonb AS feature) f
+        """;
+
+    /// <summary>Parcels sharing a boundary (not just a corner) with the shared length in metres.</summary>
+    public const string Neighbors = $"""
+        SELECT json_build_object('type', 'FeatureCollection', 'parcel_id', @id, 'features', COALESCE(json_agg(x.f ORDER BY x.len DESC), '[]'::json))::text
+        FROM (
+          SELECT jsonb_set({Feature}::jsonb, ARRAY['properties', 'shared_length_m'], to_jsonb(round(n.len::numeric, 2))) AS f, n.len
+          FROM (
+            SELECT o.id, ST_Length(ST_Transform(ST_Intersection(ST_Boundary(me.geom), ST_Boundary(o.geom)), me.source_srid)) AS len
+            FROM parcels me JOIN parcels o ON o.id <> me.id AND o.geom && ST_Expand(me.geom, 0.000002) AND ST_Intersects(o.geom, me.geom)
+            WHERE me.id = @id) n
+          JOIN parcels p ON p.id = n.id
+          WHERE n.len > 0.01) x
+        """;
+
+    /// <summary>Zones the parcel lies in (area and share, in TM-3) and the red lines over it.</summary>
+    public const string Planning = """
+        WITH me AS (SELECT id, geom, source_srid, ST_Area(ST_Transform(geom, source_srid)) AS area FROM parcels WHERE id = @id)
+        SELECT json_build_object(
+          'parcel_id', me.id, 'parcel_area_m2', round(me.area::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
+          'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
+              SELECT zn.id, zn.zone_code, zn.name, zn.planned_use, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.far, zn.setback_m, zn.plan_ref,
+                     round(ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid))::numeric, 1) AS area_m2,
+                     round((100 * ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid)) / NULLIF(me.area, 0))::numeric, 1) AS share_pct
+              FROM zones zn WHERE ST_Intersects(zn.geom, me.geom) AND NOT ST_Touches(zn.geom, me.geom)) z WHERE z.area_m2 > 0), '[]'::json),
+          'red_lines', COALESCE((SELECT json_agg(r ORDER BY r.area_m2 DESC) FROM (
+              SELECT rl.id, rl.code, rl.kind, rl.name, rl.width_m, rl.plan_ref,
+                     round(ST_Area(ST_Transform(ST_Intersection(rl.geom, me.geom), me.source_srid))::numeric, 1) AS area_m2
+              FROM red_lines rl WHERE ST_Intersects(rl.geom, me.geom) AND NOT ST_Touches(rl.geom, me.geom)) r), '[]'::json)
+        )::text
+        FROM me
+        """;
+}

@@ -1,0 +1,87 @@
+namespace WardMap.GisServer.Queries;
+
+/// <summary>
+/// Planners' questions, in SQL (rules: ../shared/domain/permits-and-planning.md, "Planning overlay").
+/// Areas are plane areas in each parcel's TM-3 zone; the drawn polygon is measured in the ward's zone.
+/// </summary>
+public static class PlanningQueries
+{
+    /// <summary>
+    /// A polygon -> parcels touched (area inside each), zones, residential groups and the population
+    /// affected, spread by each group's residential area (ODT/ONT parcels) that falls inside.
+    /// </summary>
+    public const string Overlay = """
+        WITH poly AS (SELECT @poly::geometry AS g),
+        parcels_in AS (
+          SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.legal_area_m2, p.geom, p.source_srid,
+                 ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) AS inside_m2
+          FROM parcels p, poly WHERE ST_Intersects(p.geom, poly.g) AND NOT ST_Touches(p.geom, poly.g)),
+        residential AS (   -- residential parcels by group: all of them, and the part inside
+          SELECT grp.id AS group_id, sum(ST_Area(ST_Transform(p.geom, p.source_srid))) AS area_m2,
+                 sum(CASE WHEN ST_Intersects(p.geom, poly.g) THEN ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) ELSE 0 END) AS inside_m2
+          FROM residential_groups grp JOIN parcels p ON ST_Intersects(grp.geom, ST_PointOnSurface(p.geom)), poly
+          WHERE p.land_use ~ '(^|\+)(ODT|ONT)(\+|$)' AND ST_Intersects(grp.geom, poly.g)
+          GROUP BY grp.id)
+        SELECT json_build_object(
+          'area_m2', round(ST_Area(ST_Transform((SELECT g FROM poly), @srid))::numeric, 1),
+          'crs', 'EPSG:' || @srid,
+          'parcels', COALESCE((SELECT json_agg(json_build_object('id', id, 'sheet_no', sheet_no, 'parcel_no', parcel_no, 'land_use', land_use,
+                        'legal_area_m2', legal_area_m2, 'area_inside_m2', round(inside_m2::numeric, 1),
+                        'share_pct', round((100 * inside_m2 / NULLIF(ST_Area(ST_Transform(geom, source_srid)), 0))::numeric, 1))
+                        ORDER BY sheet_no, parcel_no) FROM parcels_in WHERE inside_m2 > 0.05), '[]'::json),
+          'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
+              SELECT zn.zone_code, zn.name, zn.planned_use, round(ST_Area(ST_Transform(ST_Intersection(zn.geom, poly.g), @srid))::numeric, 1) AS area_m2
+              FROM zones zn, poly WHERE ST_Intersects(zn.geom, poly.g) AND NOT ST_Touches(zn.geom, poly.g)) z WHERE z.area_m2 > 0.05), '[]'::json),
+          'groups', COALESCE((SELECT json_agg(x ORDER BY x.code) FROM (
+              SELECT grp.code, grp.name, grp.population, grp.households,
+                     round((100 * COALESCE(r.inside_m2 / NULLIF(r.area_m2, 0), 0))::numeric, 1) AS residential_share_pct,
+                     round(COALESCE(grp.population * r.inside_m2 / NULLIF(r.area_m2, 0), 0))::int AS population_affected
+              FROM residential_groups grp JOIN poly ON ST_Intersects(grp.geom, poly.g) LEFT JOIN residential r ON r.group_id = grp.id) x), '[]'::json),
+          'population_affected', COALESCE((SELECT round(sum(grp.population * r.inside_m2 / NULLIF(r.area_m2, 0)))::int
+                                           FROM residential r JOIN residential_groups grp ON grp.id = r.group_id), 0)
+        )::text
+        """;
+
+    /// <summary>
+    /// Parcels whose registered use contradicts the planned use of the zone covering most of them: fields in
+    /// a housing (or any non-farming) zone are a future conversion, housing or business in a road or
+    /// public-works zone is an acquisition, housing in a zone kept for farming a mismatch. Services and
+    /// public buildings inside a housing zone are what such zones hold, so they are not listed.
+    /// </summary>
+    public const string Conflicts = """
+        WITH best AS (
+          SELECT DISTINCT ON (p.id) p.id, p.sheet_no, p.parcel_no, p.land_use, p.legal_area_m2, p.geom, p.source_srid,
+                 z.zone_code, z.planned_use, z.plan_ref,
+                 ST_Area(ST_Transform(ST_Intersection(p.geom, z.geom), p.source_srid)) AS zone_m2
+          FROM parcels p JOIN zones z ON ST_Intersects(p.geom, z.geom) AND NOT ST_Touches(p.geom, z.geom)
+          ORDER BY p.id, zone_m2 DESC),
+        classified AS (
+          SELECT b.*, pc.category AS parcel_category, zc.category AS zone_category,
+                 CASE WHEN pc.category = 'agricultural' AND zc.category <> 'agricultural' THEN 'conversion'
+                      WHEN pc.category IN ('residential', 'business') AND zc.category IN ('public_use', 'public') THEN 'acquisition'
+                      WHEN pc.category IN ('residential', 'business') AND zc.category = 'agricultural' THEN 'mismatch'
+                 END AS kind
+          FROM best b
+          JOIN land_use_codes pc ON pc.code = split_part(b.land_use, '+', 1)
+          JOIN land_use_codes zc ON zc.code = split_part(b.planned_use, '+', 1)
+          WHERE NOT (string_to_array(b.land_use, '+') && string_to_array(b.planned_use, '+'))
+            AND pc.category <> zc.category
+            AND b.zone_m2 > 0.5 * ST_Area(ST_Transform(b.geom, b.source_srid)))
+        SELECT id, sheet_no, parcel_no, land_use, legal_area_m2::float8, zone_code, planned_use, kind,
+               round(zone_m2::numeric, 1)::float8 AS area_in_zone_m2, plan_ref, ST_AsGeoJSON(geom, 7) AS geometry
+        FROM classified WHERE kind IS NOT NULL ORDER BY kind, sheet_no, parcel_no
+        """;
+
+    /// <summary>Per residential group: population, households, parcels and area by land use (parcels placed by a point on them).</summary>
+    public const string GroupStats = """
+        SELECT COALESCE(json_agg(g ORDER BY g.code), '[]'::json)::text FROM (
+          SELECT grp.code, grp.name, grp.population, grp.households,
+                 count(p.id) AS parcels,
+                 round(COALESCE(sum(p.legal_area_m2), 0)::numeric, 1) AS parcel_area_m2,
+                 COALESCE((SELECT json_object_agg(u.land_use, u.area) FROM (
+                     SELECT p2.land_use, round(sum(p2.legal_area_m2)::numeric, 1) AS area FROM parcels p2
+                     WHERE ST_Intersects(grp.geom, ST_PointOnSurface(p2.geom)) GROUP BY p2.land_use) u), '{}'::json) AS area_by_land_use_m2
+          FROM residential_groups grp LEFT JOIN parcels p ON ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))
+          GROUP BY grp.id) g
+        """;
+}

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WardMap.TestSupport;
+
+namespace WardMap.GisServer.Tests;
+
+/// <summary>Parcel look-ups, planning and OGC API Features over the small sample, against PostGIS's own answers.</summary>
+public sealed class ParcelAndPlanningTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    public async Task InitializeAsync()
+    {
+        _server = await RunningServer.StartAsync();
+        await _server.LoadSmallSampleAsync();
+    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    Task<T> Scalar<T>(string sql, params object[] args) => _server.Db.ScalarAsync<T>(sql, args);
+
+    [Fact]
+    public async Task Parcel_by_sheet_and_number_is_that_row_without_owner_for_the_public()
+    {
+        var (sheet, no, id) = (await Scalar<int>("SELECT sheet_no FROM parcels ORDER BY id LIMIT 1 OFFSET 40"),
+            await Scalar<int>("SELECT parcel_no FROM parcels ORDER BY id LIMIT 1 OFFSET 40"), await Scalar<long>("SELECT id FROM parcels ORDER BY id LIMIT 1 OFFSET 40"));
+        var fc = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels?sheet={sheet}&no={no}");
+        var f = Assert.Single(fc.GetProperty("features").EnumerateArray());
+        Assert.Equal(id, f.GetProperty("id").GetInt64());
+        var props = f.GetProperty("properties");
+        Assert.Equal(await Scalar<double>("SELECT legal_area_m2 FROM parcels WHERE id = $1", id), props.GetProperty("legal_area_m2").GetDouble());
+        Assert.False(props.TryGetProperty("owner_name", out _));
+        Assert.False(props.TryGetProperty("owner_id", out _));
+        Assert.Equal(0, await Scalar<long>("SELECT count(*) FROM audit_log WHERE action LIKE 'parcel.%'"));
+    }
+
+    [Fact]
+    public async Task An_officer_sees_owners_and_each_read_is_audited()
+    {
+        var id = await Scalar<long>("SELECT id FROM parcels WHERE owner_id <> '' ORDER BY id LIMIT 1");
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        var f = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}");
+        Assert.Equal(await Scalar<string>("SELECT owner_name FROM parcels WHERE id = $1", id), f.GetProperty("properties").GetProperty("owner_name").GetString());
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM audit_log WHERE action = 'parcel.read' AND target = $1 AND role = 'officer'", $"parcel {id}"));
+
+        var owner = await Scalar<string>("SELECT owner_name FROM parcels WHERE id = $1", id);
+        var byOwner = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels?owner={Uri.EscapeDataString(owner)}");
+        Assert.Contains(byOwner.GetProperty("features").EnumerateArray(), x => x.GetProperty("id").GetInt64() == id);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client().GetAsync($"/api/parcels?owner={Uri.EscapeDataString(owner)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("planner")).GetAsync($"/api/parcels?owner=Nguyen")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Parcel_at_a_point_inside_and_the_nearest_from_the_road_saying_so()
+    {
+        var id = await Scalar<long>("SELECT id FROM parcels ORDER BY id LIMIT 1 OFFSET 100");
+        var lon = await Scalar<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id);
+        var lat = await Scalar<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id);
+        var inside = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/at?lon={lon}&lat={lat}");
+        Assert.Equal(id, inside.GetProperty("id").GetInt64());
+        Assert.Equal("inside", inside.GetProperty("properties").GetProperty("match").GetString());
+
+        // A point on a road, 3 m from the nearest parcel as PostGIS measures it.
+        var road = await Scalar<string>("""
+            SELECT ST_AsText(ST_Project(ST_ClosestPoint(ST_Boundary(p.geom), ST_Centroid(r.geom))::geography, 3,
+                   ST_Azimuth(ST_Centroid(p.geom), ST_ClosestPoint(ST_Boundary(p.geom), ST_Centroid(r.geom))))::geometry)
+            FROM parcels p, roads r WHERE r.class = 'main' ORDER BY ST_Distance(p.geom, r.geom) LIMIT 1
+            """);
+        var pt = road.Replace("POINT(", "").TrimEnd(')').Split(' ');
+        var near = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/at?lon={pt[0]}&lat={pt[1]}");
+        Assert.Equal("nearest", near.GetProperty("properties").GetProperty("match").GetString());
+        var expected = await Scalar<double>("SELECT min(ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)) FROM parcels",
+            double.Parse(pt[0], System.Globalization.CultureInfo.InvariantCulture), double.Parse(pt[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected, near.GetProperty("properties").GetProperty("distance_m").GetDouble(), 2);
+        Assert.Equal(HttpStatusCode.NotFound, (await _server.Client().GetAsync("/api/parcels/at?lon=105&lat=10")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Neighbours_are_the_parcels_sharing_an_edge_with_its_length_in_TM3()
+    {
+        var id = await Scalar<long>("SELECT id FROM parcels WHERE land_use LIKE 'OD%' ORDER BY id LIMIT 1 OFFSET 30");
+        var fc = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/neighbors");
+        var got = fc.GetProperty("features").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("id").GetInt64(), f => f.GetProperty("properties").GetProperty("shared_length_m").GetDouble());
+        // PostGIS: parcels whose boundaries share a line (not a point), measured in the parcel's zone.
+        await using var cmd = _server.Db.DataSource.CreateCommand("""
+            SELECT o.id, ST_Length(ST_Transform(ST_Intersection(ST_Boundary(me.geom), ST_Boundary(o.geom)), me.source_srid))
+            FROM parcels me JOIN parcels o ON o.id <> me.id AND ST_Relate(me.geom, o.geom, 'F***1****') WHERE me.id = $1
+            """);
+        cmd.Parameters.AddWithValue(id);
+        var expected = new Dictionary<long, double>();
+        await using (var r = await cmd.ExecuteReaderAsync()) while (await r.ReadAsync()) expected[r.GetInt64(0)] = r.GetDouble(1);
+        Assert.True(expected.Count >= 2);
+        Assert.Equal(expected.Keys.Order(), got.Keys.Order());
+        foreach (var (k, v) in expected) Assert.Equal(v, got[k], 2);
+    }
+
+    [Fact]
+    public async Task Planning_of_a_parcel_gives_each_zone_with_area_and_share()
+    {
+        // Split the zone under a parcel by a north-south line at 60 % of the parcel's width: two zones now share it.
+        var id = await Scalar<long>("""
+            SELECT p.id FROM parcels p JOIN zones z ON ST_Within(p.geom, z.geom)
+            WHERE z.planned_use = 'ODT' AND NOT EXISTS (SELECT 1 FROM zones o WHERE o.id <> z.id AND ST_Intersects(o.geom, p.geom)) LIMIT 1
+            """);
+        await _server.Db.ExecAsync("""
+            WITH p AS (SELECT geom, ST_XMin(geom) + 0.6 * (ST_XMax(geom) - ST_XMin(geom)) AS x FROM parcels WHERE id = $1),
+                 z AS (SELECT zones.* FROM zones, p WHERE ST_Within(p.geom, zones.geom) LIMIT 1),
+                 east AS (INSERT INTO zones (zone_code, name, planned_use, max_density_pct, source_srid, geom)
+                          SELECT z.zone_code || '-E', 'east part', 'ODT', 60, z.source_srid, ST_Multi(ST_Intersection(z.geom, ST_MakeEnvelope(p.x, -90, 180, 90, 4326))) FROM z, p)
+            UPDATE zones SET geom = ST_Multi(ST_Intersection(zones.geom, ST_MakeEnvelope(-180, -90, p.x, 90, 4326))) FROM z, p WHERE zones.id = z.id
+            """, id);
+        var json = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/planning");
+        var zones = json.GetProperty("zones").EnumerateArray().ToList();
+        var total = zones.Sum(z => z.GetProperty("area_m2").GetDouble());
+        Assert.Equal(2, zones.Count);
+        Assert.Equal(json.GetProperty("parcel_area_m2").GetDouble(), total, 0);
+        Assert.Equal(100, zones.Sum(z => z.GetProperty("share_pct").GetDouble()), 0);
+        Assert.Equal(60, zones[0].GetProperty("share_pct").GetDouble(), 0);
+        foreach (var z in zones)
+            Assert.Equal(await Scalar<double>("SELECT round(ST_Area(ST_Transform(ST_Intersection(z.geom, p.geom), p.source_srid))::numeric, 1) FROM parcels p, zones z WHERE p.id = $1 AND z.zone_code = $2",
+                id, z.GetProperty("zone_code").GetString()!), z.GetProperty("area_m2").GetDouble(), 1);
+        Assert.Equal(HttpStatusCode.NotFound, (await _server.Client().GetAsync("/api/parcels/999999999/planning")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_planner_overlays_a_polygon_and_gets_parcels_zones_and_population()
+    {
+        var planner = _server.Client(await _server.KeyAsync("planner"));
+        var poly = await Scalar<string>("SELECT ST_AsGeoJSON(ST_Buffer(ST_Centroid(ST_Union(geom)), 0.0006, 2)) FROM parcels WHERE land_use LIKE 'OD%'");
+        var r = await planner.PostAsync("/api/planning/overlay", new StringContent(poly, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var json = await r.Content.ReadFromJsonAsync<JsonElement>();
+        var parcels = json.GetProperty("parcels").EnumerateArray().ToList();
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels p WHERE ST_Area(ST_Transform(ST_Intersection(p.geom, ST_GeomFromGeoJSON($1)), p.source_srid)) > 0.05", poly), parcels.Count);
+        Assert.True(json.GetProperty("population_affected").GetInt32() > 0);
+        Assert.NotEmpty(json.GetProperty("zones").EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("officer")).PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"Point\",\"coordinates\":[106.29,20.93]}", "Polygon")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[106.29,20.93],[106.3,20.94],[106.3,20.93],[106.29,20.94],[106.29,20.93]]]}", "Self-intersection")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[556000,2314000],[556010,2314000],[556010,2314010],[556000,2314000]]]}", "outside longitude/latitude")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[106,20],[107,20],[107,21],[106,20]]]}", "limited to")]
+    [InlineData("{not json", "not valid JSON")]
+    public async Task A_bad_overlay_polygon_is_a_400_saying_what_is_wrong(string body, string says)
+    {
+        var planner = _server.Client(await _server.KeyAsync("planner"));
+        var r = await planner.PostAsync("/api/planning/overlay", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(says, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Conflicts_list_parcels_whose_use_the_plan_changes_as_CSV_and_GeoJSON()
+    {
+        // Make one paddy parcel sit wholly in a housing zone: a conversion.
+        var id = await Scalar<long>("SELECT p.id FROM parcels p JOIN zones z ON ST_Within(p.geom, z.geom) WHERE p.land_use = 'LUC' LIMIT 1");
+        await _server.Db.ExecAsync("UPDATE zones SET planned_use = 'ODT' WHERE ST_Within((SELECT geom FROM parcels WHERE id = $1), geom)", id);
+        var planner = _server.Client(await _server.KeyAsync("planner"));
+        var fc = await planner.GetFromJsonAsync<JsonElement>("/api/planning/conflicts");
+        var mine = fc.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("id").GetInt64() == id);
+        Assert.Equal("conversion", mine.GetProperty("properties").GetProperty("kind").GetString());
+        Assert.Equal("ODT", mine.GetProperty("properties").GetProperty("planned_use").GetString());
+        var csv = await planner.GetStringAsync("/api/planning/conflicts?format=csv");
+        Assert.StartsWith("id,sheet_no,parcel_no,land_use,legal_area_m2,zone_code,planned_use,kind,area_in_zone_m2,plan_ref", csv);
+        Assert.Contains($"\n{id},", csv);
+        Assert.Equal(HttpStatusCode.BadRequest, (await planner.GetAsync("/api/planning/conflicts?format=xls")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Group_statistics_add_up_to_the_groups_parcels()
+    {
+        var stats = await _server.Client().GetFromJsonAsync<JsonElement>("/api/stats/groups");
+        var first = stats.EnumerateArray().First();
+        var code = first.GetProperty("code").GetString()!;
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels p, residential_groups g WHERE g.code = $1 AND ST_Intersects(g.geom, ST_PointOnSurface(p.geom))", code),
+            first.GetProperty("parcels").GetInt64());
+        Assert.Equal(await Scalar<int>("SELECT population FROM residential_groups WHERE code = $1", code), first.GetProperty("population").GetInt32());
+    }
+
+    [Fact]
+    public async Task OGC_API_pages_with_next_links_filters_by_property_and_bbox()
+    {
+        var c = _server.Client();
+        Assert.Contains("conf/core", await c.GetStringAsync("/ogc/conformance"));
+        var page = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?limit=50&offset=10");
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels"), page.GetProperty("numberMatched").GetInt64());
+        Assert.Equal(50, page.GetProperty("numberReturned").GetInt32());
+        Assert.Contains(page.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "next" && l.GetProperty("href").GetString()!.Contains("offset=60"));
+        Assert.DoesNotContain("owner", page.ToString());
+        var odt = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?land_use=ODT&limit=1");
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels WHERE land_use = 'ODT'"), odt.GetProperty("numberMatched").GetInt64());
+        var b = await Scalar<string>("SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Expand(ST_Centroid(ST_Union(geom)), 0.001) e FROM parcels) x");
+        var inBox = await c.GetFromJsonAsync<JsonElement>($"/ogc/collections/parcels/items?bbox={b}&limit=1");
+        var parts = b.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)", parts[0], parts[1], parts[2], parts[3]),
+            inBox.GetProperty("numberMatched").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await c.GetAsync("/ogc/collections/parcels/items?owner_name=x")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await c.GetAsync("/ogc/collections/parcels/items?bbox=1,2,3")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await c.GetAsync("/ogc/collections/secrets/items")).StatusCode);
+    }
+
+    [Fact]
+    public async Task GDAL_lists_the_collections_and_copies_a_layer_out_completely()
+    {
+        var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
+        var (code, output) = await Run("ogrinfo", "-ro", "-q", url);
+        Assert.True(code == 0, output);
+        foreach (var id in new[] { "parcels", "zones", "roads", "groups", "assets", "red_lines", "ward_boundary" }) Assert.Contains(id, output);
+
+        var file = Path.Combine(Path.GetTempPath(), $"wardmap-oapif-{Guid.NewGuid():N}.geojson");
+        try
+        {
+            (code, output) = await Run("ogr2ogr", "-f", "GeoJSON", file, url, "parcels", "-oo", "PAGE_SIZE=200");
+            Assert.True(code == 0, output);
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+            var features = doc.RootElement.GetProperty("features").EnumerateArray().ToList();
+            Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels"), features.Count);
+            Assert.Equal(await Scalar<long>("SELECT count(DISTINCT id) FROM parcels"), features.Select(f => f.GetProperty("properties").GetProperty("sheet_no").GetInt32() * 100000 + f.GetProperty("properties").GetProperty("parcel_no").GetInt32()).Distinct().Count());
+            Assert.DoesNotContain("owner", await File.ReadAllTextAsync(file));
+        }
+        finally { File.Delete(file); }
+    }
+
+    static async Task<(int, string)> Run(string exe, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEndAsync(); var e = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await o + await e);
+    }
+}
