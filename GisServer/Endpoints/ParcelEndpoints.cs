@@ -72,6 +72,27 @@ public static class ParcelEndpoints
             return Sql.GeoJson(json!);
         }).WithSummary("Parcels sharing a boundary with this one, with the shared length in metres (TM-3).");
 
+        g.MapGet("/{id:long}/extract.{format}", async (HttpContext ctx, long id, string format, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (format is not ("pdf" or "png" or "json")) return Problems.NotFound("extracts come as extract.pdf, extract.png or extract.json");
+            var data = await Extracts.ParcelExtract.LoadAsync(db, id, officer: true, ct);
+            if (data is null) return Problems.NotFound($"no parcel {id}");
+            await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.extract", $"parcel {id}", new { format }, ct);
+            var name = $"trich-luc-to{data.SheetNo}-thua{data.ParcelNo}";
+            return format switch
+            {
+                "pdf" => Results.File(Extracts.ParcelExtract.Pdf(data), "application/pdf", name + ".pdf"),
+                "png" => Results.File(Extracts.ParcelExtract.Png(data), "image/png"),
+                _ => Results.Json(new
+                {
+                    data.Id, data.SheetNo, data.ParcelNo, data.LandUse, data.LandUseName, data.LegalAreaM2, data.MeasuredAreaM2, data.Address, data.Owner,
+                    crs = $"EPSG:{data.Srid}", vertices = data.Vertices, edges = data.Edges,
+                    neighbours = data.Neighbours.Select(n => new { n.Id, n.SheetNo, n.ParcelNo }),
+                }),
+            };
+        }).RequireAuthorization(Policies.Officer)
+          .WithSummary("The parcel extract (trích lục) as PDF, PNG or the JSON of its numbers: edges and vertices in VN-2000 TM-3 (officer).");
+
         g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var json = await Sql.JsonAsync(db, ParcelQueries.Planning, ct, ("id", id));

@@ -238,3 +238,70 @@ public sealed class ParcelAndPlanningTests : IAsyncLifetime
         return (p.ExitCode, await o + await e);
     }
 }
+
+/// <summary>The parcel extract: its numbers against the stored geometry, the PDF's text, the roles.</summary>
+public sealed class ExtractTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    public async Task InitializeAsync()
+    {
+        _server = await RunningServer.StartAsync();
+        await _server.LoadSmallSampleAsync();
+    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task The_extract_prints_edge_lengths_and_vertex_coordinates_of_the_stored_geometry()
+    {
+        var id = await _server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE land_use = 'ODT' ORDER BY id LIMIT 1 OFFSET 7");
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        var json = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/extract.json");
+        var vertices = json.GetProperty("vertices").EnumerateArray().ToList();
+        var edges = json.GetProperty("edges").EnumerateArray().ToList();
+        var n = await _server.Db.ScalarAsync<int>("SELECT ST_NPoints(ST_ExteriorRing(ST_GeometryN(geom, 1))) - 1 FROM parcels WHERE id = $1", id);
+        Assert.Equal(n, vertices.Count);
+        for (int i = 0; i < n; i++)
+        {
+            // X is the northing and Y the easting, in the parcel's own TM-3 zone, as the register prints them.
+            var (e, north) = (await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(ST_Transform(geom, source_srid), 1)), $2)) FROM parcels WHERE id = $1", id, i + 1),
+                              await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(ST_Transform(geom, source_srid), 1)), $2)) FROM parcels WHERE id = $1", id, i + 1));
+            Assert.Equal(Math.Round(north, 2), vertices[i].GetProperty("x").GetDouble(), 2);
+            Assert.Equal(Math.Round(e, 2), vertices[i].GetProperty("y").GetDouble(), 2);
+            var length = await _server.Db.ScalarAsync<double>("""
+                SELECT ST_Length(ST_MakeLine(ST_PointN(r, $2), ST_PointN(r, $2 + 1)))
+                FROM (SELECT ST_ExteriorRing(ST_GeometryN(ST_Transform(geom, source_srid), 1)) r FROM parcels WHERE id = $1) x
+                """, id, i + 1);
+            Assert.Equal(Math.Round(length, 2), edges[i].GetProperty("length_m").GetDouble(), 2);
+        }
+
+        var pdf = await officer.GetByteArrayAsync($"/api/parcels/{id}/extract.pdf");
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(pdf, 0, 4));
+        var file = Path.Combine(Path.GetTempPath(), $"extract-{Guid.NewGuid():N}.pdf");
+        await File.WriteAllBytesAsync(file, pdf);
+        try
+        {
+            var psi = new ProcessStartInfo("pdftotext", [file, "-"]) { RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!;
+            var text = await p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            Assert.Contains("TRÍCH LỤC BẢN ĐỒ ĐỊA CHÍNH", text);
+            var vi = System.Globalization.CultureInfo.GetCultureInfo("vi-VN");
+            foreach (var e in edges) Assert.Contains(e.GetProperty("length_m").GetDouble().ToString("N2", vi), text);
+            Assert.Contains(vertices[0].GetProperty("x").GetDouble().ToString("N2", vi), text);
+        }
+        finally { File.Delete(file); }
+
+        var png = await officer.GetByteArrayAsync($"/api/parcels/{id}/extract.png");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.Equal(3, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'parcel.extract' AND target = $1", $"parcel {id}"));   // json, pdf, png
+    }
+
+    [Fact]
+    public async Task Only_officers_get_extracts()
+    {
+        var id = await _server.Db.ScalarAsync<long>("SELECT min(id) FROM parcels");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().GetAsync($"/api/parcels/{id}/extract.pdf")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("planner")).GetAsync($"/api/parcels/{id}/extract.pdf")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _server.Client(await _server.KeyAsync("admin")).GetAsync("/api/parcels/999999999/extract.pdf")).StatusCode);
+    }
+}
