@@ -67,6 +67,7 @@ public static class Server
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLog>();
+        ViewerEndpoints.Map(app);   // static files first: they need no auth
         app.UseAuthentication();
         app.UseAuthorization();
 

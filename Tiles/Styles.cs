@@ -66,7 +66,7 @@ public static class Styles
             ["name"] = $"WardMap {name}",
             ["metadata"] = new Dictionary<string, object> { ["wardmap:style"] = name },
             ["center"] = new[] { extent.Center(15)[0], extent.Center(15)[1] },
-            ["zoom"] = 14,
+            ["zoom"] = 15,
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
             ["sources"] = new Dictionary<string, object>
             {

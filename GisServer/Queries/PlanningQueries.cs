@@ -16,10 +16,12 @@ public static class PlanningQueries
           SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.legal_area_m2, p.geom, p.source_srid,
                  ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) AS inside_m2
           FROM parcels p, poly WHERE ST_Intersects(p.geom, poly.g) AND NOT ST_Touches(p.geom, poly.g)),
-        residential AS (   -- residential parcels by group: all of them, and the part inside
-          SELECT grp.id AS group_id, sum(ST_Area(ST_Transform(p.geom, p.source_srid))) AS area_m2,
-                 sum(CASE WHEN ST_Intersects(p.geom, poly.g) THEN ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) ELSE 0 END) AS inside_m2
-          FROM residential_groups grp JOIN parcels p ON ST_Intersects(grp.geom, ST_PointOnSurface(p.geom)), poly
+        residential AS (   -- residential parcels by group (legal areas, already TM-3), and the part inside
+          SELECT grp.id AS group_id, sum(p.legal_area_m2) AS area_m2,
+                 sum(CASE WHEN p.geom && poly.g AND ST_Intersects(p.geom, poly.g)
+                          THEN ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) ELSE 0 END) AS inside_m2
+          FROM poly, residential_groups grp
+          JOIN parcels p ON p.geom && grp.geom AND ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))
           WHERE p.land_use ~ '(^|\+)(ODT|ONT)(\+|$)' AND ST_Intersects(grp.geom, poly.g)
           GROUP BY grp.id)
         SELECT json_build_object(
@@ -80,8 +82,8 @@ public static class PlanningQueries
                  round(COALESCE(sum(p.legal_area_m2), 0)::numeric, 1) AS parcel_area_m2,
                  COALESCE((SELECT json_object_agg(u.land_use, u.area) FROM (
                      SELECT p2.land_use, round(sum(p2.legal_area_m2)::numeric, 1) AS area FROM parcels p2
-                     WHERE ST_Intersects(grp.geom, ST_PointOnSurface(p2.geom)) GROUP BY p2.land_use) u), '{}'::json) AS area_by_land_use_m2
-          FROM residential_groups grp LEFT JOIN parcels p ON ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))
+                     WHERE p2.geom && grp.geom AND ST_Intersects(grp.geom, ST_PointOnSurface(p2.geom)) GROUP BY p2.land_use) u), '{}'::json) AS area_by_land_use_m2
+          FROM residential_groups grp LEFT JOIN parcels p ON p.geom && grp.geom AND ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))
           GROUP BY grp.id) g
         """;
 }

@@ -1,0 +1,22 @@
+// The only place the viewer talks to WardMap: every call goes through here, with the officer's key if signed in.
+const KEY = 'wardmap.apiKey';
+
+export const auth = {
+  get key() { return localStorage.getItem(KEY); },
+  set key(v) { v ? localStorage.setItem(KEY, v) : localStorage.removeItem(KEY); },
+};
+
+export async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
+  const response = await fetch(path, { ...options, headers });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail || detail; } catch { /* not JSON */ }
+    const error = new Error(detail);
+    error.status = response.status;
+    throw error;
+  }
+  const type = response.headers.get('content-type') || '';
+  return type.includes('json') ? response.json() : response.blob();
+}

@@ -1,0 +1,187 @@
+import maplibregl from './maplibre.js';
+import './style.css';
+import { api, auth } from './api.js';
+import { toVn2000, fmt } from './coords.js';
+
+// The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
+// coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
+const $ = (id) => document.getElementById(id);
+const started = performance.now();
+let styleName = new URLSearchParams(location.search).get('style') || 'cadastral';
+$('style-select').value = styleName;
+
+const map = new maplibregl.Map({ container: 'map', style: `/styles/${styleName}.json`, hash: true, attributionControl: { compact: true } });
+map.addControl(new maplibregl.NavigationControl(), 'top-right');
+map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+window.wardmap = { map, firstDrawMs: null };
+
+// The first full draw (style, tiles, glyphs) is measured for the end-to-end test.
+map.once('idle', () => {
+  window.wardmap.firstDrawMs = Math.round(performance.now() - started);
+  $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms`;
+});
+
+// ---- layers and legend ------------------------------------------------------------------------
+const LAYER_NAMES = {
+  'groups-fill': 'Tổ dân phố', 'parcels-fill': 'Thửa đất', 'zones-fill': 'Quy hoạch (phân khu)', 'red-lines-fill': 'Chỉ giới đường đỏ',
+  roads: 'Đường', assets: 'Hạ tầng (đèn, camera, loa…)', 'field-reports': 'Phản ánh hiện trường', 'ward-line': 'Ranh giới phường',
+};
+function buildLayerList() {
+  const list = $('layer-list');
+  list.innerHTML = '';
+  for (const layer of map.getStyle().layers) {
+    const label = LAYER_NAMES[layer.id];
+    if (!label) continue;
+    const li = document.createElement('li');
+    const opacityProp = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' }[layer.type];
+    const current = map.getPaintProperty(layer.id, opacityProp) ?? 1;
+    li.innerHTML = `<label><input type="checkbox" checked data-layer="${layer.id}"> ${label}</label>
+      <input type="range" min="0" max="1" step="0.05" value="${typeof current === 'number' ? current : 1}" aria-label="Độ trong suốt ${label}" data-opacity="${layer.id}">`;
+    list.append(li);
+  }
+  list.querySelectorAll('[data-layer]').forEach((box) => box.addEventListener('change', () =>
+    map.setLayoutProperty(box.dataset.layer, 'visibility', box.checked ? 'visible' : 'none')));
+  list.querySelectorAll('[data-opacity]').forEach((range) => range.addEventListener('input', () => {
+    const layer = map.getLayer(range.dataset.opacity);
+    const prop = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' }[layer.type];
+    map.setPaintProperty(layer.id, prop, Number(range.value));
+  }));
+}
+
+async function buildLegend() {
+  // The legend is the style's own colour table: the first code of a land use picks the colour.
+  const fill = map.getStyle().layers.find((l) => l.id === 'parcels-fill' || l.id === 'zones-fill');
+  const legend = $('legend');
+  legend.innerHTML = '';
+  if (!fill) return;
+  const match = fill.paint['fill-color'];
+  const names = await api('/api/land-use-codes').catch(() => []);
+  const byCode = Object.fromEntries(names.map((n) => [n.code, n.meaning_vi]));
+  for (let i = 2; i < match.length - 1; i += 2) {
+    if (!['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'].includes(match[i])) continue;
+    const li = document.createElement('li');
+    li.innerHTML = `<span class="swatch" style="background:${match[i + 1]}"></span><b>${match[i]}</b> ${byCode[match[i]] || ''}`;
+    legend.append(li);
+  }
+}
+
+map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); });
+$('style-select').addEventListener('change', (e) => {
+  styleName = e.target.value;
+  map.setStyle(`/styles/${styleName}.json`);
+});
+
+// ---- highlight and the parcel panel ------------------------------------------------------------
+let selected = null;
+function addHighlight() {
+  if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
+  map.addLayer({ id: 'parcel-selected', type: 'line', source: 'ward', 'source-layer': 'parcels',
+    filter: ['==', ['id'], selected ?? -1], paint: { 'line-color': '#d50000', 'line-width': 3 } });
+}
+function select(id) {
+  selected = id;
+  if (map.getLayer('parcel-selected')) map.setFilter('parcel-selected', ['==', ['id'], id ?? -1]);
+}
+
+async function showParcel(id) {
+  const panel = $('panel');
+  panel.hidden = false;
+  $('panel-body').innerHTML = '<p>Đang tải…</p>';
+  try {
+    const [parcel, planning, neighbours] = await Promise.all([
+      api(`/api/parcels/${id}`), api(`/api/parcels/${id}/planning`), api(`/api/parcels/${id}/neighbors`)]);
+    const p = parcel.properties;
+    select(id);
+    const owner = p.owner_name ? `<tr><th>Chủ sử dụng</th><td>${p.owner_name}</td></tr><tr><th>Số GCN</th><td>${p.certificate_no ?? ''}</td></tr>` : '';
+    $('panel-body').innerHTML = `
+      <h2>Thửa ${p.parcel_no}, tờ ${p.sheet_no}</h2>
+      <table class="record">
+        <tr><th>Mục đích sử dụng</th><td>${p.land_use} — ${p.land_use_name ?? ''}</td></tr>
+        <tr><th>Diện tích pháp lý</th><td>${fmt(p.legal_area_m2, 1)} m²</td></tr>
+        ${p.declared_area_m2 ? `<tr><th>Diện tích kê khai</th><td>${fmt(p.declared_area_m2, 1)} m²</td></tr>` : ''}
+        <tr><th>Địa chỉ</th><td>${p.address ?? ''}</td></tr>
+        <tr><th>Hệ tọa độ gốc</th><td>VN-2000, ${p.crs}</td></tr>
+        ${owner}
+      </table>
+      <h3>Quy hoạch</h3>
+      <table class="zones"><tr><th>Khu</th><th>Chức năng</th><th>Diện tích</th><th>Tỷ lệ</th></tr>
+        ${planning.zones.map((z) => `<tr><td>${z.zone_code}</td><td>${z.planned_use}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
+      </table>
+      ${planning.red_lines.length ? `<p class="warn">Chỉ giới/hành lang qua thửa: ${planning.red_lines.map((r) => `${r.name} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
+      <h3>Thửa liền kề</h3>
+      <ul class="neighbours">${neighbours.features.map((n) =>
+        `<li><a href="#" data-parcel="${n.id}">Thửa ${n.properties.parcel_no} tờ ${n.properties.sheet_no}</a> — cạnh chung ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
+      <p><button type="button" id="extract">Trích lục (PDF)</button></p>`;
+    $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
+    $('extract').addEventListener('click', async () => {
+      if (!auth.key) { alert('Trích lục dành cho cán bộ: hãy đăng nhập bằng khóa API.'); return; }
+      try { window.open(URL.createObjectURL(await api(`/api/parcels/${id}/extract.pdf`))); } catch (e) { alert(e.message); }
+    });
+  } catch (e) {
+    $('panel-body').innerHTML = `<p class="error">${e.message}</p>`;
+  }
+}
+$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); });
+
+map.on('click', async (e) => {
+  const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
+  if (hit?.id != null) return showParcel(hit.id);
+  try {
+    const parcel = await api(`/api/parcels/at?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`);
+    showParcel(parcel.id);
+  } catch { /* nothing here */ }
+});
+map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
+
+// ---- search -------------------------------------------------------------------------------------
+$('search').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const q = $('search-input').value.trim();
+  if (!q) return;
+  const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
+  const owner = q.match(/^chủ[:\s]+(.+)$/i);
+  const url = numbers ? `/api/parcels?sheet=${numbers[1]}&no=${numbers[2]}`
+    : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=20`;
+  try {
+    const fc = await api(url);
+    if (!fc.features.length) { $('status').textContent = `Không tìm thấy "${q}"`; return; }
+    const f = fc.features[0];
+    const coords = f.geometry.coordinates.flat(2);
+    const bounds = coords.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
+    map.fitBounds(bounds, { padding: 120, maxZoom: 19, duration: 0 });
+    $('status').textContent = fc.features.length > 1 ? `${fc.features.length} thửa khớp; đang xem thửa đầu` : '';
+    showParcel(f.id);
+  } catch (err) { $('status').textContent = err.message; }
+});
+
+// ---- coordinates, sign-in, embed -----------------------------------------------------------------
+map.on('mousemove', (e) => {
+  const { lng, lat } = e.lngLat;
+  const vn = toVn2000(lng, lat);
+  $('coords').textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} (WGS 84) · VN-2000 ${vn.epsg}: X ${fmt(vn.x)} m, Y ${fmt(vn.y)} m`;
+});
+
+function showRole(role) { $('sign-in').textContent = role ? `Vai trò: ${role} (đăng xuất)` : 'Đăng nhập'; }
+$('sign-in').addEventListener('click', async () => {
+  if (auth.key) { auth.key = null; showRole(null); return; }
+  const key = prompt('Khóa API của cán bộ (./wardmap keys create --role officer):');
+  if (!key) return;
+  auth.key = key.trim();
+  try { showRole((await api('/api/me')).role); } catch (e) { auth.key = null; alert(e.message); }
+});
+if (auth.key) api('/api/me').then((me) => showRole(me.role)).catch(() => { auth.key = null; });
+
+function updateEmbed() {
+  const c = map.getCenter();
+  const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`;
+  $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="Bản đồ phường"></iframe>`;
+}
+map.on('moveend', updateEmbed);
+$('copy-embed').addEventListener('click', async () => {
+  await navigator.clipboard?.writeText($('embed').value).catch(() => {});
+  $('embed').select();
+  $('status').textContent = 'Đã sao chép mã nhúng';
+});
+
+api('/tiles/ward_boundary.json').then((tj) => { if (tj.name) document.title = 'WardMap — Bản đồ số phường'; }).catch(() => {});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+
+// Two pages: the viewer (/) and the chromeless IOC widget (/widget). Everything is bundled: no CDN at run time.
+export default defineConfig({
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: {
+      input: { main: resolve(import.meta.dirname, 'index.html'), widget: resolve(import.meta.dirname, 'widget.html') },
+    },
+  },
+});

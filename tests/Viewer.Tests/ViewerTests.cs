@@ -1,0 +1,137 @@
+using Microsoft.Playwright;
+using WardMap.TestSupport;
+using Xunit.Abstractions;
+
+namespace WardMap.Viewer.Tests;
+
+/// <summary>
+/// The Viewer and the IOC widget in a real headless Chromium (Debian's, driven by Playwright with its
+/// executablePath: no browser download), over the real server and the small sample ward.
+/// Each test leaves a screenshot in tests/Viewer.Tests/screenshots/.
+/// </summary>
+public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    IPlaywright _playwright = null!;
+    IBrowser _browser = null!;
+    static readonly string Shots = Path.Combine(Repo.Root, "tests", "Viewer.Tests", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(Path.Combine(Repo.Root, "Viewer", "dist", "index.html")), "build the Viewer first: ./wardmap test does (npm ci, vite build)");
+        _server = await RunningServer.StartAsync();
+        await _server.LoadSmallSampleAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("WARDMAP_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(Shots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    async Task<IPage> OpenAsync(string path, int width = 1280, int height = 800)
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = _server.BaseAddress.ToString() });
+        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser: {m.Text}"); };
+        await page.GotoAsync(path);
+        await page.WaitForFunctionAsync("() => window.wardmap && window.wardmap.map && window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded()",
+            null, new() { Timeout = 60_000, PollingInterval = 100 });
+        return page;
+    }
+
+    /// <summary>Distinct colours in a screenshot of the map canvas: a blank map has one or two.</summary>
+    static async Task<int> ColoursOnMapAsync(IPage page, string name)
+    {
+        var png = await page.Locator("#map canvas").ScreenshotAsync(new() { Path = Path.Combine(Shots, name) });
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        var colours = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 7) for (int x = 0; x < bitmap.Width; x += 7) colours.Add((uint)bitmap.GetPixel(x, y));
+        return colours.Count;
+    }
+
+    async Task<(double Lon, double Lat, long Id, int Sheet, int No)> ParcelAsync()
+    {
+        var id = await _server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE land_use = 'ODT' ORDER BY id LIMIT 1 OFFSET 12");
+        return (await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id),
+                await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id), id,
+                await _server.Db.ScalarAsync<int>("SELECT sheet_no FROM parcels WHERE id = $1", id),
+                await _server.Db.ScalarAsync<int>("SELECT parcel_no FROM parcels WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task The_viewer_draws_the_ward_with_parcels_at_its_default_view_and_reports_the_time()
+    {
+        var page = await OpenAsync("/");
+        var firstDraw = await page.EvaluateAsync<int>("() => window.wardmap.firstDrawMs ?? -1");
+        output.WriteLine($"first map fully drawn after {firstDraw} ms (goal < 1500 ms on localhost)");
+        Console.WriteLine($"viewer: first map fully drawn after {firstDraw} ms");
+        Assert.True(firstDraw > 0);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length > 50"));
+        Assert.True(await ColoursOnMapAsync(page, "viewer-default.png") > 8, "the map canvas looks blank");
+        Assert.Contains("Thửa đất", await page.InnerTextAsync("#layer-list"));
+        Assert.Contains("ODT", await page.InnerTextAsync("#legend"));
+    }
+
+    [Fact]
+    public async Task Searching_a_sheet_and_parcel_number_opens_its_record()
+    {
+        var (_, _, _, sheet, no) = await ParcelAsync();
+        var page = await OpenAsync("/");
+        await page.FillAsync("#search-input", $"{sheet}/{no}");
+        await page.ClickAsync("#search button");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) h2");
+        Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
+        Assert.Contains("Quy hoạch", await page.InnerTextAsync("#panel"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-search.png") });
+    }
+
+    [Fact]
+    public async Task Clicking_a_parcel_shows_its_record_planning_and_neighbours()
+    {
+        var (lon, lat, id, sheet, no) = await ParcelAsync();
+        var page = await OpenAsync($"/#18/{lat}/{lon}");
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
+        Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
+        Assert.Contains("cạnh chung", await page.InnerTextAsync("#panel .neighbours"));
+        Assert.DoesNotContain("Chủ sử dụng", await page.InnerTextAsync("#panel"));   // public: no owner
+        Assert.Contains("VN-2000", await page.InnerTextAsync("#coords"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel.png") });
+        Assert.Equal(id, await page.EvaluateAsync<long>("() => window.wardmap.map.getFilter('parcel-selected')[2]"));
+    }
+
+    [Fact]
+    public async Task The_planning_view_overlays_zoning_that_can_be_toggled()
+    {
+        var page = await OpenAsync("/?style=planning");
+        Assert.True(await page.EvaluateAsync<bool>("() => !!window.wardmap.map.getLayer('zones-fill')"));
+        await page.CheckAsync("[data-layer='zones-fill']");
+        await page.UncheckAsync("[data-layer='zones-fill']");
+        Assert.Equal("none", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayoutProperty('zones-fill', 'visibility')"));
+        await page.CheckAsync("[data-layer='zones-fill']");
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
+        Assert.True(await ColoursOnMapAsync(page, "viewer-planning.png") > 8);
+    }
+
+    [Fact]
+    public async Task The_widget_is_a_chromeless_map_of_the_asked_layers()
+    {
+        var (lon, lat, id, _, _) = await ParcelAsync();
+        var page = await OpenAsync($"/widget?layers=parcels,roads&center={lon},{lat}&zoom=17&highlight={id}&style=cadastral", 600, 400);
+        Assert.Equal(0, await page.Locator("header").CountAsync());
+        Assert.Equal("none", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayoutProperty('groups-fill', 'visibility')"));
+        Assert.True(await page.EvaluateAsync<bool>("() => !!window.wardmap.map.getLayer('highlight')"));
+        Assert.True(await ColoursOnMapAsync(page, "widget.png") > 5);
+    }
+}
