@@ -203,6 +203,7 @@ public sealed class Importer(NpgsqlDataSource db)
 
         var phase = Stopwatch.StartNew();
         report.RowsDeleted = await target.FinishAsync(ct);
+        if (spec.AfterImportSql is { } derived) await Exec(conn, tx, derived, ct);
         report.Timings["merge"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
         report.DataVersion = await LayerVersions.BumpAsync(conn, tx, spec.Table, ct);
         report.Status = "succeeded";

@@ -16,14 +16,12 @@ public static class PlanningQueries
           SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.legal_area_m2, p.geom, p.source_srid,
                  ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) AS inside_m2
           FROM parcels p, poly WHERE ST_Intersects(p.geom, poly.g) AND NOT ST_Touches(p.geom, poly.g)),
-        residential AS (   -- residential parcels by group (legal areas, already TM-3), and the part inside
-          SELECT grp.id AS group_id, sum(p.legal_area_m2) AS area_m2,
-                 sum(CASE WHEN p.geom && poly.g AND ST_Intersects(p.geom, poly.g)
-                          THEN ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) ELSE 0 END) AS inside_m2
-          FROM poly, residential_groups grp
-          JOIN parcels p ON p.geom && grp.geom AND ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))
-          WHERE p.land_use ~ '(^|\+)(ODT|ONT)(\+|$)' AND ST_Intersects(grp.geom, poly.g)
-          GROUP BY grp.id)
+        residential AS (   -- per group: its residential area (kept up to date by imports) and the part inside
+          SELECT grp.id AS group_id, grp.residential_area_m2 AS area_m2,
+                 COALESCE((SELECT sum(ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)))
+                           FROM parcels p WHERE p.geom && poly.g AND ST_Intersects(p.geom, poly.g)
+                             AND p.land_use ~ '(^|\+)(ODT|ONT)(\+|$)' AND ST_Intersects(grp.geom, ST_PointOnSurface(p.geom))), 0) AS inside_m2
+          FROM poly, residential_groups grp WHERE ST_Intersects(grp.geom, poly.g))
         SELECT json_build_object(
           'area_m2', round(ST_Area(ST_Transform((SELECT g FROM poly), @srid))::numeric, 1),
           'crs', 'EPSG:' || @srid,

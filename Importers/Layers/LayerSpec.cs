@@ -33,6 +33,9 @@ public sealed record LayerSpec(
     public bool IsParcels => Name == "parcels";
     /// <summary>Assets keep every unmapped source field in a jsonb column.</summary>
     public bool KeepsOtherFieldsAsJson => Name == "assets";
+    /// <summary>Derived data to bring up to date in the import's transaction, after the layer changed.</summary>
+    public string? AfterImportSql => Name is "parcels" or "groups" ? "SELECT wm_refresh_group_residential_area()" : null;
+
     /// <summary>Fields whose value is a land-use code (validated against land_use_codes).</summary>
     public string? LandUseColumn => Name switch { "parcels" => "land_use", "zones" => "planned_use", _ => null };
 }
