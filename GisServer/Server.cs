@@ -38,6 +38,7 @@ public static class Server
         builder.Services.AddSingleton<LayerVersionWatcher>();
         builder.Services.AddSingleton<TileService>();
         builder.Services.AddSingleton(_ => new Glyphs(builder.Configuration["Fonts:File"]));
+        builder.Services.AddSingleton(_ => WardMap.GisServer.Permits.PermitRules.Load(builder.Configuration["Permits:RulesFile"]));
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
 
@@ -77,6 +78,7 @@ public static class Server
         TileEndpoints.Map(app);
         ParcelEndpoints.Map(app);
         OgcEndpoints.Map(app);
+        PermitEndpoints.Map(app);
         PlanningEndpoints.Map(app, app.Configuration.GetValue("WARD_SRID", 9210));
         return app;
     }

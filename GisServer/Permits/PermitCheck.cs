@@ -1,0 +1,151 @@
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace WardMap.GisServer.Permits;
+
+/// <summary>What the officer asks: the parcel, the proposed house, the date of the application.</summary>
+public sealed record PermitRequest(long ParcelId, Geometry? Footprint, int Floors, double HeightM, string Use, DateOnly ApplicationDate);
+
+/// <summary>One row of the answer: what was measured, against what limit, and where the limit comes from.</summary>
+public sealed record RuleRow(string Rule, string Title, object? Value, object? Limit, string Unit, string Result, string Reference, string? Note = null);
+
+public sealed record PermitResult(string Verdict, string RuleSet, string RuleSetName, long ParcelId, int SheetNo, int ParcelNo, string Crs,
+    IReadOnlyList<RuleRow> Rules);
+
+/// <summary>
+/// The spatial part of a detached-house permit review (../shared/domain/permits-and-planning.md): the
+/// measurements come from PostGIS in the parcel's VN-2000 TM-3 zone (one statement); the rules, limits and
+/// citations come from the rule set in force on the application date.
+/// </summary>
+public static class PermitCheck
+{
+    /// <summary>Everything the rules need, measured in the parcel's TM-3 zone. @fp is the footprint in EPSG:4326 or null.</summary>
+    const string MeasureSql = """
+        WITH p AS (SELECT id, sheet_no, parcel_no, land_use, source_srid AS srid, geom, ST_Transform(geom, source_srid) AS g FROM parcels WHERE id = @id),
+        f AS (SELECT COALESCE(ST_Transform(@fp::geometry, p.srid), p.g) AS g FROM p),
+        rl AS (SELECT r.code, r.kind, r.name, r.width_m, r.plan_ref, ST_Transform(r.geom, p.srid) AS g
+               FROM red_lines r, p WHERE r.kind = ANY(@kinds) AND ST_DWithin(r.geom, p.geom, 0.001)),
+        z AS (SELECT zn.zone_code, zn.planned_use, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.setback_m, zn.plan_ref,
+                     ST_Area(ST_Intersection(ST_Transform(zn.geom, p.srid), p.g)) AS area,
+                     ST_Area(ST_Intersection(ST_Transform(zn.geom, p.srid), f.g)) AS footprint_area
+              FROM zones zn, p, f WHERE ST_Intersects(zn.geom, p.geom) AND NOT ST_Touches(zn.geom, p.geom))
+        SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.srid,
+               ST_Area(p.g), ST_Area(f.g), ST_Area(ST_Difference(f.g, p.g)),
+               COALESCE((SELECT max(ST_Distance(d.geom, p.g)) FROM ST_DumpPoints(f.g) d), 0),
+               COALESCE((SELECT sum(ST_Area(ST_Intersection(rl.g, f.g))) FROM rl WHERE ST_Intersects(rl.g, f.g)), 0),
+               (SELECT min(ST_Distance(rl.g, f.g)) FROM rl),
+               (SELECT json_agg(json_build_object('code', code, 'kind', kind, 'name', name, 'plan_ref', plan_ref,
+                        'overlap_m2', ST_Area(ST_Intersection(rl.g, f.g)), 'distance_m', ST_Distance(rl.g, f.g))) FROM rl)::text,
+               (SELECT json_agg(json_build_object('zone_code', zone_code, 'planned_use', planned_use, 'max_density_pct', max_density_pct,
+                        'max_floors', max_floors, 'max_height_m', max_height_m, 'setback_m', setback_m, 'plan_ref', plan_ref,
+                        'area_m2', area, 'footprint_area_m2', footprint_area) ORDER BY area DESC) FROM z WHERE z.area > 0.01)::text,
+               (SELECT r.width_m FROM roads r WHERE ST_DWithin(r.geom, p.geom, 0.0005) ORDER BY r.geom <-> p.geom LIMIT 1)::float8,
+               ST_Distance(f.g, p.g)
+        FROM p, f
+        """;
+
+    sealed record Zone(string ZoneCode, string PlannedUse, double? MaxDensityPct, int? MaxFloors, double? MaxHeightM, double? SetbackM,
+        string? PlanRef, double AreaM2, double FootprintAreaM2);
+    sealed record RedLine(string Code, string Kind, string? Name, string? PlanRef, double OverlapM2, double DistanceM);
+
+    static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Runs the check; null when the parcel does not exist. Throws <see cref="ArgumentException"/> for a footprint nowhere near it.</summary>
+    public static async Task<PermitResult?> RunAsync(NpgsqlDataSource db, PermitRuleSet rules, PermitRequest req, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(MeasureSql);
+        cmd.Parameters.AddWithValue("id", req.ParcelId);
+        cmd.Parameters.Add(new NpgsqlParameter("fp", NpgsqlTypes.NpgsqlDbType.Geometry) { Value = (object?)req.Footprint ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("kinds", rules.RedLineKinds);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        long id = r.GetInt64(0); int sheet = r.GetInt32(1), no = r.GetInt32(2);
+        string landUse = r.GetString(3); int srid = r.GetInt32(4);
+        double parcelArea = r.GetDouble(5), fpArea = r.GetDouble(6), outsideArea = r.GetDouble(7), maxOutside = r.GetDouble(8);
+        double redOverlap = r.GetDouble(9);
+        double? redDistance = r.IsDBNull(10) ? null : r.GetDouble(10);
+        var redLines = r.IsDBNull(11) ? [] : JsonSerializer.Deserialize<List<RedLine>>(r.GetString(11), Snake)!;
+        var zones = r.IsDBNull(12) ? [] : JsonSerializer.Deserialize<List<Zone>>(r.GetString(12), Snake)!;
+        double? roadWidth = r.IsDBNull(13) ? null : r.GetDouble(13);
+        double fpToParcel = r.GetDouble(14);
+        if (req.Footprint is not null && fpToParcel > 50)
+            throw new ArgumentException($"the footprint lies {fpToParcel:0} m from parcel {no} (sheet {sheet}): is it in the wrong CRS?");
+
+        var rows = new List<RuleRow>();
+        static double A(double v) => Math.Round(v, 1);   // areas as a surveyor rounds them: 0.1 m²
+        static double L(double v) => Math.Round(v, 2);   // lengths: 0.01 m
+
+        // 1. Residential land (the residential part of a compound code).
+        var codes = landUse.Split('+');
+        var residential = codes.Where(c => rules.ResidentialCodes.Contains(c)).ToList();
+        rows.Add(new("residential_land", "Thửa đất có đất ở", landUse, string.Join(" hoặc ", rules.ResidentialCodes), "",
+            residential.Count > 0 ? "pass" : "fail", rules.ResidentialReference,
+            residential.Count == 0 ? "thửa không có đất ở: không cấp phép nhà ở riêng lẻ"
+            : codes.Length > 1 ? $"mã hỗn hợp {landUse}: chỉ phần {string.Join("+", residential)} là đất ở; kiểm tra diện tích đất ở trên giấy chứng nhận" : null));
+
+        // 2. Footprint inside the parcel (digitising tolerance).
+        rows.Add(new("footprint_inside_parcel", "Công trình nằm trong thửa đất", L(maxOutside), rules.FootprintToleranceM, "m",
+            req.Footprint is null ? "pass" : maxOutside <= rules.FootprintToleranceM ? "pass" : "fail", rules.FootprintReference,
+            req.Footprint is null ? "không có bản vẽ mặt bằng: lấy cả thửa làm phạm vi xây dựng"
+            : $"phần nằm ngoài thửa {A(outsideArea)} m², xa nhất {L(maxOutside)} m"));
+
+        // 3. Behind the red line and protected corridors: no overlap.
+        rows.Add(new("red_line_overlap", "Không lấn chỉ giới đường đỏ, hành lang bảo vệ", A(redOverlap), 0, "m²",
+            redOverlap > rules.RedLineToleranceM2 ? "fail" : "pass", rules.RedLineReference,
+            redLines.Count == 0 ? "không có chỉ giới/hành lang gần thửa"
+            : string.Join("; ", redLines.Select(x => $"{x.Name ?? x.Code}: lấn {A(x.OverlapM2)} m², cách {L(x.DistanceM)} m"))));
+
+        // 4. Setback from the red line: the plan's own building line, else the national table.
+        var mainZone = zones.FirstOrDefault();
+        if (redDistance is null)
+            rows.Add(new("setback", "Khoảng lùi so với chỉ giới đường đỏ", null, null, "m", "pass", rules.SetbackTable.Reference, "không có chỉ giới đường đỏ gần thửa: không áp dụng"));
+        else
+        {
+            var (limit, source) = mainZone?.SetbackM is > 0
+                ? (mainZone.SetbackM.Value, $"{mainZone.PlanRef} (khu {mainZone.ZoneCode}: chỉ giới xây dựng)")
+                : (rules.SetbackTable.At(roadWidth ?? 0, req.HeightM), $"{rules.SetbackTable.Reference}; đường rộng {roadWidth ?? 0:0.#} m, công trình cao {req.HeightM:0.#} m");
+            rows.Add(new("setback", "Khoảng lùi so với chỉ giới đường đỏ", L(redDistance.Value), limit, "m",
+                redOverlap > rules.RedLineToleranceM2 || redDistance.Value + 0.005 < limit ? "fail" : "pass", source));
+        }
+
+        // 5. Building density against the stricter of the zone and the national table.
+        double density = parcelArea > 0 ? fpArea / parcelArea * 100 : 100;
+        double national = rules.DensityTable.At(parcelArea);
+        var zoneLimit = mainZone?.MaxDensityPct;
+        var densityLimit = zoneLimit is { } zl ? Math.Min(zl, national) : national;
+        rows.Add(new("density", "Mật độ xây dựng", Math.Round(density, 1), Math.Round(densityLimit, 1), "%",
+            density <= densityLimit + 0.05 ? "pass" : "fail",
+            zoneLimit is { } z2 && z2 < national ? $"{mainZone!.PlanRef} (khu {mainZone.ZoneCode}: {z2:0.#} %), chặt hơn {rules.DensityTable.Reference}" : rules.DensityTable.Reference,
+            $"diện tích xây dựng {A(fpArea)} m² / diện tích lô {A(parcelArea)} m²; bảng quốc gia cho lô {A(parcelArea)} m²: {national:0.#} %" +
+            (zoneLimit is { } z3 ? $"; quy hoạch khu: {z3:0.#} %" : "")));
+
+        // 6. Floors and height.
+        rows.Add(new("floors", "Số tầng", req.Floors, mainZone?.MaxFloors, "tầng",
+            mainZone?.MaxFloors is { } mf ? req.Floors <= mf ? "pass" : "fail" : "review",
+            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxFloors is null ? "khu quy hoạch không quy định số tầng: cán bộ xem xét" : null));
+        rows.Add(new("height", "Chiều cao công trình", L(req.HeightM), mainZone?.MaxHeightM, "m",
+            mainZone?.MaxHeightM is { } mh ? req.HeightM <= mh + 0.005 ? "pass" : "fail" : "review",
+            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxHeightM is null ? "khu quy hoạch không quy định chiều cao: cán bộ xem xét" : null));
+
+        // 7. Zone use allows housing; a parcel split between zones needs a person.
+        var significant = zones.Where(x => x.AreaM2 / Math.Max(parcelArea, 0.01) * 100 >= rules.SplitZoneMinSharePct && !rules.ConflictZoneUses.Contains(x.PlannedUse.Split('+')[0])).ToList();
+        var shares = string.Join("; ", significant.Select(x => $"{x.ZoneCode} ({x.PlannedUse}) {x.AreaM2 / parcelArea * 100:0.#} %"));
+        string zoneResult = significant.Count == 0 ? "review"
+            : significant.Any(x => !x.PlannedUse.Split('+').Any(u => rules.HousingZoneUses.Contains(u))) ? "fail"
+            : significant.Count > 1 ? "review" : "pass";
+        rows.Add(new("zone_use", "Chức năng khu quy hoạch cho phép nhà ở", string.Join(", ", significant.Select(x => x.PlannedUse).Distinct()),
+            string.Join(" hoặc ", rules.HousingZoneUses), "", zoneResult, mainZone?.PlanRef ?? "quy hoạch phân khu",
+            significant.Count == 0 ? "thửa không nằm trong khu quy hoạch nào" : significant.Count > 1 ? $"thửa nằm trên nhiều khu: {shares}" : shares));
+
+        // 8. Road widening or public works over the parcel.
+        var conflicts = zones.Where(x => rules.ConflictZoneUses.Contains(x.PlannedUse.Split('+')[0]) && x.AreaM2 > 0.05).ToList();
+        rows.Add(new("planning_conflict", "Quy hoạch giao thông/công trình công cộng trên thửa", A(conflicts.Sum(x => x.AreaM2)), 0, "m²",
+            conflicts.Count == 0 ? "pass" : conflicts.Any(x => x.FootprintAreaM2 > rules.RedLineToleranceM2) ? "fail" : "review",
+            rules.ConflictReference,
+            conflicts.Count == 0 ? null : string.Join("; ", conflicts.Select(x => $"{x.ZoneCode} ({x.PlannedUse}) {A(x.AreaM2)} m² của thửa, {A(x.FootprintAreaM2)} m² dưới công trình"))));
+
+        var verdict = rows.Any(x => x.Result == "fail") ? "fail" : rows.Any(x => x.Result == "review") ? "review" : "pass";
+        return new PermitResult(verdict, rules.Version, rules.Name, id, sheet, no, $"EPSG:{srid}", rows);
+    }
+}
