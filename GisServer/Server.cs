@@ -39,6 +39,9 @@ public static class Server
         builder.Services.AddSingleton<TileService>();
         builder.Services.AddSingleton(_ => new Glyphs(builder.Configuration["Fonts:File"]));
         builder.Services.AddSingleton(_ => WardMap.GisServer.Permits.PermitRules.Load(builder.Configuration["Permits:RulesFile"]));
+        var photoDir = builder.Configuration["Reports:PhotoDir"]
+            ?? Path.Combine(Environment.GetEnvironmentVariable("WARDMAP_HOME") ?? Path.Combine(Path.GetTempPath(), "wardmap"), "photos");
+        builder.Services.AddSingleton(sp => new WardMap.GisServer.Reports.FieldReports(sp.GetRequiredService<NpgsqlDataSource>(), photoDir));
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
 
@@ -79,6 +82,7 @@ public static class Server
         ParcelEndpoints.Map(app);
         OgcEndpoints.Map(app);
         PermitEndpoints.Map(app);
+        ReportEndpoints.Map(app);
         PlanningEndpoints.Map(app, app.Configuration.GetValue("WARD_SRID", 9210));
         return app;
     }

@@ -13,6 +13,7 @@ var benches = new Dictionary<string, Func<Task<int>>>
     ["import"] = () => ImportBench.RunAsync(connection, outDir, root),
     ["tiles"] = () => TileBench.RunAsync(connection, outDir, root),
     ["queries"] = () => QueryBench.RunAsync(connection, outDir, root),
+    ["reports"] = () => ReportBench.RunAsync(connection, outDir, root),
 };
 if (which == "all")
 {

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using WardMap.Db;
+using WardMap.GisServer.Auth;
+using WardMap.GisServer.Reports;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>
+/// Residents' field reports: submit (public, exactly once per Idempotency-Key), follow, move along their
+/// life (officers), a live stream for the IOC, and the Open311 GeoReport v2 subset for other apps.
+/// </summary>
+public static class ReportEndpoints
+{
+    /// <summary>A report as the public sees it (no contact data); officers also get the contact and who changed it.</summary>
+    const string ViewSql = """
+        SELECT json_build_object(
+          'id', f.public_id, 'category', f.category, 'text', f.text, 'address', f.address,
+          'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'accuracy_m', f.accuracy_m, 'status', f.status,
+          'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND f.status NOT IN ('resolved', 'rejected'),
+          'created_at', f.created_at, 'updated_at', f.updated_at, 'has_photo', f.photo_sha256 IS NOT NULL,
+          'contact_name', CASE WHEN @officer THEN f.contact_name END, 'contact_phone', CASE WHEN @officer THEN f.contact_phone END,
+          'history', (SELECT json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status, 'reason', h.reason,
+                              'who', CASE WHEN @officer THEN h.who END) ORDER BY h.id) FROM field_report_history h WHERE h.report_id = f.id))::text
+        FROM field_reports f
+        """;
+
+    public static void Map(WebApplication app)
+    {
+        var g = app.MapGroup("/api/reports").WithTags("reports");
+        g.MapPost("", Submit).DisableAntiforgery()
+            .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
+        g.MapGet("", List).WithSummary("Reports, filtered by status, category, group, bbox, overdue; limit/offset.");
+        g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
+        g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
+            await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound($"no report {id}"))
+            .WithSummary("One report (contact data for officers only).");
+        g.MapPatch("/{id:guid}", Move).RequireAuthorization(Policies.Officer)
+            .WithSummary("Move a report: {status: accepted | in_progress | resolved | rejected, reason}; 409 for a move its status does not allow.");
+        g.MapGet("/{id:guid}/photo", async (Guid id, NpgsqlDataSource db, FieldReports reports, CancellationToken ct) =>
+        {
+            await using var cmd = db.CreateCommand("SELECT photo_sha256, photo_type FROM field_reports WHERE public_id = $1");
+            cmd.Parameters.AddWithValue(id);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct) || r.IsDBNull(0) || reports.PhotoPath(r.GetString(0)) is not { } path) return Problems.NotFound($"report {id} has no photo");
+            return Results.File(path, r.IsDBNull(1) ? "application/octet-stream" : r.GetString(1));
+        }).RequireAuthorization(Policies.Officer).WithSummary("The report's photo (officers).");
+
+        var o = app.MapGroup("/open311/v2").WithTags("open311");
+        o.MapGet("/services.json", async (NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            await using var cmd = db.CreateCommand("""
+                SELECT json_agg(json_build_object('service_code', code, 'service_name', name_vi, 'description', name_vi || ' — ' || unit,
+                       'metadata', false, 'type', 'realtime', 'keywords', COALESCE(asset_kind, ''), 'group', priority) ORDER BY code)::text FROM report_categories
+                """);
+            return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
+        }).WithSummary("Open311: the service list (report categories).");
+        o.MapPost("/requests.json", Open311Post).DisableAntiforgery().WithSummary("Open311: submit a service request (form fields service_code, lat, long, description, …).");
+        o.MapGet("/requests.json", Open311List).WithSummary("Open311: service requests (status=open|closed, service_code, start_date).");
+        o.MapGet("/requests/{id}.json", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            if (!Guid.TryParse(id, out var gid)) return Problems.NotFound($"no request {id}");
+            var json = await Open311Json(db, "WHERE f.public_id = @id", [("id", gid)], ct);
+            return json == "[]" ? Problems.NotFound($"no request {id}") : Results.Text(json, "application/json");
+        }).WithSummary("Open311: one service request.");
+    }
+
+    static async Task<string?> ViewAsync(NpgsqlDataSource db, Guid id, bool officer, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(ViewSql + " WHERE f.public_id = @id");
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("officer", officer);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    static async Task<IResult> Submit(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)
+    {
+        NewReport report;
+        var key = ctx.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        try { report = ctx.Request.HasFormContentType ? await FromForm(ctx.Request, key, ct) : await FromJson(ctx.Request, key, ct); }
+        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+        return await SubmitAndAnswer(ctx, reports, db, report, ct, open311: false);
+    }
+
+    static async Task<IResult> SubmitAndAnswer(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, NewReport report, CancellationToken ct, bool open311)
+    {
+        try
+        {
+            var (id, created) = await reports.SubmitAsync(report, ct);
+            if (open311)
+                return Results.Json(new[] { new { service_request_id = id.ToString(), service_notice = "Đã tiếp nhận phản ánh", account_id = (string?)null } }, statusCode: 201);
+            var json = (await ViewAsync(db, id, false, ct))!;
+            ctx.Response.Headers.Location = $"/api/reports/{id}";
+            return Results.Text(json, "application/json", Encoding.UTF8, 201);   // a retry gets the first answer, status included
+        }
+        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+    }
+
+    static async Task<NewReport> FromJson(HttpRequest request, string? key, CancellationToken ct)
+    {
+        var (body, error) = await GeoInput.BodyAsync(request, ct);
+        if (error is not null) throw new ReportRejected(400, "body", error);
+        if (body.ValueKind != JsonValueKind.Object) throw new ReportRejected(400, "body", "the body must be a JSON object");
+        string? S(string n) => body.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        double? D(string n) => body.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        var category = S("category") ?? throw new ReportRejected(400, "category", "category is required (GET /open311/v2/services.json lists them)");
+        var lon = D("lon") ?? throw new ReportRejected(400, "lon", "lon and lat (WGS 84) are required");
+        var lat = D("lat") ?? throw new ReportRejected(400, "lat", "lon and lat (WGS 84) are required");
+        return new NewReport(category, S("text") ?? "", lon, lat, D("accuracy_m"), S("accuracy_source"), S("address"), S("contact_name"), S("contact_phone"), null, null, key);
+    }
+
+    static async Task<NewReport> FromForm(HttpRequest request, string? key, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        double? D(string n) => double.TryParse(form[n], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        string? S(string n) => form[n].ToString() is { Length: > 0 } s ? s : null;
+        var category = S("category") ?? throw new ReportRejected(400, "category", "category is required");
+        var lon = D("lon") ?? throw new ReportRejected(400, "lon", "lon and lat (WGS 84) are required");
+        var lat = D("lat") ?? throw new ReportRejected(400, "lat", "lon and lat (WGS 84) are required");
+        var (photo, type) = await PhotoAsync(form.Files.GetFile("photo"), ct);
+        return new NewReport(category, S("text") ?? "", lon, lat, D("accuracy_m"), S("accuracy_source"), S("address"), S("contact_name"), S("contact_phone"), photo, type, key);
+    }
+
+    static async Task<(byte[]?, string?)> PhotoAsync(IFormFile? file, CancellationToken ct)
+    {
+        if (file is null) return (null, null);
+        if (file.Length > 5 * 1024 * 1024) throw new ReportRejected(413, "photo", "the photo is larger than 5 MB");
+        using var ms = new MemoryStream();
+        await file.CopyToAsync(ms, ct);
+        var bytes = ms.ToArray();
+        var type = FieldReports.PhotoType(bytes) ?? throw new ReportRejected(415, "photo", "the photo must be a JPEG, PNG or WebP image");
+        return (bytes, type);
+    }
+
+    static async Task<IResult> Move(HttpContext ctx, Guid id, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var (body, error) = await GeoInput.BodyAsync(ctx.Request, ct);
+        if (error is not null) return Problems.BadRequest(error);
+        var to = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("status", out var s) ? s.GetString() : null;
+        var reason = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("reason", out var r) ? r.GetString() : null;
+        if (to is null || !FieldReports.Statuses.Contains(to)) return Problems.BadRequest($"status must be one of {string.Join(", ", FieldReports.Statuses)}", "status");
+        if (to == "rejected" && string.IsNullOrWhiteSpace(reason)) return Problems.BadRequest("a rejection needs a reason the resident will read", "reason");
+        var (found, moved, from) = await reports.MoveAsync(id, to, reason, ctx.User.Who(), ct);
+        if (!found) return Problems.NotFound($"no report {id}");
+        if (!moved) return Problems.Result(409, "Not allowed now", $"a report that is {from} cannot become {to}", new { status = from });
+        await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "report.status", id.ToString(), new { from, to, reason }, ct);
+        return Results.Text((await ViewAsync(db, id, true, ct))!, "application/json");
+    }
+
+    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, int? limit, int? offset,
+        NpgsqlDataSource db, CancellationToken ct)
+    {
+        var where = new List<string>();
+        var args = new List<(string, object)>();
+        if (status is not null)
+        {
+            if (!FieldReports.Statuses.Contains(status)) return Problems.BadRequest($"status must be one of {string.Join(", ", FieldReports.Statuses)}", "status");
+            where.Add("f.status = @status"); args.Add(("status", status));
+        }
+        if (category is not null) { where.Add("f.category = @category"); args.Add(("category", category)); }
+        if (group is not null) { where.Add("f.group_code = @group"); args.Add(("group", group)); }
+        if (overdue == true) where.Add("f.due_at < now() AND f.status NOT IN ('resolved', 'rejected')");
+        if (bbox is not null)
+        {
+            var b = bbox.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+            if (b.Length != 4 || b.Any(double.IsNaN)) return Problems.BadRequest("bbox is minLon,minLat,maxLon,maxLat", "bbox");
+            where.Add("f.location && ST_MakeEnvelope(@w, @s, @e, @n, 4326)");
+            args.AddRange([("w", b[0]), ("s", b[1]), ("e", b[2]), ("n", b[3])]);
+        }
+        var take = Math.Clamp(limit ?? 50, 1, 500);
+        var skip = Math.Max(offset ?? 0, 0);
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        await using var cmd = db.CreateCommand($"""
+            SELECT (SELECT count(*) FROM field_reports f{filter}),
+                   (SELECT COALESCE(json_agg(x.j::json ORDER BY x.created_at DESC), '[]'::json)::text FROM (
+                      {ViewSql.Replace("SELECT json_build_object(", "SELECT f.created_at, json_build_object(")} {filter} ORDER BY f.created_at DESC LIMIT {take} OFFSET {skip}) x(created_at, j))
+            """);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        cmd.Parameters.AddWithValue("officer", ctx.User.SeesPersonalData());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"reports\":{r.GetString(1)}}}", "application/json");
+    }
+
+    /// <summary>SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.</summary>
+    static async Task Stream(HttpContext ctx, NpgsqlDataSource db, CancellationToken ct)
+    {
+        ctx.Response.Headers.ContentType = "text/event-stream";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        ctx.Response.Headers["X-Accel-Buffering"] = "no";
+        long last = long.TryParse(ctx.Request.Headers["Last-Event-ID"].ToString(), out var l) ? l
+                  : long.TryParse(ctx.Request.Query["last_event_id"], out var q) ? q : -1;
+        await using var listen = await db.OpenConnectionAsync(ct);
+        var signal = new SemaphoreSlim(0);
+        listen.Notification += (_, _) => signal.Release();
+        await using (var cmd = new NpgsqlCommand("LISTEN wardmap_reports", listen)) await cmd.ExecuteNonQueryAsync(ct);
+        if (last < 0)
+        {
+            // A new client starts from now.
+            await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
+            last = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
+        await ctx.Response.Body.FlushAsync(ct);
+        var waiting = listen.WaitAsync(ct);
+        while (!ct.IsCancellationRequested)
+        {
+            await using (var cmd = db.CreateCommand("""
+                SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
+                       'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
+                FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT 500
+                """))
+            {
+                cmd.Parameters.AddWithValue(last);
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct))
+                {
+                    last = r.GetInt64(0);
+                    await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
+                }
+            }
+            await ctx.Response.Body.FlushAsync(ct);
+            // Wake on a notification, or every 15 s to send a keep-alive and re-check.
+            var woke = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(15), ct));
+            if (woke == waiting) waiting = listen.WaitAsync(ct);
+            else await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+        }
+    }
+
+    static async Task<IResult> Open311Post(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!ctx.Request.HasFormContentType) return Problems.BadRequest("Open311 requests are form-encoded (service_code, lat, long, description, …)");
+        var form = await ctx.Request.ReadFormAsync(ct);
+        string? S(string n) => form[n].ToString() is { Length: > 0 } s ? s : null;
+        double? D(string n) => double.TryParse(form[n], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        if (S("service_code") is not { } code) return Problems.BadRequest("service_code is required", "service_code");
+        if (D("lat") is not { } lat || D("long") is not { } lon) return Problems.BadRequest("lat and long are required (this server does not geocode address_string)", "lat");
+        var key = ctx.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
+        (byte[]? photo, string? type) = (null, null);
+        try { (photo, type) = await PhotoAsync(form.Files.GetFile("media"), ct); }
+        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+        var name = string.Join(" ", new[] { S("first_name"), S("last_name") }.Where(x => x is not null));
+        var report = new NewReport(code, S("description") ?? "", lon, lat, D("accuracy_m"), "open311", S("address_string"),
+            name.Length > 0 ? name : S("email"), S("phone"), photo, type, key);
+        return await SubmitAndAnswer(ctx, reports, db, report, ct, open311: true);
+    }
+
+    static async Task<IResult> Open311List(string? status, string? service_code, DateTime? start_date, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var where = new List<string>();
+        var args = new List<(string, object)>();
+        if (status is "open") where.Add("f.status NOT IN ('resolved', 'rejected')");
+        else if (status is "closed") where.Add("f.status IN ('resolved', 'rejected')");
+        else if (status is not null) return Problems.BadRequest("status is open or closed", "status");
+        if (service_code is not null) { where.Add("f.category = @code"); args.Add(("code", service_code)); }
+        if (start_date is not null) { where.Add("f.created_at >= @start"); args.Add(("start", start_date.Value.ToUniversalTime())); }
+        return Results.Text(await Open311Json(db, where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "", args, ct), "application/json");
+    }
+
+    static async Task<string> Open311Json(NpgsqlDataSource db, string where, IEnumerable<(string, object)> args, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT COALESCE(json_agg(json_build_object(
+                'service_request_id', f.public_id, 'status', CASE WHEN f.status IN ('resolved', 'rejected') THEN 'closed' ELSE 'open' END,
+                'status_notes', (SELECT h.reason FROM field_report_history h WHERE h.report_id = f.id ORDER BY h.id DESC LIMIT 1),
+                'service_name', c.name_vi, 'service_code', f.category, 'description', f.text, 'agency_responsible', f.unit,
+                'requested_datetime', f.created_at, 'updated_datetime', f.updated_at, 'expected_datetime', f.due_at,
+                'address', f.address, 'lat', ST_Y(f.location), 'long', ST_X(f.location), 'wardmap_status', f.status) ORDER BY f.created_at DESC), '[]'::json)::text
+            FROM (SELECT * FROM field_reports f {where} ORDER BY f.created_at DESC LIMIT 1000) f JOIN report_categories c ON c.code = f.category
+            """);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        return (string)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}

@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using WardMap.TestSupport;
+
+namespace WardMap.GisServer.Tests;
+
+/// <summary>Residents' reports over the small sample: placement against PostGIS, exactly-once, life cycle, live stream, Open311.</summary>
+public sealed class FieldReportTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    public async Task InitializeAsync()
+    {
+        _server = await RunningServer.StartAsync();
+        await _server.LoadSmallSampleAsync();
+    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    Task<T> Scalar<T>(string sql, params object[] args) => _server.Db.ScalarAsync<T>(sql, args);
+
+    async Task<(HttpResponseMessage Response, JsonElement Json)> Post(object body, string? key = null)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "/api/reports") { Content = JsonContent.Create(body) };
+        if (key is not null) req.Headers.Add("Idempotency-Key", key);
+        var r = await _server.Client().SendAsync(req);
+        return (r, await r.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    async Task<(double Lon, double Lat)> PointNearALightAsync()
+    {
+        var lon = await Scalar<double>("SELECT ST_X(geom) + 0.00005 FROM assets WHERE kind = 'light' ORDER BY id LIMIT 1 OFFSET 20");
+        var lat = await Scalar<double>("SELECT ST_Y(geom) FROM assets WHERE kind = 'light' ORDER BY id LIMIT 1 OFFSET 20");
+        return (lon, lat);
+    }
+
+    [Fact]
+    public async Task A_report_is_placed_where_PostGIS_says_and_routed_by_its_category()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var (r, json) = await Post(new { category = "street_light", text = "Đèn không sáng", lon, lat, accuracy_m = 10, contact_name = "Lê Văn Tám", contact_phone = "0912345678" });
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var p = json.GetProperty("placement");
+        Assert.Equal("inside", p.GetProperty("ward").GetString());
+        Assert.Equal(await Scalar<string>("SELECT code FROM residential_groups WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))", lon, lat), p.GetProperty("group").GetProperty("code").GetString());
+        Assert.Equal(await Scalar<long>("SELECT id FROM parcels ORDER BY geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT 1", lon, lat), p.GetProperty("parcel").GetProperty("id").GetInt64());
+        Assert.Equal(await Scalar<string>("SELECT name FROM roads ORDER BY geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT 1", lon, lat), p.GetProperty("road").GetProperty("name").GetString());
+        Assert.Equal(await Scalar<string>("SELECT code FROM assets WHERE kind = 'light' ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography LIMIT 1", lon, lat),
+            p.GetProperty("asset").GetProperty("code").GetString());
+        Assert.Equal("Đội quản lý chiếu sáng đô thị", json.GetProperty("unit").GetString());
+        Assert.True(json.GetProperty("due_at").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        // The public view never shows the reporter's contact; an officer's does.
+        var id = json.GetProperty("id").GetString();
+        Assert.Equal(JsonValueKind.Null, (await _server.Client().GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("contact_phone").ValueKind);
+        Assert.Equal("0912345678", (await _server.Client(await _server.KeyAsync("officer")).GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("contact_phone").GetString());
+    }
+
+    [Fact]
+    public async Task The_accuracy_circle_decides_inside_uncertain_and_far()
+    {
+        // Points due east of the ward's eastern edge, at 30 m and 5 km.
+        var x = await Scalar<double>("SELECT ST_XMax(geom) FROM ward_boundary");
+        var y = await Scalar<double>("SELECT ST_Y(ST_Centroid(geom)) FROM ward_boundary");
+        double east(double m) => x + m / (111_320 * Math.Cos(y * Math.PI / 180));
+        var (near, json) = await Post(new { category = "rubbish", lon = east(30), lat = y, accuracy_m = 50 });
+        Assert.Equal(HttpStatusCode.Created, near.StatusCode);
+        Assert.Equal("uncertain", json.GetProperty("placement").GetProperty("ward").GetString());
+        var (_, json2) = await Post(new { category = "rubbish", lon = east(30), lat = y, accuracy_m = 5 });
+        Assert.Equal("outside_near", json2.GetProperty("placement").GetProperty("ward").GetString());
+        var (far, problem) = await Post(new { category = "rubbish", lon = east(5000), lat = y, accuracy_m = 50 });
+        Assert.Equal((HttpStatusCode)422, far.StatusCode);
+        Assert.Contains("Phường Thạch Khôi", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await Scalar<long>("SELECT count(*) FROM field_reports WHERE ST_X(location) > $1", east(1000)));
+    }
+
+    [Fact]
+    public async Task Open_reports_of_the_same_category_nearby_are_offered_as_duplicates()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var (_, first) = await Post(new { category = "street_light", lon, lat, accuracy_m = 10 });
+        var (_, second) = await Post(new { category = "street_light", lon = lon + 0.0001, lat, accuracy_m = 10 });   // ~10 m away
+        var dups = second.GetProperty("placement").GetProperty("duplicates").EnumerateArray().ToList();
+        Assert.Contains(dups, d => d.GetProperty("id").GetString() == first.GetProperty("id").GetString());
+        var (_, other) = await Post(new { category = "rubbish", lon, lat, accuracy_m = 10 });
+        Assert.Empty(other.GetProperty("placement").GetProperty("duplicates").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_retries_with_one_key_create_one_report_and_all_get_its_answer()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var key = Guid.NewGuid().ToString();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => Post(new { category = "pothole", text = "ổ gà", lon, lat, accuracy_m = 8 }, key))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.Response.StatusCode));
+        Assert.Single(answers.Select(a => a.Json.GetProperty("id").GetString()).Distinct());
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM field_reports WHERE idempotency_key = $1", key));
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.idempotency_key = $1", key));
+    }
+
+    [Fact]
+    public async Task Every_transition_is_kept_and_invalid_ones_are_409()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        async Task<HttpStatusCode> Move(string id, string status, string? reason = null) =>
+            (await officer.PatchAsync($"/api/reports/{id}", JsonContent.Create(new { status, reason }))).StatusCode;
+        var id = (await Post(new { category = "drain", lon, lat })).Json.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.Conflict, await Move(id, "resolved"));
+        Assert.Equal(HttpStatusCode.OK, await Move(id, "accepted"));
+        Assert.Equal(HttpStatusCode.Conflict, await Move(id, "accepted"));
+        Assert.Equal(HttpStatusCode.OK, await Move(id, "in_progress"));
+        Assert.Equal(HttpStatusCode.OK, await Move(id, "resolved"));
+        Assert.Equal(HttpStatusCode.Conflict, await Move(id, "rejected", "muộn"));
+        var history = (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("to").GetString()).ToList();
+        Assert.Equal(["new", "accepted", "in_progress", "resolved"], history);
+        Assert.Contains("test officer", (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("history")[1].GetProperty("who").GetString());
+
+        var other = (await Post(new { category = "drain", lon, lat })).Json.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.BadRequest, await Move(other, "rejected"));            // a rejection needs a reason
+        Assert.Equal(HttpStatusCode.OK, await Move(other, "rejected", "Không thuộc thẩm quyền phường"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().PatchAsync($"/api/reports/{other}", JsonContent.Create(new { status = "accepted" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, await Move(Guid.NewGuid().ToString(), "accepted"));
+        var list = await officer.GetFromJsonAsync<JsonElement>("/api/reports?status=rejected");
+        Assert.Contains(list.GetProperty("reports").EnumerateArray(), x => x.GetProperty("id").GetString() == other);
+    }
+
+    [Fact]
+    public async Task The_stream_pushes_new_reports_and_resumes_after_a_drop()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        async Task<List<(long Id, string Data)>> Read(string? lastEventId, int count)
+        {
+            var req = new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream");
+            if (lastEventId is not null) req.Headers.Add("Last-Event-ID", lastEventId);
+            using var r = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
+            using var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
+            var events = new List<(long, string)>();
+            long id = 0;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (events.Count < count && await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.StartsWith("id: ")) id = long.Parse(line[4..]);
+                else if (line.StartsWith("data: ")) events.Add((id, line[6..]));
+            }
+            return events;
+        }
+        var listening = Read(null, 1);
+        await Task.Delay(500);
+        var first = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
+        var got = await listening;
+        Assert.Contains(first!, got[0].Data);
+
+        // Dropped: two more reports happen meanwhile; a reconnect with Last-Event-ID gets exactly those.
+        var second = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
+        var third = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
+        var resumed = await Read(got[0].Id.ToString(), 2);
+        Assert.Contains(second!, resumed[0].Data);
+        Assert.Contains(third!, resumed[1].Data);
+    }
+
+    [Fact]
+    public async Task Open311_clients_list_services_post_a_request_and_read_it_back()
+    {
+        var services = await _server.Client().GetFromJsonAsync<JsonElement>("/open311/v2/services.json");
+        Assert.Contains(services.EnumerateArray(), s => s.GetProperty("service_code").GetString() == "pothole");
+        var (lon, lat) = await PointNearALightAsync();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["service_code"] = "pothole", ["lat"] = lat.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["long"] = lon.ToString(System.Globalization.CultureInfo.InvariantCulture), ["description"] = "Ổ gà sâu trước số 12", ["first_name"] = "Hoa",
+        });
+        var r = await _server.Client().PostAsync("/open311/v2/requests.json", form);
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var id = (await r.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("service_request_id").GetString();
+        var one = await _server.Client().GetFromJsonAsync<JsonElement>($"/open311/v2/requests/{id}.json");
+        Assert.Equal("open", one[0].GetProperty("status").GetString());
+        Assert.Equal("Ổ gà sâu trước số 12", one[0].GetProperty("description").GetString());
+        var open = await _server.Client().GetFromJsonAsync<JsonElement>("/open311/v2/requests.json?status=open&service_code=pothole");
+        Assert.Contains(open.EnumerateArray(), x => x.GetProperty("service_request_id").GetString() == id);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Client().PostAsync("/open311/v2/requests.json",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["service_code"] = "pothole" }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_photo_is_type_checked_stored_by_hash_and_served_to_officers()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+        MultipartFormDataContent Form(byte[] photo) => new()
+        {
+            { new StringContent("rubbish"), "category" }, { new StringContent(lon.ToString(System.Globalization.CultureInfo.InvariantCulture)), "lon" },
+            { new StringContent(lat.ToString(System.Globalization.CultureInfo.InvariantCulture)), "lat" }, { new ByteArrayContent(photo), "photo", "anh.png" },
+        };
+        var r = await _server.Client().PostAsync("/api/reports", Form(png));
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var id = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(png, await _server.Client(await _server.KeyAsync("officer")).GetByteArrayAsync($"/api/reports/{id}/photo"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().GetAsync($"/api/reports/{id}/photo")).StatusCode);
+        var bad = await _server.Client().PostAsync("/api/reports", Form(Encoding.ASCII.GetBytes("<script>alert(1)</script>")));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_new_report_changes_the_report_tiles()
+    {
+        var etag = (await _server.Client().GetAsync("/tiles/field_reports/16/0/0.mvt")).Headers.ETag?.Tag;
+        var (lon, lat) = await PointNearALightAsync();
+        await Post(new { category = "flooding", lon, lat });
+        string? after = etag;
+        for (int i = 0; i < 40 && after == etag; i++) { await Task.Delay(100); after = (await _server.Client().GetAsync("/tiles/field_reports/16/0/0.mvt")).Headers.ETag?.Tag; }
+        Assert.NotEqual(etag, after);
+    }
+
+    [Theory]
+    [InlineData("{\"lon\":106.29,\"lat\":20.93}", "category")]
+    [InlineData("{\"category\":\"nope\",\"lon\":106.29,\"lat\":20.93}", "unknown category")]
+    [InlineData("{\"category\":\"pothole\",\"lon\":200,\"lat\":20.93}", "lon")]
+    [InlineData("{\"category\":\"pothole\",\"lon\":106.29}", "lat")]
+    [InlineData("{\"category\":\"pothole\",\"lon\":106.29,\"lat\":20.93,\"accuracy_m\":-1}", "accuracy_m")]
+    public async Task A_bad_report_is_a_400_naming_the_field(string body, string says)
+    {
+        var r = await _server.Client().PostAsync("/api/reports", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains(says, await r.Content.ReadAsStringAsync());
+    }
+}
