@@ -44,11 +44,12 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
                 await using var conn = await db.OpenConnectionAsync(stop);
                 conn.Notification += (_, e) =>
                 {
-                    var parts = e.Payload.Split(':');
+                    // "layer:version" from layer_versions; a bare history id from field reports (their version).
+                    var parts = e.Channel == "wardmap_reports" ? ["field_reports", e.Payload] : e.Payload.Split(':');
                     if (parts.Length == 2 && long.TryParse(parts[1], out var v))
                         Apply(new Dictionary<string, long>(_versions) { [parts[0]] = v });
                 };
-                await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions", conn)) await listen.ExecuteNonQueryAsync(stop);
+                await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions; LISTEN wardmap_reports", conn)) await listen.ExecuteNonQueryAsync(stop);
                 await RefreshAsync(stop);
                 while (!stop.IsCancellationRequested)
                 {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using WardMap.Db;
 
 namespace WardMap.GisServer.Reports;
 
@@ -38,7 +37,8 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
     const string PlaceSql = """
         WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) AS g, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography AS gg),
         cat AS (SELECT * FROM report_categories WHERE code = @category),
-        ward AS (SELECT w.code, w.name, ST_Intersects(w.geom, pt.g) AS inside, ST_Distance(w.geom::geography, pt.gg) AS distance_m
+        ward AS (SELECT w.code, w.name, ST_Intersects(w.geom, pt.g) AS inside,
+                        CASE WHEN ST_Intersects(w.geom, pt.g) THEN 0 ELSE ST_Distance(w.geom::geography, pt.gg) END AS distance_m
                  FROM ward_boundary w, pt ORDER BY w.geom <-> pt.g LIMIT 1),
         grp AS (SELECT g.code, g.name, g.leader, ST_Distance(g.geom::geography, pt.gg) AS distance_m
                 FROM residential_groups g, pt ORDER BY g.geom <-> pt.g LIMIT 1),
@@ -48,12 +48,15 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
                  FROM roads r, pt WHERE ST_DWithin(r.geom, pt.g, 0.002) ORDER BY r.geom <-> pt.g LIMIT 1),
         asset AS (SELECT a.id, a.kind, a.code, a.name, a.status, ST_Distance(a.geom::geography, pt.gg) AS distance_m
                   FROM assets a, pt, cat WHERE a.kind = cat.asset_kind
+                    -- degrees first (1e-5° is over a metre here, so a superset, and the GiST index answers), then metres
+                    AND ST_DWithin(a.geom, pt.g, (COALESCE(@accuracy, 10) + @asset_margin) / 100000.0)
                     AND ST_DWithin(a.geom::geography, pt.gg, COALESCE(@accuracy, 10) + @asset_margin)
                   ORDER BY a.geom <-> pt.g LIMIT 1),
         dup AS (SELECT json_agg(json_build_object('id', f.public_id, 'status', f.status, 'created_at', f.created_at,
                         'distance_m', round(ST_Distance(f.location::geography, pt.gg)::numeric, 1)) ORDER BY f.created_at DESC) AS list
                 FROM field_reports f, pt WHERE f.category = @category AND f.status NOT IN ('resolved', 'rejected')
-                  AND f.created_at > now() - interval '7 days' AND ST_DWithin(f.location::geography, pt.gg, @dup_radius))
+                  AND f.created_at > now() - interval '7 days' AND ST_DWithin(f.location, pt.g, @dup_radius / 100000.0)
+                  AND ST_DWithin(f.location::geography, pt.gg, @dup_radius))
         SELECT (SELECT row_to_json(cat) FROM cat)::text,
                (SELECT row_to_json(ward) FROM ward)::text,
                (SELECT row_to_json(grp) FROM grp)::text,
@@ -121,8 +124,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
             }
             (id, publicId) = (rd.GetInt64(0), rd.GetGuid(1));
         }
-        await HistoryAsync(conn, tx, id, "resident", null, "new", null, ct);
-        await LayerVersions.BumpAsync(conn, tx, "field_reports", ct);
+        await HistoryAsync(conn, tx, id, "resident", null, "new", null, ct);   // also the field_reports layer's new version
         await tx.CommitAsync(ct);   // durable before the 201
         return (publicId, true);
     }
@@ -189,7 +191,6 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
             await upd.ExecuteNonQueryAsync(ct);
         }
         await HistoryAsync(conn, tx, rowId, who, from, to, reason, ct);
-        await LayerVersions.BumpAsync(conn, tx, "field_reports", ct);
         await tx.CommitAsync(ct);
         return (true, true, from);
     }
