@@ -2,6 +2,8 @@ import maplibregl from './maplibre.js';
 import './style.css';
 import { api, auth } from './api.js';
 import { toVn2000, fmt } from './coords.js';
+import { permitForm } from './permits.js';
+import { reportsPanel } from './reports.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
 // coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
@@ -111,7 +113,10 @@ async function showParcel(id) {
       <h3>Thửa liền kề</h3>
       <ul class="neighbours">${neighbours.features.map((n) =>
         `<li><a href="#" data-parcel="${n.id}">Thửa ${n.properties.parcel_no} tờ ${n.properties.sheet_no}</a> — cạnh chung ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
-      <p><button type="button" id="extract">Trích lục (PDF)</button></p>`;
+      <p><button type="button" id="extract">Trích lục (PDF)</button></p>
+      <div id="permit"></div>`;
+    if (auth.key) permitForm(map, id, $('permit'));
+    else $('permit').innerHTML = '<p><small>Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.</small></p>';
     $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
     $('extract').addEventListener('click', async () => {
       if (!auth.key) { alert('Trích lục dành cho cán bộ: hãy đăng nhập bằng khóa API.'); return; }
@@ -124,6 +129,7 @@ async function showParcel(id) {
 $('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); });
 
 map.on('click', async (e) => {
+  if (window.wardmap.drawing?.()) return;   // drawing a footprint: clicks are its corners
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
   if (hit?.id != null) return showParcel(hit.id);
   try {
@@ -184,4 +190,5 @@ $('copy-embed').addEventListener('click', async () => {
   $('status').textContent = 'Đã sao chép mã nhúng';
 });
 
+map.once('load', () => reportsPanel(map));
 api('/tiles/ward_boundary.json').then((tj) => { if (tj.name) document.title = 'WardMap — Bản đồ số phường'; }).catch(() => {});

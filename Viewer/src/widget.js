@@ -31,10 +31,13 @@ map.on('style.load', () => {
 // Field reports live: each event from the IOC stream refreshes the tiles of the report layer.
 if ((q.get('layers') || '').split(',').includes('field_reports') && 'EventSource' in window) {
   const events = new EventSource('/api/reports/stream');
-  events.onmessage = () => {
+  // Each event gives the tiles a new version in their URL, so neither the browser nor a CDN serves the old ones.
+  events.addEventListener('report', (e) => {
     window.wardmap.reports++;
     const source = map.getSource('ward');
-    if (source?.setUrl) source.setUrl(source.url.split('#')[0] + '#' + Date.now());
-  };
+    if (!source?.tiles) return;
+    const base = source.tiles.map((t) => t.split('?')[0]);
+    source.setTiles(base.map((t) => `${t}?v=${e.lastEventId}`));
+  });
   events.onerror = () => { /* the browser reconnects with Last-Event-ID */ };
 }

@@ -38,9 +38,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    async Task<IPage> OpenAsync(string path, int width = 1280, int height = 800)
+    async Task<IPage> OpenAsync(string path, int width = 1280, int height = 800, string? apiKey = null)
     {
         var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = _server.BaseAddress.ToString() });
+        if (apiKey is not null) await page.AddInitScriptAsync($"localStorage.setItem('wardmap.apiKey', '{apiKey}')");
         page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser: {m.Text}"); };
         await page.GotoAsync(path);
         await page.WaitForFunctionAsync("() => window.wardmap && window.wardmap.map && window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded()",
@@ -133,5 +134,50 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("none", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayoutProperty('groups-fill', 'visibility')"));
         Assert.True(await page.EvaluateAsync<bool>("() => !!window.wardmap.map.getLayer('highlight')"));
         Assert.True(await ColoursOnMapAsync(page, "widget.png") > 5);
+    }
+
+    [Fact]
+    public async Task An_officer_draws_a_footprint_and_runs_the_permit_check()
+    {
+        var (lon, lat, id, sheet, no) = await ParcelAsync();
+        var page = await OpenAsync($"/#19/{lat}/{lon}", apiKey: await _server.KeyAsync("officer"));
+        await page.EvaluateAsync($"() => {{ window.wardmap.map.jumpTo({{ center: [{lon}, {lat}], zoom: 19 }}); return true; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        var c = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        await page.Mouse.ClickAsync((float)(box!.X + c[0]), (float)(box.Y + c[1]));
+        await page.WaitForSelectorAsync("#panel #draw");
+        await page.ClickAsync("#draw");
+        // A small square (about 4 m) around the parcel's inner point: 4 corners, then done.
+        foreach (var (dx, dy) in new[] { (-8, -8), (8, -8), (8, 8), (-8, 8) })
+            await page.Mouse.ClickAsync((float)(box.X + c[0] + dx), (float)(box.Y + c[1] + dy));
+        await page.ClickAsync("#draw-done");
+        await page.FillAsync("#floors", "3");
+        await page.FillAsync("#height", "12");
+        await page.ClickAsync("#check");
+        await page.WaitForSelectorAsync("#permit-result table.rules");
+        var text = await page.InnerTextAsync("#permit-result");
+        Assert.Contains("Kết luận", text);
+        Assert.Contains("Mật độ xây dựng", text);
+        Assert.Contains("QCVN01-2021/r1", text);
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM permit_checks WHERE parcel_id = $1 AND footprint IS NOT NULL", id));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-permit.png") });
+    }
+
+    [Fact]
+    public async Task A_report_sent_from_the_viewer_appears_live_in_an_open_widget()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var widget = await OpenAsync($"/widget?layers=field_reports,parcels&center={lon},{lat}&zoom=17&style=ioc", 600, 400);
+        var viewer = await OpenAsync($"/#17/{lat}/{lon}");
+        await viewer.WaitForFunctionAsync("() => document.querySelectorAll('#report-category option').length > 0");
+        await viewer.SelectOptionAsync("#report-category", "pothole");
+        await viewer.FillAsync("#report-text", "Ổ gà trước cửa");
+        await viewer.ClickAsync("#report-form button");
+        await viewer.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('Đã gửi phản ánh')");
+        Assert.Contains("Ổ gà", await _server.Db.ScalarAsync<string>("SELECT text FROM field_reports ORDER BY id DESC LIMIT 1"));
+        // The widget hears it on the stream and redraws its report layer.
+        await widget.WaitForFunctionAsync("() => window.wardmap.reports > 0", null, new() { Timeout = 20_000 });
+        await widget.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000, PollingInterval = 250 });
+        await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-report.png") });
     }
 }
