@@ -7,17 +7,10 @@ using WardMap.TestSupport;
 namespace WardMap.GisServer.Tests;
 
 /// <summary>Residents' reports over the small sample: placement against PostGIS, exactly-once, life cycle, live stream, Open311.</summary>
-public sealed class FieldReportTests : IAsyncLifetime
+public sealed class FieldReportTests : SampleWardTest
 {
-    RunningServer _server = null!;
-    public async Task InitializeAsync()
-    {
-        _server = await RunningServer.StartAsync();
-        await _server.LoadSmallSampleAsync();
-    }
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    RunningServer _server => Server;
 
-    Task<T> Scalar<T>(string sql, params object[] args) => _server.Db.ScalarAsync<T>(sql, args);
 
     async Task<(HttpResponseMessage Response, JsonElement Json)> Post(object body, string? key = null)
     {

@@ -134,7 +134,7 @@ public sealed class DatabaseOutageTests
     {
         await using var db = await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
         var target = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString);
-        int proxyPort = FreePort();
+        int proxyPort = PostGis.FreePort();
         var viaProxy = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Port = proxyPort, Timeout = 2 }.ConnectionString;
 
         await using var server = await RunningServer.StartAsync(viaProxy);
@@ -152,15 +152,6 @@ public sealed class DatabaseOutageTests
             status = (await client.GetAsync("/healthz")).StatusCode;
         } while (status != HttpStatusCode.OK && deadline.Elapsed < TimeSpan.FromSeconds(40));
         Assert.Equal(HttpStatusCode.OK, status);
-    }
-
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
     }
 
     /// <summary>A loopback TCP forwarder: the "database" appears when it starts.</summary>

@@ -8,17 +8,10 @@ using WardMap.TestSupport;
 namespace WardMap.GisServer.Tests;
 
 /// <summary>Parcel look-ups, planning and OGC API Features over the small sample, against PostGIS's own answers.</summary>
-public sealed class ParcelAndPlanningTests : IAsyncLifetime
+public sealed class ParcelAndPlanningTests : SampleWardTest
 {
-    RunningServer _server = null!;
-    public async Task InitializeAsync()
-    {
-        _server = await RunningServer.StartAsync();
-        await _server.LoadSmallSampleAsync();
-    }
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    RunningServer _server => Server;
 
-    Task<T> Scalar<T>(string sql, params object[] args) => _server.Db.ScalarAsync<T>(sql, args);
 
     [Fact]
     public async Task Parcel_by_sheet_and_number_is_that_row_without_owner_for_the_public()
@@ -240,15 +233,9 @@ public sealed class ParcelAndPlanningTests : IAsyncLifetime
 }
 
 /// <summary>The parcel extract: its numbers against the stored geometry, the PDF's text, the roles.</summary>
-public sealed class ExtractTests : IAsyncLifetime
+public sealed class ExtractTests : SampleWardTest
 {
-    RunningServer _server = null!;
-    public async Task InitializeAsync()
-    {
-        _server = await RunningServer.StartAsync();
-        await _server.LoadSmallSampleAsync();
-    }
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    RunningServer _server => Server;
 
     [Fact]
     public async Task The_extract_prints_edge_lengths_and_vertex_coordinates_of_the_stored_geometry()

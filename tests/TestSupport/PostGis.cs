@@ -131,7 +131,8 @@ public sealed class PostGis
         await using (var db = WardDatabase.Open(cs)) await Migrator.MigrateAsync(db);
     }
 
-    static int FreePort()
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    public static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
