@@ -13,7 +13,7 @@ namespace WardMap.TestSupport;
 /// removed when the process ends. WARDMAP_TEST_DB points the tests at an existing server instead.
 /// Each test asks for its own database, cloned from a migrated template, so no state is shared.
 /// </summary>
-public sealed class PostGis
+public sealed class PostGis : IAsyncDisposable
 {
     static readonly Lazy<Task<PostGis>> Shared = new(StartAsync);
     public static Task<PostGis> InstanceAsync() => Shared.Value;
@@ -101,7 +101,26 @@ public sealed class PostGis
             : Path.Combine(found, "bin");
     }
 
-    static async Task<PostGis> StartLocalClusterAsync()
+    /// <summary>
+    /// A cluster of a test's own, never shared, durable (fsync and synchronous commit on), for tests that
+    /// stop and start PostgreSQL under load. Dispose it when done.
+    /// </summary>
+    public static async Task<PostGis> StartPrivateAsync()
+    {
+        var server = await StartLocalClusterAsync(durable: true);
+        await PrepareTemplateAsync(server.AdminConnection);
+        return server;
+    }
+
+    /// <summary>Stops PostgreSQL cleanly, waits, starts it again (private clusters only).</summary>
+    public Task RestartAsync(TimeSpan down) =>
+        (_restart ?? throw new InvalidOperationException("only a private cluster can be restarted"))(down);
+
+    public async ValueTask DisposeAsync() { if (_stop is not null) await _stop(); }
+
+    Func<TimeSpan, Task>? _restart;
+
+    static async Task<PostGis> StartLocalClusterAsync(bool durable = false)
     {
         var bin = FindPgBin();
         bool root = Environment.UserName == "root";
@@ -111,14 +130,23 @@ public sealed class PostGis
         int port = FreePort();
         await RunAsPg(root, Path.Combine(bin, "initdb"), "-D", data, "-U", "wardmap", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"),
-            $"\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n");
+            $"\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n" +
+            (durable ? "" : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"));   // throwaway data: speed over durability
         await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
         var admin = $"Host=127.0.0.1;Port={port};Database=postgres;Username=wardmap;Pooling=false";
         return new PostGis(admin, $"local cluster {dir} on port {port}", async () =>
         {
             try { await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); } catch { /* already gone */ }
             try { Directory.Delete(dir, true); } catch { /* best effort */ }
-        });
+        })
+        {
+            _restart = async down =>
+            {
+                await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
+                await Task.Delay(down);
+                await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+            },
+        };
     }
 
     static async Task PrepareTemplateAsync(string adminConnection)

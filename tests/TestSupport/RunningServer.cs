@@ -17,9 +17,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     RunningServer(WebApplication app, TestDatabase db, Uri address) => (App, Db, BaseAddress) = (app, db, address);
 
-    public static async Task<RunningServer> StartAsync(string? connectionOverride = null)
+    public static async Task<RunningServer> StartAsync(string? connectionOverride = null, TestDatabase? database = null)
     {
-        var db = await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
+        var db = database ?? await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
         var app = Server.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], connectionOverride ?? db.ConnectionString);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
