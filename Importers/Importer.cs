@@ -188,7 +188,7 @@ public sealed class Importer(NpgsqlDataSource db)
         report.SourceCrs = crs?.ToString();
         report.SourceSrid = crs?.Srid;
 
-        converter.CheckWholeFile(crs, source.Count);
+        converter.CheckWholeFile(crs);
         if (report.RowsLoaded == 0)
             throw new ImportException(request.File, null, null,
                 report.RowsRead == 0 ? "the file has no rows; the layer was left as it was"

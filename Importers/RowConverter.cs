@@ -233,7 +233,7 @@ public sealed class RowConverter
     }
 
     /// <summary>After the last row: most rows outside the ward means a wrong CRS, not bad rows.</summary>
-    public void CheckWholeFile(SourceCrs? crs, long? total)
+    public void CheckWholeFile(SourceCrs? crs)
     {
         if (_population is not null)
             foreach (var code in _population.Keys.Where(c => !_groupsSeen.Contains(c)))
