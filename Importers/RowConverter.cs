@@ -50,16 +50,21 @@ public sealed class RowConverter
         cols.Add(new("geom", "geometry", NpgsqlDbType.Geometry));
         StagedColumns = cols;
         _stagedIndex = cols.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        _colIndex = spec.Fields.Select((f, i) => (f.Column, i)).ToDictionary(x => x.Column, x => x.i);
+        _keyCols = spec.NaturalKey.Select(k => _colIndex[k]).ToArray();
         if (spec.Name == "groups" && request.PopulationCsv is not null) _population = ReadPopulation(request.PopulationCsv);
     }
 
     public LayerSpec Spec => _spec;
-    int Col(string name) => Array.FindIndex(_spec.Fields, f => f.Column == name);
+    int Col(string name) => _colIndex[name];
+    readonly Dictionary<string, int> _colIndex;
+    readonly int[] _keyCols;
     int Staged(string name) => _stagedIndex[name];
     readonly Dictionary<string, int> _stagedIndex;
 
     /// <summary>The natural key of a staged row, as <see cref="Importer"/> matches it to the live table's ids.</summary>
-    public string KeyOf(object?[] staged) => string.Join('\u001f', _spec.NaturalKey.Select(k => staged[Col(k)]));
+    public string KeyOf(object?[] staged) => _keyCols.Length == 1 ? System.Convert.ToString(staged[_keyCols[0]], CultureInfo.InvariantCulture)!
+        : string.Join('\u001f', _keyCols.Select(i => staged[i]));
 
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
     public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)
@@ -157,10 +162,10 @@ public sealed class RowConverter
         }
 
         // 3. Natural key: one row per key in a file.
-        var key = string.Join("/", _spec.NaturalKey.Select(k => values[Col(k)]));
+        var key = KeyOf(values);
         if (!_keys.Add(key))
-            return Reject(record.Row, string.Join("/", _spec.NaturalKey.Select(k => SourceName(Col(k)))),
-                $"duplicate {string.Join("/", _spec.NaturalKey)} {key} (first at row {_firstRowOfKey[key]})", key);
+            return Reject(record.Row, string.Join("/", _keyCols.Select(SourceName)),
+                $"duplicate {string.Join("/", _spec.NaturalKey)} {key.Replace('\u001f', '/')} (first at row {_firstRowOfKey[key]})", key.Replace('\u001f', '/'));
         _firstRowOfKey[key] = record.Row;
 
         // 4. Geometry, prepared on the reading thread (see PrepareGeometry); here only what needs order.
