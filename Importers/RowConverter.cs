@@ -25,7 +25,7 @@ public sealed class RowConverter
     readonly ReferenceData _ref;
     readonly ImportRequest _request;
     readonly ImportReport _report;
-    readonly HashSet<string> _keys = new();
+    /// <summary>Natural keys loaded so far, with the row that brought each.</summary>
     readonly Dictionary<string, long> _firstRowOfKey = new();
     readonly Dictionary<string, (int? Population, int? Households)>? _population;
     readonly HashSet<string> _groupsSeen = new();
@@ -163,14 +163,13 @@ public sealed class RowConverter
 
         // 3. Natural key: one row per key in a file.
         var key = KeyOf(values);
-        if (!_keys.Add(key))
+        if (!_firstRowOfKey.TryAdd(key, record.Row))
             return Reject(record.Row, string.Join("/", _keyCols.Select(SourceName)),
                 $"duplicate {string.Join("/", _spec.NaturalKey)} {key.Replace('\u001f', '/')} (first at row {_firstRowOfKey[key]})", key.Replace('\u001f', '/'));
-        _firstRowOfKey[key] = record.Row;
 
         // 4. Geometry, prepared on the reading thread (see PrepareGeometry); here only what needs order.
         var g = prepared;
-        if (g.Error is not null) { _keys.Remove(key); return Reject(record.Row, "geometry", g.Error, g.ErrorValue); }
+        if (g.Error is not null) { _firstRowOfKey.Remove(key); return Reject(record.Row, "geometry", g.Error, g.ErrorValue); }
         if (g.RepairNote is not null) _report.Repaired.Add(new RowIssue(record.Row, "geometry", g.RepairNote));
         if (_spec.IsParcels)
         {
@@ -191,7 +190,7 @@ public sealed class RowConverter
             _outside++;
             _outsideMetresSum += metres;
             _firstOutside ??= g.SourceVertex;
-            _keys.Remove(key);
+            _firstRowOfKey.Remove(key);
             return Reject(record.Row, "geometry", $"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)");
         }
         values[Staged("source_srid")] = g.MeasureSrid;

@@ -15,16 +15,15 @@ namespace WardMap.GisServer.Endpoints;
 public static class ReportEndpoints
 {
     /// <summary>A report as the public sees it (no contact data); officers also get the contact and who changed it.</summary>
-    const string ViewSql = """
-        SELECT json_build_object(
+    const string ReportJson = """
+        json_build_object(
           'id', f.public_id, 'category', f.category, 'text', f.text, 'address', f.address,
           'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'accuracy_m', f.accuracy_m, 'status', f.status,
           'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND f.status NOT IN ('resolved', 'rejected'),
           'created_at', f.created_at, 'updated_at', f.updated_at, 'has_photo', f.photo_sha256 IS NOT NULL,
           'contact_name', CASE WHEN @officer THEN f.contact_name END, 'contact_phone', CASE WHEN @officer THEN f.contact_phone END,
           'history', (SELECT json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status, 'reason', h.reason,
-                              'who', CASE WHEN @officer THEN h.who END) ORDER BY h.id) FROM field_report_history h WHERE h.report_id = f.id))::text
-        FROM field_reports f
+                              'who', CASE WHEN @officer THEN h.who END) ORDER BY h.id) FROM field_report_history h WHERE h.report_id = f.id))
         """;
 
     public static void Map(WebApplication app)
@@ -69,7 +68,7 @@ public static class ReportEndpoints
 
     static async Task<string?> ViewAsync(NpgsqlDataSource db, Guid id, bool officer, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(ViewSql + " WHERE f.public_id = @id");
+        await using var cmd = db.CreateCommand($"SELECT {ReportJson}::text FROM field_reports f WHERE f.public_id = @id");
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("officer", officer);
         return await cmd.ExecuteScalarAsync(ct) as string;
@@ -174,8 +173,8 @@ public static class ReportEndpoints
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
-                   (SELECT COALESCE(json_agg(x.j::json ORDER BY x.created_at DESC), '[]'::json)::text FROM (
-                      {ViewSql.Replace("SELECT json_build_object(", "SELECT f.created_at, json_build_object(")} {filter} ORDER BY f.created_at DESC LIMIT {take} OFFSET {skip}) x(created_at, j))
+                   (SELECT COALESCE(json_agg(x.j ORDER BY x.created_at DESC), '[]'::json)::text FROM (
+                      SELECT f.created_at, {ReportJson} AS j FROM field_reports f{filter} ORDER BY f.created_at DESC LIMIT {take} OFFSET {skip}) x)
             """);
         foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
         cmd.Parameters.AddWithValue("officer", ctx.User.SeesPersonalData());

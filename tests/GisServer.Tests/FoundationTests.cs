@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 using WardMap.GisServer.Auth;
-using WardMap.TestSupport;
 
 namespace WardMap.GisServer.Tests;
 
