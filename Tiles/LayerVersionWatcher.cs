@@ -50,15 +50,19 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
                         Apply(new Dictionary<string, long>(_versions) { [parts[0]] = v });
                 };
                 await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions; LISTEN wardmap_reports", conn)) await listen.ExecuteNonQueryAsync(stop);
-                await RefreshAsync(stop);
-                while (!stop.IsCancellationRequested)
+                try
                 {
-                    // Wait for notifications; every PollEvery re-read the table as a safety net.
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                    timeout.CancelAfter(PollEvery);
-                    try { await conn.WaitAsync(timeout.Token); }
-                    catch (OperationCanceledException) when (!stop.IsCancellationRequested) { await RefreshAsync(stop); }
+                    await RefreshAsync(stop);
+                    while (!stop.IsCancellationRequested)
+                    {
+                        // Wait for notifications; every PollEvery re-read the table as a safety net.
+                        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                        timeout.CancelAfter(PollEvery);
+                        try { await conn.WaitAsync(timeout.Token); }
+                        catch (OperationCanceledException) when (!stop.IsCancellationRequested) { await RefreshAsync(stop); }
+                    }
                 }
+                finally { await WardDatabase.UnlistenAsync(conn); }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)

@@ -51,26 +51,41 @@ public sealed class TileService(NpgsqlDataSource db, TileCache cache, LayerVersi
         finally { _building.TryRemove(new KeyValuePair<string, Lazy<Task<(byte[], double, double)>>>(key, build)); }
     }
 
-    /// <summary>Runs the tile's SQL and gzips the result (not cancelled by one client: others may wait on it).</summary>
+    /// <summary>
+    /// Runs the tile's SQL and gzips the MVT as it arrives (not cancelled by one client: others may wait on it).
+    /// The bytes stream from Npgsql's buffer into the compressor: a z15 tile is 130 KB raw, and reading it
+    /// into an array first put one large-object-heap array per tile in the garbage collector's way.
+    /// </summary>
     async Task<(byte[] Bytes, double DbMs, double GzMs)> BuildAsync(IReadOnlyList<TileLayer> layers, int z, int x, int y, bool officer)
     {
         Interlocked.Increment(ref Builds);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var mvt = await RawAsync(db, layers, z, x, y, officer, CancellationToken.None);
+        await using var cmd = db.CreateCommand(TileSql.For(layers, z, officer));
+        AddTileParameters(cmd, z, x, y);
+        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess);
+        await reader.ReadAsync();
         var dbMs = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var gz = mvt.Length == 0 ? mvt : Gzip(mvt);
-        return (gz, dbMs, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        await using var mvt = await reader.GetStreamAsync(0);
+        if (mvt.Length == 0) return ([], dbMs, 0);
+        using var gzipped = new MemoryStream((int)Math.Min(mvt.Length / 2 + 64, 64 * 1024));
+        using (var gz = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true)) await mvt.CopyToAsync(gz);
+        return (gzipped.ToArray(), dbMs, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
     /// <summary>The uncompressed MVT bytes straight from PostGIS.</summary>
     public static async Task<byte[]> RawAsync(NpgsqlDataSource db, IReadOnlyList<TileLayer> layers, int z, int x, int y, bool officer, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(TileSql.For(layers, z, officer));
-        cmd.Parameters.AddWithValue(z);
-        cmd.Parameters.AddWithValue(x);
-        cmd.Parameters.AddWithValue(y);
+        AddTileParameters(cmd, z, x, y);
         return (byte[])(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    static void AddTileParameters(NpgsqlCommand cmd, int z, int x, int y)
+    {
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = z });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = x });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = y });
     }
 
     public static byte[] Gzip(byte[] data)

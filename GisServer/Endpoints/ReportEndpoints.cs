@@ -195,37 +195,41 @@ public static class ReportEndpoints
         var signal = new SemaphoreSlim(0);
         listen.Notification += (_, _) => signal.Release();
         await using (var cmd = new NpgsqlCommand("LISTEN wardmap_reports", listen)) await cmd.ExecuteNonQueryAsync(ct);
-        if (last < 0)
+        try
         {
-            // A new client starts from now.
-            await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
-            last = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
-        await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
-        await ctx.Response.Body.FlushAsync(ct);
-        var waiting = listen.WaitAsync(ct);
-        while (!ct.IsCancellationRequested)
-        {
-            await using (var cmd = db.CreateCommand("""
-                SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
-                       'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
-                FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT 500
-                """))
+            if (last < 0)
             {
-                cmd.Parameters.AddWithValue(last);
-                await using var r = await cmd.ExecuteReaderAsync(ct);
-                while (await r.ReadAsync(ct))
-                {
-                    last = r.GetInt64(0);
-                    await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
-                }
+                // A new client starts from now.
+                await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
+                last = (long)(await cmd.ExecuteScalarAsync(ct))!;
             }
+            await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
             await ctx.Response.Body.FlushAsync(ct);
-            // Wake on a notification, or every 15 s to send a keep-alive and re-check.
-            var woke = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(15), ct));
-            if (woke == waiting) waiting = listen.WaitAsync(ct);
-            else await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+            var waiting = listen.WaitAsync(ct);
+            while (!ct.IsCancellationRequested)
+            {
+                await using (var cmd = db.CreateCommand("""
+                    SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
+                           'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
+                    FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT 500
+                    """))
+                {
+                    cmd.Parameters.AddWithValue(last);
+                    await using var r = await cmd.ExecuteReaderAsync(ct);
+                    while (await r.ReadAsync(ct))
+                    {
+                        last = r.GetInt64(0);
+                        await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
+                    }
+                }
+                await ctx.Response.Body.FlushAsync(ct);
+                // Wake on a notification, or every 15 s to send a keep-alive and re-check.
+                var woke = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(15), ct));
+                if (woke == waiting) waiting = listen.WaitAsync(ct);
+                else await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+            }
         }
+        finally { await WardDatabase.UnlistenAsync(listen); }
     }
 
     static async Task<IResult> Open311Post(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)

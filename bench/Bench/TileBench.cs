@@ -61,7 +61,7 @@ public static class TileBench
         long peakUncached, peakCached;
         await using (var server = await ServerProcess.StartAsync(serverDll, connection, cacheMegabytes: 0))
         {
-            await Warm(server.Url, urls);
+            await Warm(server.Url, urls, script);
             for (int round = 0; round < Rounds; round++)
             {
                 rawRuns.Add(await RawPostGisAsync(connection, layers, tiles));
@@ -73,7 +73,7 @@ public static class TileBench
         await using (var server = await ServerProcess.StartAsync(serverDll, connection, cacheMegabytes: 256))
         await using (var ng = await Nginx.StartAsync(tileDir, outDir))
         {
-            await Warm(server.Url, urls);
+            await Warm(server.Url, urls, script);
             for (int round = 0; round < Rounds; round++)
             {
                 cachedRuns.Add(await Wrk(server.Url, script));
@@ -198,20 +198,37 @@ public static class TileBench
         return new Figures(all.Length / clock.Elapsed.TotalSeconds, all[all.Length / 2], all[(int)(all.Length * 0.99)]);
     }
 
-    static async Task Warm(string baseUrl, List<string> urls)
+    /// <summary>
+    /// Every tile once (each must answer 200), then the same load as the measurement for a while: .NET
+    /// recompiles hot code with optimisations during its first seconds under load (tiered JIT), and the
+    /// bench compares a server in its steady state, as a ward's server runs all day.
+    /// </summary>
+    static async Task Warm(string baseUrl, List<string> urls, string script)
     {
         using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = new Uri(baseUrl) };
         foreach (var u in urls) (await http.GetAsync(u)).EnsureSuccessStatusCode();
+        await Wrk(baseUrl, script);
     }
 
+    /// <summary>
+    /// wrk's two threads take alternate URLs (thread 0 the even ones, thread 1 the odd ones), as the two raw
+    /// connections of (a) do: both sides see the same tiles in the same order, and never the same tile at once.
+    /// </summary>
     static string WrkScript(string urlFile) => $$"""
         -- cycles through the bench's tile URLs; asks for gzip as browsers do
         local urls = {}
         for line in io.lines("{{urlFile}}") do urls[#urls + 1] = line end
-        local i = 0
+        local threads = 0
+        function setup(thread)
+          thread:set("first", threads)
+          threads = threads + 1
+        end
+        local i
+        function init(args) i = first end
         request = function()
-          i = i + 1
-          return wrk.format("GET", urls[(i % #urls) + 1], { ["Accept-Encoding"] = "gzip" })
+          local url = urls[(i % #urls) + 1]
+          i = i + 2
+          return wrk.format("GET", url, { ["Accept-Encoding"] = "gzip" })
         end
         """;
 
