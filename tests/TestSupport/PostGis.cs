@@ -29,7 +29,8 @@ public sealed class PostGis : IAsyncDisposable
     /// <summary>A fresh database with the schema applied; dropped by disposing the handle.</summary>
     public async Task<TestDatabase> CreateDatabaseAsync()
     {
-        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}"[..40];
+        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 40)];   // a short process id makes it shorter than 40
         await using (var admin = new NpgsqlConnection(AdminConnection))
         {
             await admin.OpenAsync();
