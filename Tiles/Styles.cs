@@ -70,7 +70,7 @@ public static class Styles
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
             ["sources"] = new Dictionary<string, object>
             {
-                ["ward"] = new Dictionary<string, object> { ["type"] = "vector", ["url"] = $"{baseUrl}/tiles/{string.Join(",", SourceLayers)}.json" },
+                ["ward"] = TileJson.Source(TileCatalog.Resolve(string.Join(",", SourceLayers)).Layers!, baseUrl, extent),
             },
             ["layers"] = layers.ToArray(),
         };

@@ -25,6 +25,25 @@ public sealed record WardExtent(double West, double South, double East, double N
 /// <summary>TileJSON 3.0.0 documents for a set of catalogue layers.</summary>
 public static class TileJson
 {
+    /// <summary>
+    /// A MapLibre vector source with the TileJSON fields inline (tiles, zooms, bounds): a style that carries
+    /// them saves the viewer one round trip before its first tile. /tiles/{layers}.json stays the same data.
+    /// </summary>
+    public static Dictionary<string, object> Source(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent) => new()
+    {
+        ["type"] = "vector",
+        ["tiles"] = new[] { TileUrl(layers, baseUrl) },
+        ["minzoom"] = layers.Min(l => l.MinZoom),
+        ["maxzoom"] = layers.Max(l => l.MaxZoom),
+        ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },
+        ["attribution"] = Attribution,
+    };
+
+    const string Attribution = "WardMap — dữ liệu phường";
+
+    static string TileUrl(IReadOnlyList<TileLayer> layers, string baseUrl) =>
+        $"{baseUrl}/tiles/{string.Join(",", layers.Select(l => l.Name))}/{{z}}/{{x}}/{{y}}.mvt";
+
     public static object For(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool officer)
     {
         var names = string.Join(",", layers.Select(l => l.Name));
@@ -34,10 +53,10 @@ public static class TileJson
             ["tilejson"] = "3.0.0",
             ["name"] = $"WardMap: {names}",
             ["description"] = string.Join("; ", layers.Select(l => l.Description)),
-            ["attribution"] = "WardMap — dữ liệu phường",
+            ["attribution"] = Attribution,
             ["version"] = "1.0.0",
             ["scheme"] = "xyz",
-            ["tiles"] = new[] { $"{baseUrl}/tiles/{names}/{{z}}/{{x}}/{{y}}.mvt" },
+            ["tiles"] = new[] { TileUrl(layers, baseUrl) },
             ["minzoom"] = min,
             ["maxzoom"] = max,
             ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },

@@ -8,6 +8,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
+    target: 'es2022',   // top-level await (main.js waits for the style index.html fetched early); MapLibre needs WebGL 2 anyway
     rollupOptions: {
       input: { main: resolve(import.meta.dirname, 'index.html'), widget: resolve(import.meta.dirname, 'widget.html') },
     },

@@ -11,7 +11,9 @@ const $ = (id) => document.getElementById(id);
 let styleName = new URLSearchParams(location.search).get('style') || 'cadastral';
 $('style-select').value = styleName;
 
-const map = new maplibregl.Map({ container: 'map', style: `/styles/${styleName}.json`, hash: true, attributionControl: { compact: true } });
+// index.html asked for the style already; if that failed, MapLibre asks again and reports why.
+const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
+const map = new maplibregl.Map({ container: 'map', style, hash: true, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
 window.wardmap = { map, firstDrawMs: null };
@@ -190,4 +192,3 @@ $('copy-embed').addEventListener('click', async () => {
 });
 
 map.once('load', () => reportsPanel(map));
-api('/tiles/ward_boundary.json').then((tj) => { if (tj.name) document.title = 'WardMap — Bản đồ số phường'; }).catch(() => {});
