@@ -44,6 +44,8 @@ public static class TileCatalog
         new("groups", "residential_groups", "residential_groups", "residential groups (tổ dân phố)", 11, 22,
             [F("code", "String", "group code"), F("name", "String", "name"), F("population", "Number", "population"), F("households", "Number", "households")],
             SimplifyBelow: 14),
+        new("group_labels", "residential_groups", "residential_groups", "one label point inside each residential group", 11, 22,
+            [F("code", "String", "group code"), F("name", "String", "name")], GeometryType: "point", LabelPoints: true),
         new("assets", "assets", "assets", "all infrastructure assets", 14, 22,
             [F("kind", "String", "asset kind"), F("code", "String", "asset code"), F("name", "String", "name", 16), F("status", "String", "status")],
             ThinPointsBelow: 16, GeometryType: "mixed"),

@@ -28,4 +28,9 @@ public sealed record TileLayer(
     string? LowZoomWhere = null,
     int LowZoomBelow = 0,
     string GeometryType = "polygon",
-    string GeometryColumn = "geom");
+    string GeometryColumn = "geom",
+    /// <summary>
+    /// One point inside each polygon (ST_PointOnSurface) instead of the polygon: a label layer. MapLibre labels a
+    /// polygon once per tile it crosses; a point lies in one tile, so the label appears once.
+    /// </summary>
+    bool LabelPoints = false);

@@ -39,7 +39,7 @@ public static class TileSql
     static string LayerSql(TileLayer l, int z, bool officer)
     {
         var pixel = WebMercatorWidth / (Extent * Math.Pow(2, z));   // metres per tile pixel at z
-        var geom = $"ST_Transform(t.{l.GeometryColumn}, 3857)";
+        var geom = l.LabelPoints ? $"ST_Transform(ST_PointOnSurface(t.{l.GeometryColumn}), 3857)" : $"ST_Transform(t.{l.GeometryColumn}, 3857)";
         if (z < l.SimplifyBelow) geom = $"ST_Simplify({geom}, {Num(pixel)})";
         var mvtGeom = $"ST_AsMVTGeom({geom}, b.env, {Extent}, {Buffer}, true)";
         var fields = FieldsAt(l, z, officer).Select(f => $"{f.Expression} AS {f.Name}");

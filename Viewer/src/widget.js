@@ -19,7 +19,8 @@ map.on('style.load', () => {
   if (wanted?.length) {
     for (const layer of map.getStyle().layers) {
       const source = layer['source-layer'];
-      if (source && !wanted.includes(source) && source !== 'ward_boundary') map.setLayoutProperty(layer.id, 'visibility', 'none');
+      const data = source === 'group_labels' ? 'groups' : source;   // group names go with the groups
+      if (data && !wanted.includes(data) && data !== 'ward_boundary') map.setLayoutProperty(layer.id, 'visibility', 'none');
     }
   }
   const id = Number(q.get('highlight'));

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NetTopologySuite.Features;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.VectorTiles.Mapbox;
 using WardMap.Importers;
 using WardMap.TestSupport;
@@ -96,6 +97,40 @@ public sealed class TileTests : IAsyncLifetime
         Assert.Contains(z16, f => f.Attributes.Exists("legal_area_m2") && f.Attributes.Exists("sheet_no"));
         Assert.DoesNotContain(z16, f => f.Attributes.Exists("address"));   // from z17
         Assert.Equal(HttpStatusCode.NoContent, (await Get($"/tiles/parcels/14/{x15 / 2}/{y15 / 2}.mvt")).Response.StatusCode);   // below the layer's minzoom
+    }
+
+    [Fact]
+    public async Task Each_residential_group_has_one_label_point_across_the_wards_tiles()
+    {
+        // The groups' polygons cross tile edges (MapLibre would label each piece); their label points lie in one tile each.
+        var extent = await _server.Db.ScalarAsync<string>("SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(geom)::geometry e FROM residential_groups) x");
+        var b = extent.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var (x0, y1) = TileOf(b[0], b[1], 15);
+        var (x1, y0) = TileOf(b[2], b[3], 15);
+        var labels = new List<(string Code, Point At)>();
+        int tilesWithPieces = 0;
+        for (int x = x0; x <= x1; x++)
+            for (int y = y0; y <= y1; y++)
+            {
+                var (r, body) = await Get($"/tiles/groups,group_labels/15/{x}/{y}.mvt");
+                if (r.StatusCode == HttpStatusCode.NoContent) continue;
+                var layers = Decode(body, 15, x, y);
+                tilesWithPieces += layers.GetValueOrDefault("groups")?.Count ?? 0;
+                // A point in the tile's buffer belongs to its neighbour: count only those inside the tile itself.
+                double n = 1 << 15, west = x / n * 360 - 180, east = (x + 1) / n * 360 - 180;
+                double north = Math.Atan(Math.Sinh(Math.PI * (1 - 2 * y / n))) * 180 / Math.PI, south = Math.Atan(Math.Sinh(Math.PI * (1 - 2 * (y + 1) / n))) * 180 / Math.PI;
+                labels.AddRange((layers.GetValueOrDefault("group_labels") ?? [])
+                    .Where(f => f.Geometry is Point p && p.X >= west && p.X < east && p.Y > south && p.Y <= north)
+                    .Select(f => ((string)f.Attributes["code"], (Point)f.Geometry)));
+            }
+        var groups = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM residential_groups");
+        Assert.True(tilesWithPieces > groups, "the sample's groups should cross tile edges, or this test shows nothing");
+        Assert.Equal(groups, labels.Count);
+        Assert.Equal(labels.Count, labels.Select(l => l.Code).Distinct().Count());
+        // Each decoded point lies inside its own group (within the tile grid's rounding, ~1 m at z15).
+        foreach (var (code, at) in labels)
+            Assert.True(await _server.Db.ScalarAsync<bool>(
+                "SELECT ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, 2) FROM residential_groups WHERE code = $1", code, at.X, at.Y), code);
     }
 
     [Fact]
