@@ -14,7 +14,7 @@ public static class Styles
     public static readonly (string Status, string Color)[] ReportStatusColors =
         [("new", "#e53935"), ("accepted", "#fb8c00"), ("in_progress", "#1e88e5"), ("resolved", "#43a047"), ("rejected", "#9e9e9e")];
 
-    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "parcels", "red_lines", "roads", "assets", "field_reports"];
+    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "red_lines", "roads", "assets", "field_reports"];
 
     public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors)
     {
@@ -57,7 +57,7 @@ public static class Styles
         if (name is "cadastral" or "planning")
             Add(Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
         if (name is "planning")
-            Add(Label("zones-label", "zones", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
+            Add(Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
         Add(Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
 
         return new Dictionary<string, object?>

@@ -44,6 +44,8 @@ public static class TileCatalog
         new("groups", "residential_groups", "residential_groups", "residential groups (tổ dân phố)", 11, 22,
             [F("code", "String", "group code"), F("name", "String", "name"), F("population", "Number", "population"), F("households", "Number", "households")],
             SimplifyBelow: 14),
+        new("zone_labels", "zones", "zones", "one label point inside each planning zone", 13, 22,
+            [F("zone_code", "String", "zone code"), F("planned_use", "String", "planned land use")], GeometryType: "point", LabelPoints: true),
         new("group_labels", "residential_groups", "residential_groups", "one label point inside each residential group", 11, 22,
             [F("code", "String", "group code"), F("name", "String", "name")], GeometryType: "point", LabelPoints: true),
         new("assets", "assets", "assets", "all infrastructure assets", 14, 22,

@@ -19,7 +19,7 @@ map.on('style.load', () => {
   if (wanted?.length) {
     for (const layer of map.getStyle().layers) {
       const source = layer['source-layer'];
-      const data = source === 'group_labels' ? 'groups' : source;   // group names go with the groups
+      const data = { group_labels: 'groups', zone_labels: 'zones' }[source] ?? source;   // names go with their polygons
       if (data && !wanted.includes(data) && data !== 'ward_boundary') map.setLayoutProperty(layer.id, 'visibility', 'none');
     }
   }
