@@ -52,13 +52,14 @@ public static class Styles
         {
             Add(Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff"));
         }
-        // Labels: street names, parcel numbers, group names.
+        // Labels: street names, parcel numbers, group names, zone codes.
         Add(Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
         if (name is "cadastral" or "planning")
             Add(Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
+        Add(Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
+        // Zone labels go above group labels: MapLibre places the upper layer first, and a planner reads zones.
         if (name is "planning")
             Add(Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
-        Add(Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
 
         return new Dictionary<string, object?>
         {
