@@ -16,6 +16,9 @@ public static class Styles
 
     static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "red_lines", "roads", "assets", "field_reports"];
 
+    /// <summary>The styles' one composite source, as a {layers} list: what the Viewer asks for (the bench and tests use it).</summary>
+    public static readonly string CompositeLayers = string.Join(",", SourceLayers);
+
     public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors)
     {
         if (!Names.Contains(name)) return null;
@@ -71,7 +74,7 @@ public static class Styles
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
             ["sources"] = new Dictionary<string, object>
             {
-                ["ward"] = TileJson.Source(TileCatalog.Resolve(string.Join(",", SourceLayers)).Layers!, baseUrl, extent),
+                ["ward"] = TileJson.Source(TileCatalog.Resolve(CompositeLayers).Layers!, baseUrl, extent),
             },
             ["layers"] = layers.ToArray(),
         };

@@ -17,7 +17,7 @@ namespace WardMap.Bench;
 /// </summary>
 public static class TileBench
 {
-    const string Layers = "ward_boundary,groups,group_labels,zones,zone_labels,parcels,red_lines,roads,assets,field_reports";
+    static readonly string Layers = Styles.CompositeLayers;
     static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
     const int Rounds = 3;   // each pair is measured in alternating rounds; the medians are compared
 

@@ -85,7 +85,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // one request to each endpoint the page uses, no tile of the ward's view, so its tiles are still built cold.
         using (var http = _server.Client())
             foreach (var path in new[] { "/", "/styles/cadastral.json", "/api/land-use-codes", "/open311/v2/services.json", "/api/reports?limit=1",
-                                         "/tiles/ward_boundary,groups,group_labels,zones,zone_labels,parcels,red_lines,roads,assets,field_reports/15/0/0.mvt", "/fonts/DejaVu%20Sans%20Book/0-255.pbf" })
+                                         $"/tiles/{WardMap.Tiles.Styles.CompositeLayers}/15/0/0.mvt", "/fonts/DejaVu%20Sans%20Book/0-255.pbf" })
                 (await http.GetAsync(path)).EnsureSuccessStatusCode();
         var requests = new List<(double Start, double End, string Url)>();
         var page = await OpenAsync("/", requests: requests);
