@@ -27,49 +27,40 @@ public static class TileJson
 {
     /// <summary>
     /// A MapLibre vector source with the TileJSON fields inline (tiles, zooms, bounds): a style that carries
-    /// them saves the viewer one round trip before its first tile. /tiles/{layers}.json stays the same data.
+    /// them saves the viewer one round trip before its first tile. The TileJSON document below is built on it.
     /// </summary>
     public static Dictionary<string, object> Source(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent) => new()
     {
         ["type"] = "vector",
-        ["tiles"] = new[] { TileUrl(layers, baseUrl) },
+        ["tiles"] = new[] { $"{baseUrl}/tiles/{string.Join(",", layers.Select(l => l.Name))}/{{z}}/{{x}}/{{y}}.mvt" },
         ["minzoom"] = layers.Min(l => l.MinZoom),
         ["maxzoom"] = layers.Max(l => l.MaxZoom),
         ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },
-        ["attribution"] = Attribution,
+        ["attribution"] = "WardMap — dữ liệu phường",
     };
-
-    const string Attribution = "WardMap — dữ liệu phường";
-
-    static string TileUrl(IReadOnlyList<TileLayer> layers, string baseUrl) =>
-        $"{baseUrl}/tiles/{string.Join(",", layers.Select(l => l.Name))}/{{z}}/{{x}}/{{y}}.mvt";
 
     public static object For(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool officer)
     {
-        var names = string.Join(",", layers.Select(l => l.Name));
-        int min = layers.Min(l => l.MinZoom), max = layers.Max(l => l.MaxZoom);
-        return new Dictionary<string, object?>
+        var doc = new Dictionary<string, object?>
         {
             ["tilejson"] = "3.0.0",
-            ["name"] = $"WardMap: {names}",
+            ["name"] = $"WardMap: {string.Join(",", layers.Select(l => l.Name))}",
             ["description"] = string.Join("; ", layers.Select(l => l.Description)),
-            ["attribution"] = Attribution,
             ["version"] = "1.0.0",
             ["scheme"] = "xyz",
-            ["tiles"] = new[] { TileUrl(layers, baseUrl) },
-            ["minzoom"] = min,
-            ["maxzoom"] = max,
-            ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },
-            ["center"] = extent.Center(Math.Clamp(15, min, max)),
-            ["vector_layers"] = layers.Select(l => new Dictionary<string, object?>
-            {
-                ["id"] = l.Name,
-                ["description"] = l.Description,
-                ["minzoom"] = l.MinZoom,
-                ["maxzoom"] = l.MaxZoom,
-                ["fields"] = l.Fields.Where(f => officer || !f.PersonalData)
-                    .ToDictionary(f => f.Name, f => $"{f.Type}: {f.Description}" + (f.MinZoom > l.MinZoom ? $" (from z{f.MinZoom})" : "")),
-            }).ToArray(),
         };
+        var source = Source(layers, baseUrl, extent);
+        foreach (var (key, value) in source) if (key != "type") doc[key] = value;   // tiles, zooms, bounds, attribution
+        doc["center"] = extent.Center(Math.Clamp(15, (int)source["minzoom"], (int)source["maxzoom"]));
+        doc["vector_layers"] = layers.Select(l => new Dictionary<string, object?>
+        {
+            ["id"] = l.Name,
+            ["description"] = l.Description,
+            ["minzoom"] = l.MinZoom,
+            ["maxzoom"] = l.MaxZoom,
+            ["fields"] = l.Fields.Where(f => officer || !f.PersonalData)
+                .ToDictionary(f => f.Name, f => $"{f.Type}: {f.Description}" + (f.MinZoom > l.MinZoom ? $" (from z{f.MinZoom})" : "")),
+        }).ToArray();
+        return doc;
     }
 }
