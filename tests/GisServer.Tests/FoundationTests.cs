@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Npgsql;
 using System.Net.Sockets;
 using WardMap.GisServer.Auth;
 
@@ -228,5 +229,34 @@ public sealed class CommandLineTests
             }
         }
         finally { busy.Stop(); }
+    }
+}
+
+/// <summary>The tests' own throwaway clusters do not outlive the test process that made them.</summary>
+public sealed class TestClusterTests
+{
+    [Fact]
+    public async Task A_cluster_whose_test_process_is_gone_is_stopped_and_removed_and_a_live_ones_cluster_is_kept()
+    {
+        await using var orphan = await PostGis.StartPrivateAsync();
+        await using var kept = await PostGis.StartPrivateAsync();   // owned by this process, which is alive
+        // The orphan's owner "died": a process that has exited, as a test host that dotnet test ended.
+        using (var gone = Process.Start(new ProcessStartInfo("true"))!)
+        {
+            await gone.WaitForExitAsync();
+            await File.WriteAllTextAsync(Path.Combine(orphan.Folder!, "owner.pid"), gone.Id.ToString());
+        }
+
+        Assert.True(await PostGis.SweepOrphansAsync(Path.GetTempPath()) >= 1);
+
+        Assert.False(Directory.Exists(orphan.Folder));
+        await using (var conn = new NpgsqlConnection(orphan.AdminConnection + ";Timeout=3"))
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => conn.OpenAsync());   // its PostgreSQL is stopped
+        Assert.True(Directory.Exists(kept.Folder));
+        await using (var conn = new NpgsqlConnection(kept.AdminConnection))
+        {
+            await conn.OpenAsync();
+            Assert.Equal(1, await new NpgsqlCommand("SELECT 1", conn).ExecuteScalarAsync());
+        }
     }
 }

@@ -21,6 +21,8 @@ public sealed class PostGis : IAsyncDisposable
     /// <summary>Connection string to the server's maintenance database.</summary>
     public string AdminConnection { get; }
     public string How { get; }
+    /// <summary>The folder of a local cluster (null for a container or WARDMAP_TEST_DB).</summary>
+    public string? Folder { get; private init; }
     readonly Func<Task>? _stop;
     int _counter;
 
@@ -121,11 +123,15 @@ public sealed class PostGis : IAsyncDisposable
 
     Func<TimeSpan, Task>? _restart;
 
+    const string ClusterPrefix = "wardmap-pg-", OwnerFile = "owner.pid";
+
     static async Task<PostGis> StartLocalClusterAsync(bool durable = false)
     {
         var bin = FindPgBin();
         bool root = Environment.UserName == "root";
-        var dir = Directory.CreateTempSubdirectory("wardmap-pg-").FullName;
+        await SweepOrphansAsync(Path.GetTempPath());
+        var dir = Directory.CreateTempSubdirectory(ClusterPrefix).FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString());
         var data = Path.Combine(dir, "data");
         if (root) await Run("chown", "-R", "postgres:postgres", dir);
         int port = FreePort();
@@ -141,6 +147,7 @@ public sealed class PostGis : IAsyncDisposable
             try { Directory.Delete(dir, true); } catch { /* best effort */ }
         })
         {
+            Folder = dir,
             _restart = async down =>
             {
                 await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
@@ -148,6 +155,37 @@ public sealed class PostGis : IAsyncDisposable
                 await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
             },
         };
+    }
+
+    /// <summary>
+    /// Stops and removes the local clusters whose test process is gone. `dotnet test` ends a test host
+    /// without waiting for its exit handlers, so a finished run could leave its PostgreSQL running and
+    /// ~70 MB in the temp folder, every run. Each cluster's folder names its owner (owner.pid); a folder
+    /// without one is an older run's, removed once it is an hour old. Returns how many were removed.
+    /// </summary>
+    public static async Task<int> SweepOrphansAsync(string tempRoot)
+    {
+        int removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(tempRoot, ClusterPrefix + "*"))
+        {
+            var owner = Path.Combine(dir, OwnerFile);
+            bool orphan = File.Exists(owner)
+                ? !(int.TryParse(File.ReadAllText(owner), out var pid) && Alive(pid))
+                : Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-1);
+            if (!orphan) continue;
+            var data = Path.Combine(dir, "data");
+            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+                try { await RunAsPg(Environment.UserName == "root", Path.Combine(FindPgBin(), "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); }
+                catch (InvalidOperationException) { /* not running: a stale pid file */ }
+            try { Directory.Delete(dir, true); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    static bool Alive(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
     }
 
     static async Task PrepareTemplateAsync(string adminConnection)
