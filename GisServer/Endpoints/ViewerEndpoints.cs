@@ -14,11 +14,20 @@ public static class ViewerEndpoints
         {
             var files = new PhysicalFileProvider(dist);
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.Use((ctx, next) => { PickPrecompressed(ctx, files); return next(ctx); });
             app.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = files,
-                OnPrepareResponse = ctx =>   // hashed bundles forever, pages revalidated
-                    ctx.Context.Response.Headers.CacheControl = ctx.File.Name.EndsWith(".html") ? "no-cache" : "public, max-age=31536000, immutable",
+                ContentTypeProvider = new PrecompressedContentTypes(),
+                OnPrepareResponse = ctx =>
+                {
+                    var headers = ctx.Context.Response.Headers;
+                    // Hashed bundles forever, pages revalidated.
+                    headers.CacheControl = ctx.File.Name.EndsWith(".html") ? "no-cache" : "public, max-age=31536000, immutable";
+                    if (!ctx.Context.Request.Path.StartsWithSegments("/assets")) return;
+                    headers.Vary = "Accept-Encoding";
+                    if (Encodings.FirstOrDefault(e => ctx.File.Name.EndsWith(e.Suffix)) is { Name: { } name }) headers.ContentEncoding = name;
+                },
             });
             app.MapGet("/widget", () => Results.File(Path.Combine(dist, "widget.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
         }
@@ -33,6 +42,31 @@ public static class ViewerEndpoints
             await using var cmd = db.CreateCommand("SELECT json_agg(json_build_object('code', code, 'category', category, 'meaning_vi', meaning_vi, 'meaning_en', meaning_en, 'color', color) ORDER BY code)::text FROM land_use_codes");
             return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
         }).WithTags("system").WithSummary("Land-use codes (Thông tư 08/2024/TT-BTNMT) with their legend colours.");
+    }
+
+    // The Viewer's build writes x.js.br and x.js.gz beside each bundle (Viewer/vite.config.js), smallest first.
+    static readonly (string Name, string Suffix)[] Encodings = [("br", ".br"), ("gzip", ".gz")];
+
+    /// <summary>Points a bundle request at its compressed copy when the browser accepts that encoding.</summary>
+    static void PickPrecompressed(HttpContext ctx, IFileProvider files)
+    {
+        var path = ctx.Request.Path.Value;
+        if (!(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)) || path is null || !path.StartsWith("/assets/")) return;
+        var accepted = ctx.Request.GetTypedHeaders().AcceptEncoding;
+        foreach (var (name, suffix) in Encodings)
+            if (accepted.Any(a => a.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0) && files.GetFileInfo(path + suffix).Exists)
+            {
+                ctx.Request.Path = path + suffix;
+                return;
+            }
+    }
+
+    /// <summary>x.js.br is served as JavaScript (with Content-Encoding br), not as an unknown file.</summary>
+    sealed class PrecompressedContentTypes : Microsoft.AspNetCore.StaticFiles.IContentTypeProvider
+    {
+        readonly Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider _known = new();
+        public bool TryGetContentType(string subpath, out string contentType) =>
+            _known.TryGetContentType(Encodings.Any(e => subpath.EndsWith(e.Suffix)) ? subpath[..subpath.LastIndexOf('.')] : subpath, out contentType!);
     }
 
     /// <summary>Viewer:Dist, else Viewer/dist in the checkout the server runs from.</summary>

@@ -204,3 +204,51 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-report.png") });
     }
 }
+
+/// <summary>The Viewer's bundles travel compressed: a ward's intranet is not localhost.</summary>
+public sealed class ViewerBundleTests : IAsyncLifetime
+{
+    RunningServer _server = null!;
+    public async Task InitializeAsync() => _server = await RunningServer.StartAsync();
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData("gzip, deflate, br, zstd", "br")]   // what Chromium sends
+    [InlineData("gzip", "gzip")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    [InlineData(null, null)]
+    public async Task Each_bundle_is_sent_in_the_smallest_encoding_the_browser_accepts(string? acceptEncoding, string? expected)
+    {
+        using var http = _server.Client();
+        var page = await http.GetStringAsync("/");
+        var bundles = System.Text.RegularExpressions.Regex.Matches(page, "\"(/assets/[^\"]+\\.(?:js|css))\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(bundles);
+        foreach (var path in bundles)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (acceptEncoding is not null) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+            using var response = await http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            Assert.Equal(expected, response.Content.Headers.ContentEncoding.SingleOrDefault());
+            Assert.Equal(path.EndsWith(".css") ? "text/css" : "text/javascript", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var original = await File.ReadAllBytesAsync(Path.Combine(Repo.Root, "Viewer", "dist", path.TrimStart('/')));
+            Assert.Equal(original, expected switch
+            {
+                "br" => Decode(body, s => new System.IO.Compression.BrotliStream(s, System.IO.Compression.CompressionMode.Decompress)),
+                "gzip" => Decode(body, s => new System.IO.Compression.GZipStream(s, System.IO.Compression.CompressionMode.Decompress)),
+                _ => body,
+            });
+            if (expected is not null) Assert.True(body.Length < original.Length / 2, $"{path}: {body.Length} of {original.Length} bytes");
+        }
+    }
+
+    static byte[] Decode(byte[] data, Func<Stream, Stream> decoder)
+    {
+        using var d = decoder(new MemoryStream(data));
+        using var o = new MemoryStream();
+        d.CopyTo(o);
+        return o.ToArray();
+    }
+}
