@@ -26,7 +26,7 @@ public static class ViewerEndpoints
                     headers.CacheControl = ctx.File.Name.EndsWith(".html") ? "no-cache" : "public, max-age=31536000, immutable";
                     if (!ctx.Context.Request.Path.StartsWithSegments("/assets")) return;
                     headers.Vary = "Accept-Encoding";
-                    if (Encodings.FirstOrDefault(e => ctx.File.Name.EndsWith(e.Suffix)) is { Name: { } name }) headers.ContentEncoding = name;
+                    if (EncodingOf(ctx.File.Name) is { } encoding) headers.ContentEncoding = encoding.Name;
                 },
             });
             app.MapGet("/widget", () => Results.File(Path.Combine(dist, "widget.html"), "text/html; charset=utf-8")).ExcludeFromDescription();
@@ -47,6 +47,13 @@ public static class ViewerEndpoints
     // The Viewer's build writes x.js.br and x.js.gz beside each bundle (Viewer/vite.config.js), smallest first.
     static readonly (string Name, string Suffix)[] Encodings = [("br", ".br"), ("gzip", ".gz")];
 
+    /// <summary>The encoding of a precompressed copy (x.js.br -> br), null for any other file.</summary>
+    static (string Name, string Suffix)? EncodingOf(string file)
+    {
+        foreach (var e in Encodings) if (file.EndsWith(e.Suffix)) return e;
+        return null;
+    }
+
     /// <summary>Points a bundle request at its compressed copy when the browser accepts that encoding.</summary>
     static void PickPrecompressed(HttpContext ctx, IFileProvider files)
     {
@@ -66,7 +73,7 @@ public static class ViewerEndpoints
     {
         readonly Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider _known = new();
         public bool TryGetContentType(string subpath, out string contentType) =>
-            _known.TryGetContentType(Encodings.Any(e => subpath.EndsWith(e.Suffix)) ? subpath[..subpath.LastIndexOf('.')] : subpath, out contentType!);
+            _known.TryGetContentType(EncodingOf(subpath) is { } e ? subpath[..^e.Suffix.Length] : subpath, out contentType!);
     }
 
     /// <summary>Viewer:Dist, else Viewer/dist in the checkout the server runs from.</summary>

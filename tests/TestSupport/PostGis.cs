@@ -168,11 +168,7 @@ public sealed class PostGis : IAsyncDisposable
         int removed = 0;
         foreach (var dir in Directory.EnumerateDirectories(tempRoot, ClusterPrefix + "*"))
         {
-            var owner = Path.Combine(dir, OwnerFile);
-            bool orphan = File.Exists(owner)
-                ? !(int.TryParse(File.ReadAllText(owner), out var pid) && Alive(pid))
-                : Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-1);
-            if (!orphan) continue;
+            if (!IsOrphan(dir)) continue;
             var data = Path.Combine(dir, "data");
             if (File.Exists(Path.Combine(data, "postmaster.pid")))
                 try { await RunAsPg(Environment.UserName == "root", Path.Combine(FindPgBin(), "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); }
@@ -180,6 +176,19 @@ public sealed class PostGis : IAsyncDisposable
             try { Directory.Delete(dir, true); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         return removed;
+    }
+
+    static bool IsOrphan(string dir)
+    {
+        try
+        {
+            var owner = Path.Combine(dir, OwnerFile);
+            return File.Exists(owner)
+                ? !(int.TryParse(File.ReadAllText(owner), out var pid) && Alive(pid))
+                : Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-1);
+        }
+        catch (IOException) { return false; }                   // another test process is removing it
+        catch (UnauthorizedAccessException) { return false; }   // another user's
     }
 
     static bool Alive(int pid)
