@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Npgsql;
 using System.Net.Sockets;
+using Npgsql;
 using WardMap.GisServer.Auth;
 
 namespace WardMap.GisServer.Tests;
