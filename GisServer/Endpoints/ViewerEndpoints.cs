@@ -24,7 +24,7 @@ public static class ViewerEndpoints
                     var headers = ctx.Context.Response.Headers;
                     // Hashed bundles forever, pages revalidated.
                     headers.CacheControl = ctx.File.Name.EndsWith(".html") ? "no-cache" : "public, max-age=31536000, immutable";
-                    if (!ctx.Context.Request.Path.StartsWithSegments("/assets")) return;
+                    if (!ctx.Context.Request.Path.StartsWithSegments(Bundles)) return;
                     headers.Vary = "Accept-Encoding";
                     if (EncodingOf(ctx.File.Name) is { } encoding) headers.ContentEncoding = encoding.Name;
                 },
@@ -44,7 +44,8 @@ public static class ViewerEndpoints
         }).WithTags("system").WithSummary("Land-use codes (Thông tư 08/2024/TT-BTNMT) with their legend colours.");
     }
 
-    // The Viewer's build writes x.js.br and x.js.gz beside each bundle (Viewer/vite.config.js), smallest first.
+    // Vite's hashed bundles. The build writes x.js.br and x.js.gz beside each (Viewer/vite.config.js), smallest first.
+    const string Bundles = "/assets";
     static readonly (string Name, string Suffix)[] Encodings = [("br", ".br"), ("gzip", ".gz")];
 
     /// <summary>The encoding of a precompressed copy (x.js.br -> br), null for any other file.</summary>
@@ -58,7 +59,7 @@ public static class ViewerEndpoints
     static void PickPrecompressed(HttpContext ctx, IFileProvider files)
     {
         var path = ctx.Request.Path.Value;
-        if (!(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)) || path is null || !path.StartsWith("/assets/")) return;
+        if (!(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)) || path is null || !ctx.Request.Path.StartsWithSegments(Bundles)) return;
         var accepted = ctx.Request.GetTypedHeaders().AcceptEncoding;
         foreach (var (name, suffix) in Encodings)
             if (accepted.Any(a => a.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0) && files.GetFileInfo(path + suffix).Exists)

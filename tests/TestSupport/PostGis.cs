@@ -128,31 +128,30 @@ public sealed class PostGis : IAsyncDisposable
     static async Task<PostGis> StartLocalClusterAsync(bool durable = false)
     {
         var bin = FindPgBin();
-        bool root = Environment.UserName == "root";
         await SweepOrphansAsync(Path.GetTempPath());
         var dir = Directory.CreateTempSubdirectory(ClusterPrefix).FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString());
         var data = Path.Combine(dir, "data");
-        if (root) await Run("chown", "-R", "postgres:postgres", dir);
+        if (AsRoot) await Run("chown", "-R", "postgres:postgres", dir);
         int port = FreePort();
-        await RunAsPg(root, Path.Combine(bin, "initdb"), "-D", data, "-U", "wardmap", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
+        await RunAsPg(Path.Combine(bin, "initdb"), "-D", data, "-U", "wardmap", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"),
             $"\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n" +
             (durable ? "" : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"));   // throwaway data: speed over durability
-        await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+        await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
         var admin = $"Host=127.0.0.1;Port={port};Database=postgres;Username=wardmap;Pooling=false";
         return new PostGis(admin, $"local cluster {dir} on port {port}", async () =>
         {
-            try { await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); } catch { /* already gone */ }
+            try { await StopAsync(bin, data); } catch { /* already gone */ }
             try { Directory.Delete(dir, true); } catch { /* best effort */ }
         })
         {
             Folder = dir,
             _restart = async down =>
             {
-                await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
+                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
                 await Task.Delay(down);
-                await RunAsPg(root, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
             },
         };
     }
@@ -171,7 +170,7 @@ public sealed class PostGis : IAsyncDisposable
             if (!IsOrphan(dir)) continue;
             var data = Path.Combine(dir, "data");
             if (File.Exists(Path.Combine(data, "postmaster.pid")))
-                try { await RunAsPg(Environment.UserName == "root", Path.Combine(FindPgBin(), "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"); }
+                try { await StopAsync(FindPgBin(), data); }
                 catch (InvalidOperationException) { /* not running: a stale pid file */ }
             try { Directory.Delete(dir, true); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
@@ -217,8 +216,14 @@ public sealed class PostGis : IAsyncDisposable
         return port;
     }
 
-    static Task RunAsPg(bool root, string exe, params string[] args) =>
-        root ? Run("runuser", ["-u", "postgres", "--", exe, .. args]) : Run(exe, args);
+    /// <summary>Stops a throwaway cluster at once (its data is never needed again).</summary>
+    static Task StopAsync(string bin, string data) => RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop");
+
+    // PostgreSQL refuses to run as root: as root, its programs run as the postgres account.
+    static readonly bool AsRoot = Environment.UserName == "root";
+
+    static Task RunAsPg(string exe, params string[] args) =>
+        AsRoot ? Run("runuser", ["-u", "postgres", "--", exe, .. args]) : Run(exe, args);
 
     static async Task Run(string exe, params string[] args)
     {
