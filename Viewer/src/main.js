@@ -13,7 +13,9 @@ $('style-select').value = styleName;
 
 // index.html asked for the style already; if that failed, MapLibre asks again and reports why.
 const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
-const map = new maplibregl.Map({ container: 'map', style, hash: true, attributionControl: { compact: true } });
+// Labels appear at once (fadeDuration 0): a fade keeps MapLibre drawing frames for 0.3 s after every move,
+// and on a laptop without a GPU, or a browser drawing in software, each of those frames is a full redraw.
+const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
 window.wardmap = { map, firstDrawMs: null };

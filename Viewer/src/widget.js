@@ -5,7 +5,8 @@ import './style.css';
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
 const q = new URLSearchParams(location.search);
 const style = ['base', 'cadastral', 'planning', 'ioc'].includes(q.get('style')) ? q.get('style') : 'ioc';
-const options = { container: 'map', style: `/styles/${style}.json`, attributionControl: false, interactive: q.get('interactive') !== '0' };
+// No label fade, as in the viewer (main.js): wall screens often draw in software.
+const options = { container: 'map', style: `/styles/${style}.json`, fadeDuration: 0, attributionControl: false, interactive: q.get('interactive') !== '0' };
 const center = q.get('center')?.split(',').map(Number);
 if (center?.length === 2 && center.every(Number.isFinite)) Object.assign(options, { center, zoom: Number(q.get('zoom')) || 15 });
 const map = new maplibregl.Map(options);
