@@ -37,6 +37,10 @@ public static class Server
         builder.Services.AddSingleton(_ => new TileCache(cacheMb * 1024L * 1024L));
         builder.Services.AddSingleton<LayerVersionWatcher>();
         builder.Services.AddSingleton<TileService>();
+        builder.Services.AddSingleton(sp => new TileSeeder(sp.GetRequiredService<TileService>(), sp.GetRequiredService<LayerVersionWatcher>(), sp.GetRequiredService<NpgsqlDataSource>())
+        {
+            MaxZoom = builder.Configuration.GetValue("Tiles:SeedMaxZoom", 15),
+        });
         builder.Services.AddSingleton(_ => new Glyphs(builder.Configuration["Fonts:File"]));
         builder.Services.AddSingleton(_ => WardMap.GisServer.Permits.PermitRules.Load(builder.Configuration["Permits:RulesFile"]));
         var photoDir = builder.Configuration["Reports:PhotoDir"]
@@ -44,6 +48,7 @@ public static class Server
         builder.Services.AddSingleton(sp => new WardMap.GisServer.Reports.FieldReports(sp.GetRequiredService<NpgsqlDataSource>(), photoDir));
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService<GlyphWarmer>();
+        builder.Services.AddHostedService<TileSeeding>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseState>());
 
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
@@ -128,6 +133,12 @@ sealed class GlyphWarmer(Glyphs glyphs) : BackgroundService
         foreach (var start in new[] { 0, 256, 768, 7680 })
             if (!stop.IsCancellationRequested) glyphs.Range(Styles.Font, start);
     }, stop);
+}
+
+/// <summary>Keeps the ward's overview tiles in the cache (see <see cref="TileSeeder"/>).</summary>
+sealed class TileSeeding(TileSeeder seeder) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stop) => seeder.RunAsync(stop);
 }
 
 /// <summary>Keeps the tile cache's layer versions current (LISTEN/NOTIFY with a polling safety net).</summary>

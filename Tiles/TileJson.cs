@@ -8,6 +8,38 @@ public sealed record WardExtent(double West, double South, double East, double N
     public static readonly WardExtent World = new(-180, -85.0511, 180, 85.0511);
     public double[] Center(int zoom) => [Math.Round((West + East) / 2, 6), Math.Round((South + North) / 2, 6), zoom];
 
+    /// <summary>How many tiles at zoom z cover the extent and <paramref name="margin"/> tiles around it (counted, not listed: the world has billions).</summary>
+    public long TileCount(int z, int margin = 0)
+    {
+        var (x0, y0, x1, y1) = TileRange(z, margin);
+        return (long)(x1 - x0 + 1) * (y1 - y0 + 1);
+    }
+
+    /// <summary>The web-mercator tiles at zoom z that cover the extent and <paramref name="margin"/> tiles around it, west to east, north to south.</summary>
+    public IEnumerable<(int Z, int X, int Y)> Tiles(int z, int margin = 0)
+    {
+        var (x0, y0, x1, y1) = TileRange(z, margin);
+        for (int x = x0; x <= x1; x++)
+            for (int y = y0; y <= y1; y++) yield return (z, x, y);
+    }
+
+    (int X0, int Y0, int X1, int Y1) TileRange(int z, int margin)
+    {
+        var (x0, y0) = TileOf(West, North, z);
+        var (x1, y1) = TileOf(East, South, z);
+        int last = (1 << z) - 1;
+        return (Math.Max(0, x0 - margin), Math.Max(0, y0 - margin), Math.Min(last, x1 + margin), Math.Min(last, y1 + margin));
+    }
+
+    /// <summary>The tile at zoom z that holds a lon/lat point (the XYZ scheme MapLibre and OSM use).</summary>
+    public static (int X, int Y) TileOf(double lon, double lat, int z)
+    {
+        var n = 1 << z;
+        var rad = Math.Clamp(lat, World.South, World.North) * Math.PI / 180;
+        int Clamp(double v) => Math.Clamp((int)v, 0, n - 1);
+        return (Clamp((lon + 180) / 360 * n), Clamp((1 - Math.Log(Math.Tan(rad) + 1 / Math.Cos(rad)) / Math.PI) / 2 * n));
+    }
+
     public static async Task<WardExtent> ReadAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         // The ward outline when loaded, else whatever parcels there are, else the world.

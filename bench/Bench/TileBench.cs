@@ -141,25 +141,15 @@ public static class TileBench
         await using var cmd = db.CreateCommand("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry e FROM parcels) x");
         await using var r = await cmd.ExecuteReaderAsync();
         if (!await r.ReadAsync() || r.IsDBNull(0)) return [];
-        double w = r.GetDouble(0), s = r.GetDouble(1), e = r.GetDouble(2), n = r.GetDouble(3);
+        var parcels = new WardExtent(r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3));
         var all = new List<(int, int, int)>();
         var rng = new Random(180);
         for (int z = 14; z <= 17; z++)
         {
-            var (x0, y1) = TileOf(w, s, z);
-            var (x1, y0) = TileOf(e, n, z);
-            var zoom = new List<(int, int, int)>();
-            for (int x = x0; x <= x1; x++) for (int y = y0; y <= y1; y++) zoom.Add((z, x, y));
+            var zoom = parcels.Tiles(z).ToList();
             all.AddRange(z <= 15 ? zoom : zoom.OrderBy(_ => rng.Next()).Take(z == 16 ? 60 : 200));
         }
         return all.Take(180).ToList();
-    }
-
-    static (int X, int Y) TileOf(double lon, double lat, int z)
-    {
-        var n = 1 << z;
-        var rad = lat * Math.PI / 180;
-        return ((int)((lon + 180) / 360 * n), (int)((1 - Math.Log(Math.Tan(rad) + 1 / Math.Cos(rad)) / Math.PI) / 2 * n));
     }
 
     /// <summary>(a) Two connections run the tile statement for the tiles in turn, prepared, as fast as PostGIS answers.</summary>

@@ -34,14 +34,7 @@ public sealed class TileTests : IAsyncLifetime
         return (lon, lat);
     }
 
-    static (int X, int Y) TileOf(double lon, double lat, int z)
-    {
-        var n = 1 << z;
-        var x = (int)((lon + 180) / 360 * n);
-        var rad = lat * Math.PI / 180;
-        var y = (int)((1 - Math.Log(Math.Tan(rad) + 1 / Math.Cos(rad)) / Math.PI) / 2 * n);
-        return (x, y);
-    }
+    static (int X, int Y) TileOf(double lon, double lat, int z) => WardExtent.TileOf(lon, lat, z);
 
     static Dictionary<string, List<IFeature>> Decode(byte[] mvt, int z, int x, int y)
     {
@@ -181,9 +174,52 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_ward_overview_is_seeded_into_the_cache_and_seeded_again_after_an_import()
+    {
+        var seeder = _server.App.Services.GetRequiredService<TileSeeder>();
+        var ward = await WardExtent.ReadAsync(_server.Db.DataSource, default);
+        // The viewer's first view (the style's centre at zoom 15) and a tile just outside the ward.
+        var centre = ward.Center(15);
+        var (x, y) = TileOf(centre[0], centre[1], 15);
+        var (ex, ey) = TileOf(ward.East, ward.North, 15);
+        var view = $"/tiles/{Styles.CompositeLayers}/15/{x}/{y}.mvt";
+        var beside = $"/tiles/{Styles.CompositeLayers}/15/{ex + 1}/{ey - 1}.mvt";
+        var deeper = $"/tiles/{Styles.CompositeLayers}/16/{2 * x}/{2 * y}.mvt";
+
+        string Cache((HttpResponseMessage Response, byte[]) r) => r.Response.Headers.GetValues("X-Tile-Cache").Single();
+        await WaitFor(async () => seeder.IsCurrent && Cache(await Get(view)) == "hit", "the seeding pass over the sample ward");
+        Assert.Equal("hit", Cache(await Get(beside)));
+        Assert.Equal("miss", Cache(await Get(deeper)));   // only the overview zooms are seeded
+        var (_, body) = await Get(view);
+        Assert.NotEmpty(Decode(body, 15, x, y)["parcels"]);
+
+        // An import invalidates the parcels' tiles; once the data settles the overview is built again, with the new data.
+        var etag = (await Get(view)).Response.Headers.ETag!.Tag;
+        await new Importer(_server.Db.DataSource).RunAsync(new ImportRequest("parcels", Repo.SampleSmall("parcels_hai_phong_9210.gpkg")) { Upsert = true, Force = true });
+        await WaitFor(async () => (await Get(beside, ifNoneMatch: etag)).Response.StatusCode != HttpStatusCode.NotModified, "the server to see the import");
+        await WaitFor(() => seeder.IsCurrent, "a seeding pass over the imported data");
+        var after = await Get(view);
+        Assert.NotEqual(etag, after.Response.Headers.ETag!.Tag);
+        Assert.Equal("hit", Cache(after));
+    }
+
+    static Task WaitFor(Func<bool> condition, string what) => WaitFor(() => Task.FromResult(condition()), what);
+
+    static async Task WaitFor(Func<Task<bool>> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_requests_for_a_missing_tile_build_it_once()
     {
-        var tiles = _server.App.Services.GetRequiredService<TileService>();
+        // A tile service of its own: the server's seeder builds tiles in the background and would move a shared counter.
+        var tiles = new TileService(_server.Db.DataSource, new TileCache(16 << 20), _server.App.Services.GetRequiredService<LayerVersionWatcher>());
         var layers = TileCatalog.Resolve("parcels,roads,zones,assets").Layers!;
         var before = Interlocked.Read(ref tiles.Builds);
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => tiles.GetAsync(layers, 17, _z16.X * 2, _z16.Y * 2, false, default))));

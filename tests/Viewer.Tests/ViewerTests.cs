@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using WardMap.TestSupport;
 using Xunit.Abstractions;
@@ -82,11 +83,17 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_viewer_draws_the_ward_with_parcels_at_its_default_view_and_reports_the_time()
     {
         // The server in this test process is JIT-compiled on first use (the published one is precompiled):
-        // one request to each endpoint the page uses, no tile of the ward's view, so its tiles are still built cold.
+        // one request to each endpoint the page uses, with a tile outside the ward.
         using (var http = _server.Client())
             foreach (var path in new[] { "/", "/styles/cadastral.json", "/api/land-use-codes", "/open311/v2/services.json", "/api/reports?limit=1",
                                          $"/tiles/{WardMap.Tiles.Styles.CompositeLayers}/15/0/0.mvt", "/fonts/DejaVu%20Sans%20Book/0-255.pbf" })
                 (await http.GetAsync(path)).EnsureSuccessStatusCode();
+        // The server seeds the ward's overview tiles by itself once the imported data has settled (TileSeeder,
+        // 2 s later); the pass runs here now instead of the test waiting for that timer: the page meets the
+        // server as it is a few seconds after an import or a start.
+        var seeder = _server.App.Services.GetRequiredService<WardMap.Tiles.TileSeeder>();
+        await seeder.SeedAsync(default);
+        Assert.True(seeder.Seeded > 0, "the ward's overview tiles were seeded");
         var requests = new List<(double Start, double End, string Url)>();
         var page = await OpenAsync("/", requests: requests);
         var firstDraw = await page.EvaluateAsync<int>("() => window.wardmap.firstDrawMs ?? -1");
