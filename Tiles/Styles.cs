@@ -2,8 +2,8 @@ namespace WardMap.Tiles;
 
 /// <summary>
 /// MapLibre style documents for the Viewer, widgets and any MapLibre/Mapsui client: one composite vector
-/// source (one request per tile), no external basemap or CDN (the ward's intranet has none), glyphs served
-/// by WardMap itself. Land-use colours come from the land_use_codes table (the map legend).
+/// source for the ward's layers (one request per tile), no external basemap or CDN (the ward's intranet has
+/// none), glyphs served by WardMap itself. Land-use colours come from the land_use_codes table (the map legend).
 /// </summary>
 public static class Styles
 {
@@ -14,10 +14,16 @@ public static class Styles
     public static readonly (string Status, string Color)[] ReportStatusColors =
         [("new", "#e53935"), ("accepted", "#fb8c00"), ("in_progress", "#1e88e5"), ("resolved", "#43a047"), ("rejected", "#9e9e9e")];
 
-    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "red_lines", "roads", "assets", "field_reports"];
+    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "red_lines", "roads", "assets"];
 
-    /// <summary>The styles' one composite source, as a {layers} list: what the Viewer asks for (the bench and tests use it).</summary>
+    /// <summary>The styles' composite source, as a {layers} list: what the Viewer asks for (the bench, the seeder and tests use it).</summary>
     public static readonly string CompositeLayers = string.Join(",", SourceLayers);
+
+    /// <summary>
+    /// Field reports change by the minute, so the IOC style reads them from a source of their own: inside the
+    /// composite, every report would drop every cached tile of the map and make each open widget reload them all.
+    /// </summary>
+    public const string ReportsSource = "reports";
 
     public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors)
     {
@@ -52,7 +58,7 @@ public static class Styles
         }
         if (name is "ioc")
         {
-            Add(Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff"));
+            Add(Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource));
         }
         // Labels: street names, parcel numbers, group names, zone codes.
         Add(Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
@@ -63,6 +69,7 @@ public static class Styles
         if (name is "planning")
             Add(Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
 
+        object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent);
         return new Dictionary<string, object?>
         {
             ["version"] = 8,
@@ -71,10 +78,9 @@ public static class Styles
             ["center"] = new[] { extent.Center(15)[0], extent.Center(15)[1] },
             ["zoom"] = 15,
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
-            ["sources"] = new Dictionary<string, object>
-            {
-                ["ward"] = TileJson.Source(TileCatalog.Resolve(CompositeLayers).Layers!, baseUrl, extent),
-            },
+            ["sources"] = name is "ioc"
+                ? new Dictionary<string, object> { ["ward"] = Source(CompositeLayers), [ReportsSource] = Source("field_reports") }
+                : new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) },
             ["layers"] = layers.ToArray(),
         };
     }
@@ -134,11 +140,11 @@ public static class Styles
         return layer;
     }
 
-    static Dictionary<string, object> Circle(string id, string sourceLayer, object color, double radius, int? minzoom = null, string? stroke = null)
+    static Dictionary<string, object> Circle(string id, string sourceLayer, object color, double radius, int? minzoom = null, string? stroke = null, string source = "ward")
     {
         var paint = new Dictionary<string, object> { ["circle-color"] = color, ["circle-radius"] = radius };
         if (stroke is not null) { paint["circle-stroke-color"] = stroke; paint["circle-stroke-width"] = 1.5; }
-        var layer = new Dictionary<string, object> { ["id"] = id, ["type"] = "circle", ["source"] = "ward", ["source-layer"] = sourceLayer, ["paint"] = paint };
+        var layer = new Dictionary<string, object> { ["id"] = id, ["type"] = "circle", ["source"] = source, ["source-layer"] = sourceLayer, ["paint"] = paint };
         if (minzoom is not null) layer["minzoom"] = minzoom;
         return layer;
     }

@@ -30,13 +30,14 @@ map.on('style.load', () => {
       filter: ['==', ['id'], id], paint: { 'line-color': '#d50000', 'line-width': 4 } });
 });
 
-// Field reports live: each event from the IOC stream refreshes the tiles of the report layer.
+// Field reports live: each event from the IOC stream refreshes the tiles of the report layer, which has a
+// source of its own (the style's 'reports'): the parcels, roads and the rest stay as they are.
 if ((q.get('layers') || '').split(',').includes('field_reports') && 'EventSource' in window) {
   const events = new EventSource('/api/reports/stream');
   // Each event gives the tiles a new version in their URL, so neither the browser nor a CDN serves the old ones.
   events.addEventListener('report', (e) => {
     window.wardmap.reports++;
-    const source = map.getSource('ward');
+    const source = map.getSource('reports');
     if (!source?.tiles) return;
     const base = source.tiles.map((t) => t.split('?')[0]);
     source.setTiles(base.map((t) => `${t}?v=${e.lastEventId}`));

@@ -191,14 +191,27 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
-    public async Task A_new_report_changes_the_report_tiles()
+    public async Task A_new_report_changes_the_report_tiles_and_leaves_the_map_tiles_cached()
     {
         var etag = (await _server.Client().GetAsync("/tiles/field_reports/16/0/0.mvt")).Headers.ETag?.Tag;
         var (lon, lat) = await PointNearALightAsync();
+        // The map's own tiles (the styles' composite source), built and cached before the report.
+        var (x, y) = WardMap.Tiles.WardExtent.TileOf(lon, lat, 16);
+        var map = $"/tiles/{WardMap.Tiles.Styles.CompositeLayers}/16/{x}/{y}.mvt";
+        var mapEtag = (await _server.Client().GetAsync(map)).Headers.ETag?.Tag;
+
         await Post(new { category = "flooding", lon, lat });
         string? after = etag;
         for (int i = 0; i < 40 && after == etag; i++) { await Task.Delay(100); after = (await _server.Client().GetAsync("/tiles/field_reports/16/0/0.mvt")).Headers.ETag?.Tag; }
         Assert.NotEqual(etag, after);
+        // Reports have a source of their own in the IOC style: a report does not drop the parcels' and roads' tiles.
+        var again = await _server.Client().GetAsync(map);
+        Assert.Equal(mapEtag, again.Headers.ETag?.Tag);
+        Assert.Equal("hit", again.Headers.GetValues("X-Tile-Cache").Single());
+        var ioc = await _server.Client().GetFromJsonAsync<JsonElement>("/styles/ioc.json");
+        var reportLayer = ioc.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "field-reports");
+        Assert.Equal(WardMap.Tiles.Styles.ReportsSource, reportLayer.GetProperty("source").GetString());
+        Assert.EndsWith("/tiles/field_reports/{z}/{x}/{y}.mvt", ioc.GetProperty("sources").GetProperty(WardMap.Tiles.Styles.ReportsSource).GetProperty("tiles")[0].GetString());
     }
 
     [Theory]
