@@ -6,7 +6,7 @@ namespace WardMap.Tiles;
 /// Seeds the tile cache with the ward's overview: the styles' composite tiles (public variant) from zoom
 /// <see cref="MinZoom"/> to <see cref="MaxZoom"/> over the ward's extent and one tile around it (a screen
 /// centred on a small ward shows its surroundings too), when the server starts and again
-/// after any layer's data changes (an import invalidates those tiles). The viewer's first view, the IOC's
+/// after the data of any of those layers changes (an import invalidates their tiles; a field report does not). The viewer's first view, the IOC's
 /// wall screens and widgets open on these zooms; seeded, the first visitor after a restart or a nightly
 /// import gets them from memory instead of waiting on PostGIS (GeoWebCache and MapProxy call this seeding).
 /// One tile at a time, so it never holds more than one connection or one core; a visitor asking for a
@@ -24,28 +24,30 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
 
     /// <summary>Passes finished and tiles put in the cache.</summary>
     public int Passes, Seeded;
-    volatile object? _seededFor;
+    volatile string? _seededFor;   // the ETag of the composite layers' data the last pass covered
 
-    /// <summary>The last pass was over the data as it is now.</summary>
-    public bool IsCurrent => versions.Loaded && ReferenceEquals(_seededFor, versions.Snapshot);
+    static readonly IReadOnlyList<TileLayer> Composite = TileCatalog.Resolve(Styles.CompositeLayers).Layers!;
+    string CurrentETag => tiles.ETagFor(Composite, officer: false);
+
+    /// <summary>The last pass was over the overview's data as it is now.</summary>
+    public bool IsCurrent => versions.Loaded && _seededFor == CurrentETag;
 
     public bool Enabled => MaxZoom >= MinZoom && tiles.Cache.CapacityBytes > 0;
 
-    /// <summary>Runs until cancelled: a pass whenever the layer versions have moved and then settled.</summary>
+    /// <summary>Runs until cancelled: a pass whenever the overview layers' data has moved and then settled.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
         if (!Enabled) return;
         while (!stop.IsCancellationRequested)
         {
-            var snapshot = versions.Snapshot;
-            if (versions.Loaded && !ReferenceEquals(snapshot, _seededFor))
+            if (versions.Loaded && CurrentETag is var etag && etag != _seededFor)
             {
                 await Task.Delay(Settle, stop);
-                if (!ReferenceEquals(snapshot, versions.Snapshot)) continue;   // still changing: wait for it to settle
+                if (etag != CurrentETag) continue;   // still changing: wait for it to settle
                 try
                 {
                     await SeedAsync(stop);
-                    _seededFor = snapshot;
+                    _seededFor = etag;
                 }
                 catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
                 {
@@ -59,7 +61,6 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
     /// <summary>One pass: every overview tile not already cached is built and cached.</summary>
     public async Task SeedAsync(CancellationToken ct)
     {
-        var layers = TileCatalog.Resolve(Styles.CompositeLayers).Layers!;
         var extent = await WardExtent.ReadAsync(db, ct);
         var budget = MaxTiles;
         for (int z = MinZoom; z <= MaxZoom; z++)
@@ -68,7 +69,7 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
             if (count > budget) break;   // deeper zooms only have more tiles
             budget -= (int)count;
             foreach (var (_, x, y) in extent.Tiles(z, Margin))
-                if (!(await tiles.GetAsync(layers, z, x, y, officer: false, ct)).FromCache) Interlocked.Increment(ref Seeded);
+                if (!(await tiles.GetAsync(Composite, z, x, y, officer: false, ct)).FromCache) Interlocked.Increment(ref Seeded);
         }
         Interlocked.Increment(ref Passes);
     }

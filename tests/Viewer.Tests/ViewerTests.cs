@@ -91,9 +91,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             foreach (var path in new[] { "/", "/styles/cadastral.json", "/api/land-use-codes", "/open311/v2/services.json", "/api/reports?limit=1",
                                          $"/tiles/{WardMap.Tiles.Styles.CompositeLayers}/15/0/0.mvt", "/fonts/DejaVu%20Sans%20Book/0-255.pbf" })
                 (await http.GetAsync(path)).EnsureSuccessStatusCode();
-        // The server seeds the ward's overview tiles by itself once the data has settled (TileSeeder: after
-        // start, the sample's import, or a report another test sent); the page meets the server as it is a few
-        // seconds after that, as every visitor but one in the seconds after a restart or a nightly import does.
+        // The server seeds the ward's overview tiles by itself once the imported data has settled (TileSeeder);
+        // the page meets the server as anyone does who opens it a few seconds after a start or an import.
         var seeder = _server.App.Services.GetRequiredService<WardMap.Tiles.TileSeeder>();
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); !seeder.IsCurrent; await Task.Delay(100))
             Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the server did not seed the ward's overview tiles within 30 s");
