@@ -38,24 +38,30 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
     public async Task RunAsync(CancellationToken stop)
     {
         if (!Enabled) return;
-        while (!stop.IsCancellationRequested)
+        try
         {
-            if (versions.Loaded && CurrentETag is var etag && etag != _seededFor)
+            while (true)
             {
-                await Task.Delay(Settle, stop);
-                if (etag != CurrentETag) continue;   // still changing: wait for it to settle
-                try
+                if (versions.Loaded && CurrentETag is var etag && etag != _seededFor)
                 {
-                    await SeedAsync(stop);
-                    _seededFor = etag;
+                    await Task.Delay(Settle, stop);
+                    if (etag != CurrentETag) continue;   // still changing: wait for it to settle
+                    try
+                    {
+                        await SeedAsync(stop);
+                        _seededFor = etag;
+                    }
+                    catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+                    {
+                        // The database is away: visitors get their tiles built on demand; try again later.
+                    }
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-                {
-                    // The database is away: visitors get their tiles built on demand; try again later.
-                }
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
             }
-            await Task.Delay(TimeSpan.FromSeconds(1), stop);
         }
+        // A stop, also one during a start that failed (a busy port): the host would report a cancellation
+        // it did not ask for as an unhandled error.
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
     }
 
     /// <summary>One pass: every overview tile not already cached is built and cached.</summary>
