@@ -27,8 +27,8 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     void Apply(Dictionary<string, long> fresh)
     {
         var old = _versions;
-        // Unchanged versions keep their snapshot (the poll re-reads them every few seconds): ETags and the
-        // seeder go by its identity.
+        // Unchanged versions keep their snapshot (the poll re-reads them every few seconds): TileService
+        // remembers its ETags per snapshot.
         if (fresh.Count == old.Count && fresh.All(kv => old.TryGetValue(kv.Key, out var v) && v == kv.Value)) return;
         _versions = fresh;
         foreach (var (layer, version) in fresh)

@@ -70,6 +70,8 @@ public static class Styles
             Add(Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
 
         object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent);
+        var sources = new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) };
+        if (name is "ioc") sources[ReportsSource] = Source("field_reports");
         return new Dictionary<string, object?>
         {
             ["version"] = 8,
@@ -78,9 +80,7 @@ public static class Styles
             ["center"] = new[] { extent.Center(15)[0], extent.Center(15)[1] },
             ["zoom"] = 15,
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
-            ["sources"] = name is "ioc"
-                ? new Dictionary<string, object> { ["ward"] = Source(CompositeLayers), [ReportsSource] = Source("field_reports") }
-                : new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) },
+            ["sources"] = sources,
             ["layers"] = layers.ToArray(),
         };
     }

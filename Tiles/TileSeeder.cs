@@ -5,12 +5,12 @@ namespace WardMap.Tiles;
 /// <summary>
 /// Seeds the tile cache with the ward's overview: the styles' composite tiles (public variant) from zoom
 /// <see cref="MinZoom"/> to <see cref="MaxZoom"/> over the ward's extent and one tile around it (a screen
-/// centred on a small ward shows its surroundings too), when the server starts and again
-/// after the data of any of those layers changes (an import invalidates their tiles; a field report does not). The viewer's first view, the IOC's
-/// wall screens and widgets open on these zooms; seeded, the first visitor after a restart or a nightly
-/// import gets them from memory instead of waiting on PostGIS (GeoWebCache and MapProxy call this seeding).
-/// One tile at a time, so it never holds more than one connection or one core; a visitor asking for a
-/// tile being seeded waits on the same build (<see cref="TileService"/> builds each missing tile once).
+/// centred on a small ward shows its surroundings too), when the server starts and again after the data of
+/// any of those layers changes (an import invalidates their tiles; a field report does not). The viewer's
+/// first view, the IOC's wall screens and widgets open on these zooms; seeded, the first visitor after a
+/// restart or a nightly import gets them from memory instead of waiting on PostGIS (GeoWebCache and MapProxy
+/// call this seeding). One tile at a time, so it never holds more than one connection or one core; a visitor
+/// asking for a tile being seeded waits on the same build (<see cref="TileService"/> builds each missing tile once).
 /// </summary>
 public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, NpgsqlDataSource db)
 {
@@ -22,8 +22,8 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
     /// <summary>How long the data must stay unchanged before a new pass (an import moves several layers in a row).</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Passes finished and tiles put in the cache.</summary>
-    public int Passes, Seeded;
+    /// <summary>Tiles this seeder has put in the cache.</summary>
+    public int Seeded;
     volatile string? _seededFor;   // the ETag of the composite layers' data the last pass covered
 
     static readonly IReadOnlyList<TileLayer> Composite = TileCatalog.Resolve(Styles.CompositeLayers).Layers!;
@@ -77,6 +77,5 @@ public sealed class TileSeeder(TileService tiles, LayerVersionWatcher versions, 
             foreach (var (_, x, y) in extent.Tiles(z, Margin))
                 if (!(await tiles.GetAsync(Composite, z, x, y, officer: false, ct)).FromCache) Interlocked.Increment(ref Seeded);
         }
-        Interlocked.Increment(ref Passes);
     }
 }
