@@ -25,53 +25,38 @@ public static class Styles
     /// </summary>
     public const string ReportsSource = "reports";
 
-    public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors)
+    /// <summary>One layer of a style: the catalogue layer it draws (null: the background) and the styles it is in.</summary>
+    sealed record Drawing(string? Data, string[] In, Dictionary<string, object> Layer);
+
+    /// <summary>
+    /// The style called <paramref name="name"/>; with <paramref name="only"/>, just those catalogue layers (and the
+    /// ward's outline), each one the style has no layer for drawn as the first style that has one draws it
+    /// (parcels in the IOC style as in the cadastral one), asset kinds as filtered asset points. The IOC widget
+    /// asks for this: <c>/widget?layers=parcels,cameras&amp;style=ioc</c>.
+    /// </summary>
+    public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors, IReadOnlyList<TileLayer>? only = null)
     {
         if (!Names.Contains(name)) return null;
-        var layers = new List<object>
+        // Parcels under the planner's zones are pale; on their own (cadastral, or asked into another style) strong.
+        var all = Drawings(name is "planning" ? 0.35 : 0.85, landUseColors);
+        var chosen = all.Where(d => d.Data is null || d.In.Contains(name)).ToList();
+        if (only is not null)
         {
-            new Dictionary<string, object> { ["id"] = "background", ["type"] = "background", ["paint"] = new Dictionary<string, object> { ["background-color"] = "#f4f1ea" } },
-        };
-        void Add(object layer) => layers.Add(layer);
-        var landUse = LandUseColor(landUseColors);
-
-        // Every style starts from the base: groups, roads, ward outline.
-        Add(Fill("groups-fill", "groups", "#ffffff", 0.5));
-        if (name is "cadastral" or "planning")
-        {
-            Add(Fill("parcels-fill", "parcels", landUse, name == "planning" ? 0.35 : 0.85, outline: ("#7a6a58", 15)));
+            // Label points go with their polygons: asking for groups draws their names too.
+            var wanted = only.Select(l => l.Name switch { "group_labels" => "groups", "zone_labels" => "zones", var n => n })
+                .Append("ward_boundary").ToHashSet();
+            var drawn = chosen.Select(d => d.Data).ToHashSet();
+            foreach (var missing in wanted.Where(w => !drawn.Contains(w)))
+            {
+                var from = Names.FirstOrDefault(s => all.Any(d => d.Data == missing && d.In.Contains(s)));
+                chosen.AddRange(all.Where(d => d.Data == missing && (from is null ? d.In.Length == 0 : d.In.Contains(from))));
+            }
+            chosen = all.Where(d => chosen.Contains(d) && (d.Data is null || wanted.Contains(d.Data))).ToList();   // in drawing order
         }
-        if (name is "planning")
-        {
-            Add(Fill("zones-fill", "zones", LandUseColor(landUseColors, "planned_use"), 0.45));
-            Add(Line("zones-line", "zones", "#5d4037", 1.5));
-            Add(Fill("red-lines-fill", "red_lines", "#e53935", 0.35));
-            Add(Line("red-lines-line", "red_lines", "#c62828", 1.2));
-        }
-        Add(Line("roads-casing", "roads", "#b0a898", RoadWidth(2)));
-        Add(Line("roads", "roads", "#ffffff", RoadWidth(0)));
-        Add(Line("groups-line", "groups", "#8d6e63", 1, dash: [3, 2]));
-        Add(Line("ward-line", "ward_boundary", "#6a1b9a", 2.5));
-        if (name is "ioc" or "base")
-        {
-            Add(Circle("assets", "assets", AssetColor(), 3, minzoom: 14));
-        }
-        if (name is "ioc")
-        {
-            Add(Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource));
-        }
-        // Labels: street names, parcel numbers, group names, zone codes.
-        Add(Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
-        if (name is "cadastral" or "planning")
-            Add(Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
-        Add(Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
-        // Zone labels go above group labels: MapLibre places the upper layer first, and a planner reads zones.
-        if (name is "planning")
-            Add(Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
 
         object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent);
         var sources = new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) };
-        if (name is "ioc") sources[ReportsSource] = Source("field_reports");
+        if (chosen.Any(d => Equals(d.Layer.GetValueOrDefault("source"), ReportsSource))) sources[ReportsSource] = Source("field_reports");
         return new Dictionary<string, object?>
         {
             ["version"] = 8,
@@ -81,8 +66,56 @@ public static class Styles
             ["zoom"] = 15,
             ["glyphs"] = $"{baseUrl}/fonts/{{fontstack}}/{{range}}.pbf",
             ["sources"] = sources,
-            ["layers"] = layers.ToArray(),
+            ["layers"] = chosen.Select(d => d.Layer).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Every layer of every style, in drawing order. Each names the catalogue layer it draws in its metadata
+    /// (<c>wardmap:layer</c>), so a page can find how a layer is drawn (the widget's highlight does).
+    /// </summary>
+    static List<Drawing> Drawings(double parcelOpacity, IReadOnlyDictionary<string, string> landUseColors)
+    {
+        string[] every = Names, planning = ["planning"], parcels = ["cadastral", "planning"], points = ["ioc", "base"];
+        var list = new List<Drawing>();
+        void Add(string? data, string[] styles, Dictionary<string, object> layer)
+        {
+            if (data is not null) layer["metadata"] = new Dictionary<string, object> { ["wardmap:layer"] = data };
+            list.Add(new(data, styles, layer));
+        }
+        var landUse = LandUseColor(landUseColors);
+
+        Add(null, every, new() { ["id"] = "background", ["type"] = "background", ["paint"] = new Dictionary<string, object> { ["background-color"] = "#f4f1ea" } });
+        // Every style starts from the base: groups, roads, ward outline.
+        Add("groups", every, Fill("groups-fill", "groups", "#ffffff", 0.5));
+        Add("parcels", parcels, Fill("parcels-fill", "parcels", landUse, parcelOpacity, outline: ("#7a6a58", 15)));
+        Add("zones", planning, Fill("zones-fill", "zones", LandUseColor(landUseColors, "planned_use"), 0.45));
+        Add("zones", planning, Line("zones-line", "zones", "#5d4037", 1.5));
+        Add("red_lines", planning, Fill("red-lines-fill", "red_lines", "#e53935", 0.35));
+        Add("red_lines", planning, Line("red-lines-line", "red_lines", "#c62828", 1.2));
+        Add("roads", every, Line("roads-casing", "roads", "#b0a898", RoadWidth(2)));
+        Add("roads", every, Line("roads", "roads", "#ffffff", RoadWidth(0)));
+        Add("groups", every, Line("groups-line", "groups", "#8d6e63", 1, dash: [3, 2]));
+        Add("ward_boundary", every, Line("ward-line", "ward_boundary", "#6a1b9a", 2.5));
+        var assetsFrom = TileCatalog.Find("assets")!.MinZoom;   // the composite source carries assets from this zoom
+        Add("assets", points, Circle("assets", "assets", AssetColor(), 3, minzoom: assetsFrom));
+        // One kind of asset (cameras, drains...): in no style, drawn when a widget asks for that kind alone.
+        foreach (var kind in TileCatalog.All.Where(l => l.Kind is not null))
+        {
+            var layer = kind.GeometryType == "line"
+                ? Line($"assets-{kind.Name}", "assets", AssetColor(), 2, minzoom: assetsFrom)
+                : Circle($"assets-{kind.Name}", "assets", AssetColor(), 4, minzoom: assetsFrom);
+            layer["filter"] = new object[] { "==", new object[] { "get", "kind" }, kind.Kind! };
+            Add(kind.Name, [], layer);
+        }
+        Add("field_reports", ["ioc"], Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource));
+        // Labels: street names, parcel numbers, group names, zone codes.
+        Add("roads", every, Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
+        Add("parcels", parcels, Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
+        Add("groups", every, Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
+        // Zone labels go above group labels: MapLibre places the upper layer first, and a planner reads zones.
+        Add("zones", planning, Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));
+        return list;
     }
 
     static object LandUseColor(IReadOnlyDictionary<string, string> colors, string field = "land_use")

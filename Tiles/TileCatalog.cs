@@ -9,7 +9,7 @@ public static class TileCatalog
     static TileLayer AssetKind(string name, string kind, string description, int minZoom, int thinBelow, string geometryType = "point") =>
         new(name, "assets", "assets", description, minZoom, 22,
             [F("kind", "String", "asset kind"), F("code", "String", "asset code"), F("name", "String", "name"), F("status", "String", "active, broken, maintenance, planned, removed")],
-            Where: $"t.kind = '{kind}'", ThinPointsBelow: thinBelow, GeometryType: geometryType);
+            Where: $"t.kind = '{kind}'", ThinPointsBelow: thinBelow, GeometryType: geometryType, Kind: kind);
 
     public static readonly IReadOnlyList<TileLayer> All =
     [

@@ -33,4 +33,6 @@ public sealed record TileLayer(
     /// One point inside each polygon (ST_PointOnSurface) instead of the polygon: a label layer. MapLibre labels a
     /// polygon once per tile it crosses; a point lies in one tile, so the label appears once.
     /// </summary>
-    bool LabelPoints = false);
+    bool LabelPoints = false,
+    /// <summary>The asset kind a layer of one kind shows (cameras: camera); its rows are the assets table's of that kind.</summary>
+    string? Kind = null);

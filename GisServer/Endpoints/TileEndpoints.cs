@@ -30,7 +30,7 @@ public static class TileEndpoints
             }),
             styles = Styles.Names.Select(n => $"{BaseUrl(request)}/styles/{n}.json"),
         })).WithSummary("The tile layer catalogue: layers, zooms, fields, TileJSON and style links.");
-        tiles.MapGet("/styles/{name}.json", GetStyle).WithSummary("A MapLibre style: base, cadastral, planning or ioc.");
+        tiles.MapGet("/styles/{name}.json", GetStyle).WithSummary("A MapLibre style: base, cadastral, planning or ioc; ?layers=a,b keeps just those catalogue layers (and adds any the style lacks).");
         tiles.MapGet("/fonts/{fontstack}/{range}.pbf", (HttpContext ctx, string fontstack, string range, Glyphs glyphs) =>
         {
             var parts = range.Split('-');
@@ -95,13 +95,20 @@ public static class TileEndpoints
         return Results.Json(TileJson.For(resolved, BaseUrl(ctx.Request), extent, ctx.User.SeesPersonalData()));
     }
 
-    static async Task<IResult> GetStyle(HttpContext ctx, string name, NpgsqlDataSource db, CancellationToken ct)
+    static async Task<IResult> GetStyle(HttpContext ctx, string name, string? layers, NpgsqlDataSource db, CancellationToken ct)
     {
+        IReadOnlyList<TileLayer>? only = null;
+        if (layers is not null)
+        {
+            var (resolved, error) = TileCatalog.Resolve(layers);
+            if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+            only = resolved;
+        }
         var colors = new Dictionary<string, string>();
         await using (var cmd = db.CreateCommand("SELECT code, color FROM land_use_codes"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) colors[r.GetString(0)] = r.GetString(1);
-        var style = Styles.For(name, BaseUrl(ctx.Request), await WardExtent.ReadAsync(db, ct), colors);
+        var style = Styles.For(name, BaseUrl(ctx.Request), await WardExtent.ReadAsync(db, ct), colors, only);
         if (style is null) return Problems.NotFound($"no style '{name}'; styles: {string.Join(", ", Styles.Names)}");
         ctx.Response.Headers.CacheControl = "public, max-age=60";
         return Results.Json(style);

@@ -86,6 +86,7 @@ function addHighlight() {
 function select(id) {
   selected = id;
   if (map.getLayer('parcel-selected')) map.setFilter('parcel-selected', ['==', ['id'], id ?? -1]);
+  updateEmbed();
 }
 
 async function showParcel(id) {
@@ -181,9 +182,11 @@ $('sign-in').addEventListener('click', async () => {
 });
 if (auth.key) api('/api/me').then((me) => showRole(me.role)).catch(() => { auth.key = null; });
 
+// The widget at this view; with a parcel open, outlined in red (highlight: a feature of the first layer).
 function updateEmbed() {
   const c = map.getCenter();
-  const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`;
+  const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`
+    + (selected ? `&highlight=${selected}` : '');
   $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="Bản đồ phường"></iframe>`;
 }
 map.on('moveend', updateEmbed);

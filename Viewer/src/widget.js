@@ -3,36 +3,65 @@ import './style.css';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
+// The server makes the style for the asked layers (/styles/{style}.json?layers=...): the style's own drawing of
+// each, or another style's for one it lacks (parcels on the IOC map), so the widget draws what it is asked for.
 const q = new URLSearchParams(location.search);
 const style = ['base', 'cadastral', 'planning', 'ioc'].includes(q.get('style')) ? q.get('style') : 'ioc';
+const layers = (q.get('layers') || '').split(',').filter(Boolean);
+const styleUrl = `/styles/${style}.json${layers.length ? `?layers=${encodeURIComponent(layers.join(','))}` : ''}`;
+const styleResponse = await fetch(styleUrl);
+if (!styleResponse.ok) {
+  // An embed with a wrong layer name says which one (the server's problem+json), not a blank frame.
+  const problem = await styleResponse.json().catch(() => ({}));
+  document.body.textContent = `Không mở được bản đồ: ${problem.detail ?? styleResponse.status}`;
+  throw new Error(`${styleUrl}: ${problem.detail ?? styleResponse.status}`);
+}
+
 // No label fade, as in the viewer (main.js): wall screens often draw in software.
-const options = { container: 'map', style: `/styles/${style}.json`, fadeDuration: 0, attributionControl: false, interactive: q.get('interactive') !== '0' };
+const options = { container: 'map', style: await styleResponse.json(), fadeDuration: 0, attributionControl: false, interactive: q.get('interactive') !== '0' };
 const center = q.get('center')?.split(',').map(Number);
-if (center?.length === 2 && center.every(Number.isFinite)) Object.assign(options, { center, zoom: Number(q.get('zoom')) || 15 });
+const bbox = q.get('bbox')?.split(',').map(Number);
+const hasCenter = center?.length === 2 && center.every(Number.isFinite);
+const hasBbox = bbox?.length === 4 && bbox.every(Number.isFinite);
+if (hasCenter) Object.assign(options, { center, zoom: Number(q.get('zoom')) || 15 });
 const map = new maplibregl.Map(options);
 window.wardmap = { map, reports: 0 };
+if (hasBbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { duration: 0, padding: 10 });
 
-const bbox = q.get('bbox')?.split(',').map(Number);
-if (bbox?.length === 4 && bbox.every(Number.isFinite)) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { duration: 0, padding: 10 });
+// highlight=ID outlines one feature of the first asked layer (parcels when none is asked): a catalogue id,
+// or for field reports the report's id as the IOC knows it. Without a center or bbox the map goes to it.
+const highlight = q.get('highlight');
+if (highlight) {
+  const layer = layers[0] || 'parcels';
+  map.once('style.load', () => {
+    const drawn = map.getStyle().layers.find((l) => l.metadata?.['wardmap:layer'] === layer);
+    if (!drawn) return;   // this style does not draw that layer
+    const filter = layer === 'field_reports' ? ['==', ['get', 'public_id'], highlight] : ['==', ['id'], Number(highlight)];
+    const where = { source: drawn.source, 'source-layer': drawn['source-layer'], filter };
+    map.addLayer(drawn.type === 'circle'
+      ? { id: 'highlight', type: 'circle', ...where, paint: { 'circle-radius': 11, 'circle-opacity': 0, 'circle-stroke-color': '#d50000', 'circle-stroke-width': 3 } }
+      : { id: 'highlight', type: 'line', ...where, paint: { 'line-color': '#d50000', 'line-width': 4 } });
+    if (!hasCenter && !hasBbox) goTo(layer, drawn['source-layer'], highlight);
+  });
+}
 
-map.on('style.load', () => {
-  const wanted = q.get('layers')?.split(',').filter(Boolean);
-  if (wanted?.length) {
-    for (const layer of map.getStyle().layers) {
-      const source = layer['source-layer'];
-      const data = { group_labels: 'groups', zone_labels: 'zones' }[source] ?? source;   // names go with their polygons
-      if (data && !wanted.includes(data) && data !== 'ward_boundary') map.setLayoutProperty(layer.id, 'visibility', 'none');
-    }
-  }
-  const id = Number(q.get('highlight'));
-  if (Number.isFinite(id) && id > 0)
-    map.addLayer({ id: 'highlight', type: 'line', source: 'ward', 'source-layer': q.get('layers')?.split(',')[0] || 'parcels',
-      filter: ['==', ['id'], id], paint: { 'line-color': '#d50000', 'line-width': 4 } });
-});
+// The feature's place from the public APIs: a report's point, or the OGC API feature's bounding box.
+async function goTo(layer, collection, id) {
+  const url = layer === 'field_reports' ? `/api/reports/${encodeURIComponent(id)}` : `/ogc/collections/${collection}/items/${encodeURIComponent(id)}`;
+  const response = await fetch(url);
+  if (!response.ok) return;   // no such feature: the map stays on the ward
+  const found = await response.json();
+  const points = layer === 'field_reports' ? [[found.lon, found.lat]] : positions(found.geometry.coordinates);
+  const lons = points.map((p) => p[0]), lats = points.map((p) => p[1]);
+  map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]], { duration: 0, padding: 40, maxZoom: 18 });
+}
+
+// Every [lon, lat] of a GeoJSON geometry's coordinates, however deeply nested (point, line, polygon, multi-).
+const positions = (c) => (typeof c[0] === 'number' ? [c] : c.flatMap(positions));
 
 // Field reports live: each event from the IOC stream refreshes the tiles of the report layer, which has a
 // source of its own (the style's 'reports'): the parcels, roads and the rest stay as they are.
-if ((q.get('layers') || '').split(',').includes('field_reports') && 'EventSource' in window) {
+if (layers.includes('field_reports') && 'EventSource' in window) {
   const events = new EventSource('/api/reports/stream');
   // Each event gives the tiles a new version in their URL, so neither the browser nor a CDN serves the old ones.
   events.addEventListener('report', (e) => {

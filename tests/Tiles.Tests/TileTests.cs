@@ -241,6 +241,8 @@ public sealed class TileTests : IAsyncLifetime
     [InlineData("/tiles/parcels;DROP%20TABLE%20parcels/1/0/0.mvt", HttpStatusCode.NotFound, "unknown layer")]
     [InlineData("/tiles/parcels,parcels/1/0/0.mvt", HttpStatusCode.NotFound, "named twice")]
     [InlineData("/tiles/parcels/1/0/0.mvt?variant=secret", HttpStatusCode.BadRequest, "variant")]
+    [InlineData("/styles/nope.json", HttpStatusCode.NotFound, "no style 'nope'")]
+    [InlineData("/styles/ioc.json?layers=parcels,nope", HttpStatusCode.NotFound, "unknown layer 'nope'")]
     public async Task Bad_tile_requests_get_a_problem_saying_what_is_wrong(string path, HttpStatusCode status, string says)
     {
         var r = await _server.Client().GetAsync(path);
@@ -272,10 +274,12 @@ public sealed class TileTests : IAsyncLifetime
     [InlineData("cadastral")]
     [InlineData("planning")]
     [InlineData("ioc")]
+    [InlineData("ioc.json?layers=parcels,cameras,drains,field_reports")]
+    [InlineData("planning.json?layers=zones,assets")]
     public async Task Each_style_passes_the_MapLibre_style_validator(string name)
     {
-        var style = await _server.Client().GetStringAsync($"/styles/{name}.json");
-        var path = Path.Combine(Path.GetTempPath(), $"wardmap-style-{name}-{Guid.NewGuid():N}.json");
+        var style = await _server.Client().GetStringAsync(name.Contains('?') ? $"/styles/{name}" : $"/styles/{name}.json");
+        var path = Path.Combine(Path.GetTempPath(), $"wardmap-style-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(path, style);
         try
         {
@@ -290,6 +294,31 @@ public sealed class TileTests : IAsyncLifetime
         finally { File.Delete(path); }
         using var doc = JsonDocument.Parse(style);
         Assert.Contains(doc.RootElement.GetProperty("layers").EnumerateArray(), l => l.GetProperty("id").GetString() == "ward-line");
+    }
+
+    [Fact]
+    public async Task A_style_for_some_layers_draws_those_and_borrows_what_it_lacks()
+    {
+        // What the IOC widget asks for: parcels on the IOC map (which has none of its own), cameras alone, reports.
+        using var doc = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/ioc.json?layers=parcels,cameras,field_reports"));
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(["background", "parcels-fill", "ward-line", "assets-cameras", "field-reports", "parcels-label"],
+            layers.Select(l => l.GetProperty("id").GetString()));
+        // Parcels as the cadastral map draws them; cameras are the asset points of that kind only.
+        using var cadastral = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/cadastral.json"));
+        var parcels = cadastral.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "parcels-fill");
+        Assert.Equal(parcels.GetProperty("paint").GetRawText(), layers[1].GetProperty("paint").GetRawText());
+        Assert.Equal("[\"==\",[\"get\",\"kind\"],\"camera\"]", layers[3].GetProperty("filter").GetRawText());
+        Assert.Equal("assets", layers[3].GetProperty("source-layer").GetString());
+        // Each layer names the catalogue layer it draws (the widget's highlight finds its drawing by it).
+        Assert.Equal("cameras", layers[3].GetProperty("metadata").GetProperty("wardmap:layer").GetString());
+        Assert.Equal(["reports", "ward"], doc.RootElement.GetProperty("sources").EnumerateObject().Select(p => p.Name).Order());
+
+        // Asking for groups draws their names (the group_labels points) too; no reports, no reports source.
+        using var planning = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/planning.json?layers=groups"));
+        Assert.Equal(["background", "groups-fill", "groups-line", "ward-line", "groups-label"],
+            planning.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal(["ward"], planning.RootElement.GetProperty("sources").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

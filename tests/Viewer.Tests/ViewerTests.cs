@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using System.Net.Http.Json;
 using WardMap.TestSupport;
 using Xunit.Abstractions;
 
@@ -161,12 +162,41 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task The_widget_is_a_chromeless_map_of_the_asked_layers()
     {
+        // The viewer's own embed: parcels, roads and reports on the IOC map, which has no parcel layer of its own.
         var (lon, lat, id, _, _) = await ParcelAsync();
-        var page = await OpenAsync($"/widget?layers=parcels,roads&center={lon},{lat}&zoom=17&highlight={id}&style=cadastral", 600, 400);
+        var page = await OpenAsync($"/widget?layers=parcels,roads,field_reports&center={lon},{lat}&zoom=17&highlight={id}&style=ioc", 600, 400);
         Assert.Equal(0, await page.Locator("header").CountAsync());
-        Assert.Equal("none", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayoutProperty('groups-fill', 'visibility')"));
-        Assert.True(await page.EvaluateAsync<bool>("() => !!window.wardmap.map.getLayer('highlight')"));
+        Assert.False(await page.EvaluateAsync<bool>("() => !!window.wardmap.map.getLayer('groups-fill')"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length > 5"));
+        // The highlighted parcel is outlined: the highlight layer draws exactly that feature.
+        Assert.Equal(new[] { id }, await page.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
         Assert.True(await ColoursOnMapAsync(page, "widget.png") > 5);
+    }
+
+    [Fact]
+    public async Task A_widget_highlighting_a_report_goes_to_it_and_rings_it()
+    {
+        // The IOC embeds one report by the id it knows (a UUID), without a view: the widget finds the place itself.
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        using var http = _server.Client();
+        var sent = await http.PostAsJsonAsync("/api/reports", new { category = "street_light", text = "Đèn hỏng", lon, lat, accuracy_m = 8 });
+        sent.EnsureSuccessStatusCode();
+        var report = (await sent.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+        var page = await OpenAsync($"/widget?layers=field_reports,parcels&highlight={report}&style=ioc", 600, 400);
+        await page.WaitForFunctionAsync("() => window.wardmap.map.getZoom() > 17", null, new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).length === 1",
+            null, new() { Timeout = 20_000, PollingInterval = 250 });
+        Assert.Equal("circle", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayer('highlight').type"));
+        var centre = await page.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
+        Assert.InRange(centre[0], lon - 0.0005, lon + 0.0005);
+        Assert.InRange(centre[1], lat - 0.0005, lat + 0.0005);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-highlight.png") });
+
+        // A wrong layer name in an embed says so in the frame instead of drawing a blank map.
+        var wrong = await _browser.NewPageAsync(new() { BaseURL = _server.BaseAddress.ToString() });
+        await wrong.GotoAsync("/widget?layers=parcel");
+        await wrong.WaitForFunctionAsync("() => document.body.textContent.includes('parcel')");
+        Assert.Contains("unknown layer 'parcel'", await wrong.InnerTextAsync("body"));
     }
 
     [Fact]
