@@ -14,7 +14,7 @@ public static class Styles
     public static readonly (string Status, string Color)[] ReportStatusColors =
         [("new", "#e53935"), ("accepted", "#fb8c00"), ("in_progress", "#1e88e5"), ("resolved", "#43a047"), ("rejected", "#9e9e9e")];
 
-    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "red_lines", "roads", "assets"];
+    static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "parcel_labels", "red_lines", "roads", "assets"];
 
     /// <summary>The styles' composite source, as a {layers} list: what the Viewer asks for (the bench, the seeder and tests use it).</summary>
     public static readonly string CompositeLayers = string.Join(",", SourceLayers);
@@ -43,7 +43,7 @@ public static class Styles
         if (only is not null)
         {
             // Label points go with their polygons: asking for groups draws their names too.
-            var wanted = only.Select(l => l.Name switch { "group_labels" => "groups", "zone_labels" => "zones", var n => n })
+            var wanted = only.Select(l => l.Name switch { "group_labels" => "groups", "zone_labels" => "zones", "parcel_labels" => "parcels", var n => n })
                 .Append("ward_boundary").ToHashSet();
             var drawn = chosen.Select(d => d.Data).ToHashSet();
             foreach (var missing in wanted.Where(w => !drawn.Contains(w)))
@@ -111,7 +111,7 @@ public static class Styles
         Add("field_reports", ["ioc"], Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource));
         // Labels: street names, parcel numbers, group names, zone codes.
         Add("roads", every, Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
-        Add("parcels", parcels, Label("parcels-label", "parcels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
+        Add("parcels", parcels, Label("parcels-label", "parcel_labels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));
         Add("groups", every, Label("groups-label", "group_labels", new object[] { "get", "name" }, 12, minzoom: 13, maxzoom: 16));
         // Zone labels go above group labels: MapLibre places the upper layer first, and a planner reads zones.
         Add("zones", planning, Label("zones-label", "zone_labels", new object[] { "concat", new object[] { "get", "zone_code" }, "\n", new object[] { "get", "planned_use" } }, 12, minzoom: 13));

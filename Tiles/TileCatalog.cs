@@ -46,6 +46,9 @@ public static class TileCatalog
             SimplifyBelow: 14),
         new("zone_labels", "zones", "zones", "one label point inside each planning zone", 13, 22,
             [F("zone_code", "String", "zone code"), F("planned_use", "String", "planned land use")], GeometryType: "point", LabelPoints: true),
+        // Parcel numbers: a parcel cut by a tile edge would get its number once per piece.
+        new("parcel_labels", "parcels", "parcels", "one label point inside each parcel (its number)", 17, 22,
+            [F("sheet_no", "Number", "map sheet (tờ bản đồ)"), F("parcel_no", "Number", "parcel number (số thửa)")], GeometryType: "point", LabelPoints: true),
         new("group_labels", "residential_groups", "residential_groups", "one label point inside each residential group", 11, 22,
             [F("code", "String", "group code"), F("name", "String", "name")], GeometryType: "point", LabelPoints: true),
         new("assets", "assets", "assets", "all infrastructure assets", 14, 22,
