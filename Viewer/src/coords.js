@@ -8,7 +8,7 @@ proj4.defs('EPSG:9210', zone(105.75));
 proj4.defs('EPSG:5899', zone(107.75));
 
 /** lon/lat -> VN-2000 as surveyors write it: X northing, Y easting. */
-export function toVn2000(lon, lat, epsg = 'EPSG:9210') {
+export function toVn2000(lon, lat, epsg) {
   const [e, n] = proj4('EPSG:4326', epsg, [lon, lat]);
   return { x: n, y: e, epsg };
 }

@@ -166,11 +166,19 @@ $('search').addEventListener('submit', async (e) => {
 });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
-map.on('mousemove', (e) => {
-  const { lng, lat } = e.lngLat;
-  const vn = toVn2000(lng, lat);
-  $('coords').textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} (WGS 84) · VN-2000 ${vn.epsg}: X ${fmt(vn.x)} m, Y ${fmt(vn.y)} m`;
-});
+// The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).
+const zone = $('vn-zone');
+zone.value = localStorage.getItem('wardmap.vnZone') || zone.value;
+let pointer = null;
+function showCoords() {
+  if (!pointer) return;
+  const { lng, lat } = pointer;
+  const vn = toVn2000(lng, lat, zone.value);
+  $('coords').textContent = `${lat.toFixed(6)}, ${lng.toFixed(6)} (WGS 84) · X ${fmt(vn.x)} m, Y ${fmt(vn.y)} m`;
+}
+map.on('mousemove', (e) => { pointer = e.lngLat; showCoords(); });
+map.on('click', (e) => { pointer = e.lngLat; showCoords(); });
+zone.addEventListener('change', () => { localStorage.setItem('wardmap.vnZone', zone.value); showCoords(); });
 
 function showRole(role) { $('sign-in').textContent = role ? `Vai trò: ${role} (đăng xuất)` : 'Đăng nhập'; }
 $('sign-in').addEventListener('click', async () => {

@@ -141,9 +141,43 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("cạnh chung", await page.InnerTextAsync("#panel .neighbours"));
         Assert.DoesNotContain("Chủ sử dụng", await page.InnerTextAsync("#panel"));   // public: no owner
-        Assert.Contains("VN-2000", await page.InnerTextAsync("#coords"));
+        Assert.Matches(@"\(WGS 84\) · X [\d.]+,\d+ m, Y [\d.]+,\d+ m", await page.InnerTextAsync("#coords"));   // a tap shows where, too
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel.png") });
         Assert.Equal(id, await page.EvaluateAsync<long>("() => window.wardmap.map.getFilter('parcel-selected')[2]"));
+    }
+
+    [Fact]
+    public async Task The_coordinate_readout_gives_VN2000_in_the_zone_the_officer_picks()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var page = await OpenAsync($"/#18/{lat}/{lon}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        // The readout against PostGIS (PROJ, the EPSG definition) for the point it prints: X northing, Y easting.
+        async Task Check(string epsg)
+        {
+            await page.Mouse.MoveAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+            var text = await page.InnerTextAsync("#coords");
+            var m = System.Text.RegularExpressions.Regex.Match(text, @"^([\d.]+), ([\d.]+) \(WGS 84\) · X ([\d.]+,\d+) m, Y ([\d.]+,\d+) m$");
+            Assert.True(m.Success, text);
+            double Vi(string s) => double.Parse(s.Replace(".", "").Replace(",", "."), System.Globalization.CultureInfo.InvariantCulture);
+            double Inv(string s) => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+            var (shownLat, shownLon) = (Inv(m.Groups[1].Value), Inv(m.Groups[2].Value));
+            Assert.InRange(shownLon, lon - 0.00002, lon + 0.00002);
+            var srid = int.Parse(epsg["EPSG:".Length..]);
+            var e = await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3))", shownLon, shownLat, srid);
+            var n = await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3))", shownLon, shownLat, srid);
+            Assert.InRange(Vi(m.Groups[3].Value), n - 0.1, n + 0.1);   // the printed lon/lat are rounded to ~0.06 m
+            Assert.InRange(Vi(m.Groups[4].Value), e - 0.1, e + 0.1);
+        }
+        Assert.Equal("EPSG:9210", await page.InputValueAsync("#vn-zone"));   // the city's zone first
+        await Check("EPSG:9210");
+        await page.SelectOptionAsync("#vn-zone", "EPSG:9209");               // the ward's legacy sheets
+        await Check("EPSG:9209");
+        // Remembered for the next visit.
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => window.wardmap && window.wardmap.map");
+        Assert.Equal("EPSG:9209", await page.InputValueAsync("#vn-zone"));
     }
 
     [Fact]
