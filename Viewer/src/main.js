@@ -26,6 +26,12 @@ map.once('idle', () => {
   $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms`;
 });
 
+// On a narrow screen the sidebar opens over the map (style.css); the ☰ button is hidden on wider ones.
+$('menu').addEventListener('click', () => {
+  const open = document.body.classList.toggle('sidebar-open');
+  $('menu').setAttribute('aria-expanded', String(open));
+});
+
 // ---- layers and legend ------------------------------------------------------------------------
 const LAYER_NAMES = {
   'groups-fill': 'Tổ dân phố', 'parcels-fill': 'Thửa đất', 'zones-fill': 'Quy hoạch (phân khu)', 'red-lines-fill': 'Chỉ giới đường đỏ',

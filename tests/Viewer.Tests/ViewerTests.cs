@@ -181,6 +181,25 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_a_tablet_held_upright_the_layer_list_and_legend_open_from_the_menu()
+    {
+        var page = await OpenAsync("/", 768, 1024);
+        Assert.False(await page.IsVisibleAsync("#sidebar"));   // the map takes the width
+        await page.ClickAsync("#menu");
+        Assert.True(await page.IsVisibleAsync("#legend"));
+        Assert.Equal("true", await page.GetAttributeAsync("#menu", "aria-expanded"));
+        await page.UncheckAsync("[data-layer='parcels-fill']");
+        Assert.Equal("none", await page.EvaluateAsync<string>("() => window.wardmap.map.getLayoutProperty('parcels-fill', 'visibility')"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-tablet-menu.png") });
+        await page.ClickAsync("#menu");
+        Assert.False(await page.IsVisibleAsync("#sidebar"));
+        // On a laptop the sidebar is simply there, and the menu button is not.
+        var laptop = await OpenAsync("/");
+        Assert.True(await laptop.IsVisibleAsync("#sidebar"));
+        Assert.False(await laptop.IsVisibleAsync("#menu"));
+    }
+
+    [Fact]
     public async Task The_planning_view_overlays_zoning_that_can_be_toggled()
     {
         var page = await OpenAsync("/?style=planning");
