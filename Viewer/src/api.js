@@ -20,3 +20,6 @@ export async function api(path, options = {}) {
   const type = response.headers.get('content-type') || '';
   return type.includes('json') ? response.json() : response.blob();
 }
+
+/** Text from data (addresses, names imported from a ward's files, server messages) made safe to put in HTML. */
+export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);

@@ -1,6 +1,6 @@
 import maplibregl from './maplibre.js';
 import './style.css';
-import { api, auth } from './api.js';
+import { api, auth, esc } from './api.js';
 import { toVn2000, fmt } from './coords.js';
 import { permitForm } from './permits.js';
 import { reportsPanel } from './reports.js';
@@ -71,7 +71,7 @@ async function buildLegend() {
   for (let i = 2; i < match.length - 1; i += 2) {
     if (!['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'].includes(match[i])) continue;
     const li = document.createElement('li');
-    li.innerHTML = `<span class="swatch" style="background:${match[i + 1]}"></span><b>${match[i]}</b> ${byCode[match[i]] || ''}`;
+    li.innerHTML = `<span class="swatch" style="background:${esc(match[i + 1])}"></span><b>${esc(match[i])}</b> ${esc(byCode[match[i]])}`;
     legend.append(li);
   }
 }
@@ -104,22 +104,22 @@ async function showParcel(id) {
       api(`/api/parcels/${id}`), api(`/api/parcels/${id}/planning`), api(`/api/parcels/${id}/neighbors`)]);
     const p = parcel.properties;
     select(id);
-    const owner = p.owner_name ? `<tr><th>Chủ sử dụng</th><td>${p.owner_name}</td></tr><tr><th>Số GCN</th><td>${p.certificate_no ?? ''}</td></tr>` : '';
+    const owner = p.owner_name ? `<tr><th>Chủ sử dụng</th><td>${esc(p.owner_name)}</td></tr><tr><th>Số GCN</th><td>${esc(p.certificate_no)}</td></tr>` : '';
     $('panel-body').innerHTML = `
       <h2>Thửa ${p.parcel_no}, tờ ${p.sheet_no}</h2>
       <table class="record">
-        <tr><th>Mục đích sử dụng</th><td>${p.land_use} — ${p.land_use_name ?? ''}</td></tr>
+        <tr><th>Mục đích sử dụng</th><td>${esc(p.land_use)} — ${esc(p.land_use_name)}</td></tr>
         <tr><th>Diện tích pháp lý</th><td>${fmt(p.legal_area_m2, 1)} m²</td></tr>
         ${p.declared_area_m2 ? `<tr><th>Diện tích kê khai</th><td>${fmt(p.declared_area_m2, 1)} m²</td></tr>` : ''}
-        <tr><th>Địa chỉ</th><td>${p.address ?? ''}</td></tr>
-        <tr><th>Hệ tọa độ gốc</th><td>VN-2000, ${p.crs}</td></tr>
+        <tr><th>Địa chỉ</th><td>${esc(p.address)}</td></tr>
+        <tr><th>Hệ tọa độ gốc</th><td>VN-2000, ${esc(p.crs)}</td></tr>
         ${owner}
       </table>
       <h3>Quy hoạch</h3>
       <table class="zones"><tr><th>Khu</th><th>Chức năng</th><th>Diện tích</th><th>Tỷ lệ</th></tr>
-        ${planning.zones.map((z) => `<tr><td>${z.zone_code}</td><td>${z.planned_use}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
+        ${planning.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
       </table>
-      ${planning.red_lines.length ? `<p class="warn">Chỉ giới/hành lang qua thửa: ${planning.red_lines.map((r) => `${r.name} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
+      ${planning.red_lines.length ? `<p class="warn">Chỉ giới/hành lang qua thửa: ${planning.red_lines.map((r) => `${esc(r.name)} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
       <h3>Thửa liền kề</h3>
       <ul class="neighbours">${neighbours.features.map((n) =>
         `<li><a href="#" data-parcel="${n.id}">Thửa ${n.properties.parcel_no} tờ ${n.properties.sheet_no}</a> — cạnh chung ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
@@ -133,7 +133,7 @@ async function showParcel(id) {
       try { window.open(URL.createObjectURL(await api(`/api/parcels/${id}/extract.pdf`))); } catch (e) { alert(e.message); }
     });
   } catch (e) {
-    $('panel-body').innerHTML = `<p class="error">${e.message}</p>`;
+    $('panel-body').innerHTML = `<p class="error">${esc(e.message)}</p>`;
   }
 }
 $('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); });
@@ -151,6 +151,7 @@ map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'poi
 map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
 
 // ---- search -------------------------------------------------------------------------------------
+const MATCHES = 20;   // at most this many parcels listed for an address or owner
 $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
@@ -158,18 +159,35 @@ $('search').addEventListener('submit', async (e) => {
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
   const owner = q.match(/^chủ[:\s]+(.+)$/i);
   const url = numbers ? `/api/parcels?sheet=${numbers[1]}&no=${numbers[2]}`
-    : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=20`;
+    : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}&limit=${MATCHES}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=${MATCHES}`;
   try {
     const fc = await api(url);
-    if (!fc.features.length) { $('status').textContent = `Không tìm thấy "${q}"`; return; }
-    const f = fc.features[0];
-    const coords = f.geometry.coordinates.flat(2);
-    const bounds = coords.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
-    map.fitBounds(bounds, { padding: 120, maxZoom: 19, duration: 0 });
-    $('status').textContent = fc.features.length > 1 ? `${fc.features.length} thửa khớp; đang xem thửa đầu` : '';
-    showParcel(f.id);
+    $('status').textContent = fc.features.length ? '' : `Không tìm thấy "${q}"`;
+    if (fc.features.length === 1) { goTo(fc.features); showParcel(fc.features[0].id); }
+    if (fc.features.length > 1) showMatches(q, fc.features);
   } catch (err) { $('status').textContent = err.message; }
 });
+
+function goTo(features) {
+  const coords = features.flatMap((f) => f.geometry.coordinates.flat(2));
+  const bounds = coords.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
+  map.fitBounds(bounds, { padding: 120, maxZoom: 19, duration: 0 });
+}
+
+// Several parcels match (an address, an owner, a sheet): the map shows them all, the panel lists them to pick.
+function showMatches(q, features) {
+  goTo(features);
+  $('panel').hidden = false;
+  const more = features.length >= MATCHES ? `<p><small>Chỉ hiện ${MATCHES} thửa đầu: gõ cụ thể hơn để thu hẹp.</small></p>` : '';
+  $('panel-body').innerHTML = `<h2>${features.length} thửa khớp "${esc(q)}"</h2>${more}
+    <ul class="matches">${features.map((f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+      — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`).join('')}</ul>`;
+  $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => {
+    e.preventDefault();
+    goTo(features.filter((f) => f.id === Number(a.dataset.parcel)));
+    showParcel(Number(a.dataset.parcel));
+  }));
+}
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).

@@ -1,4 +1,4 @@
-import { api } from './api.js';
+import { api, esc } from './api.js';
 import { fmt } from './coords.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
@@ -45,17 +45,17 @@ export function permitForm(map, parcelId, container) {
     if (points.length >= 3) body.footprint = { type: 'Polygon', coordinates: [ring()] };
     try {
       const r = await api('/api/permits/check', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">Kết luận: <b>${WORDS[r.verdict]}</b> (bộ quy tắc ${r.rule_set}) —
+      $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">Kết luận: <b>${WORDS[r.verdict]}</b> (bộ quy tắc ${esc(r.rule_set)}) —
         <a href="#" id="permit-print">bản in</a></p>
         <table class="rules"><tr><th>Quy tắc</th><th>Đo</th><th>Giới hạn</th><th>Kết quả</th></tr>
-        ${r.rules.map((x) => `<tr title="${x.reference}${x.note ? ' — ' + x.note : ''}"><td>${x.title}</td><td>${x.value ?? '—'} ${x.unit}</td>
-          <td>${x.limit ?? '—'}</td><td class="${x.result}">${WORDS[x.result] ?? x.result}</td></tr>`).join('')}</table>`;
+        ${r.rules.map((x) => `<tr title="${esc(x.reference)}${x.note ? ' — ' + esc(x.note) : ''}"><td>${esc(x.title)}</td><td>${esc(x.value ?? '—')} ${esc(x.unit)}</td>
+          <td>${esc(x.limit ?? '—')}</td><td class="${esc(x.result)}">${esc(WORDS[x.result] ?? x.result)}</td></tr>`).join('')}</table>`;
       $('#permit-print').addEventListener('click', async (e) => {
         e.preventDefault();
         const html = await api(r.html);
         window.open(URL.createObjectURL(html));
       });
-    } catch (e) { $('#permit-result').innerHTML = `<p class="error">${e.message}</p>`; }
+    } catch (e) { $('#permit-result').innerHTML = `<p class="error">${esc(e.message)}</p>`; }
   });
 }
 

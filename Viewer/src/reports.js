@@ -1,4 +1,4 @@
-import { api } from './api.js';
+import { api, esc } from './api.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status.
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
@@ -6,12 +6,17 @@ const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đa
 export async function reportsPanel(map) {
   const $ = (id) => document.getElementById(id);
   const services = await api('/open311/v2/services.json').catch(() => []);
-  $('report-category').innerHTML = services.map((s) => `<option value="${s.service_code}">${s.service_name}</option>`).join('');
+  $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
   async function refresh() {
     const status = $('report-status').value;
     const list = await api(`/api/reports?limit=20${status ? `&status=${status}` : ''}`).catch(() => ({ reports: [] }));
-    $('report-list').innerHTML = list.reports.map((r) => `<li><b>${STATUS[r.status]}</b> · ${r.category} · ${r.placement?.group?.name ?? ''}
-      ${r.overdue ? '<span class="error">quá hạn</span>' : ''}</li>`).join('') || '<li>Không có phản ánh</li>';
+    $('report-list').innerHTML = list.reports.map((r) => `<li><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(r.category)}</a>
+      · ${esc(r.placement?.group?.name)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}</li>`).join('') || '<li>Không có phản ánh</li>';
+    // A report in the list takes the map to where it was sent.
+    $('report-list').querySelectorAll('[data-lon]').forEach((a) => a.addEventListener('click', (e) => {
+      e.preventDefault();
+      map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
+    }));
   }
   $('report-status').addEventListener('change', refresh);
   $('report-form').addEventListener('submit', async (e) => {

@@ -130,6 +130,46 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_search_with_several_matches_lists_them_to_pick_from()
+    {
+        var (_, _, id, sheet, no) = await ParcelAsync();
+        var address = await _server.Db.ScalarAsync<string>("SELECT address FROM parcels WHERE id = $1", id);
+        var part = address.Split(',')[^2].Trim();   // "tổ dân phố 9": many parcels share it
+        var matching = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE lower(address) LIKE '%' || lower($1) || '%'", part);
+        Assert.True(matching > 1, $"the sample should have several parcels in '{part}'");
+        var page = await OpenAsync("/");
+        await page.FillAsync("#search-input", part);
+        await page.ClickAsync("#search button");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) ul.matches li");
+        Assert.Equal(Math.Min(matching, 20), await page.Locator("#panel ul.matches li").CountAsync());
+        Assert.Contains("thửa khớp", await page.InnerTextAsync("#panel h2"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-matches.png") });
+        // Picking one opens its record.
+        var second = page.Locator("#panel ul.matches li a").Nth(1);
+        var picked = await second.InnerTextAsync();
+        await second.ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel h2')?.textContent.startsWith('Thửa ') && document.querySelector('#panel .neighbours')");
+        var (pickedNo, pickedSheet) = (picked.Split(' ')[1], picked.Split(' ')[3]);
+        Assert.Equal($"Thửa {pickedNo}, tờ {pickedSheet}", await page.InnerTextAsync("#panel h2"));
+    }
+
+    [Fact]
+    public async Task Text_from_imported_data_is_shown_as_text_never_run_as_markup()
+    {
+        // An address from a ward's file that looks like HTML: the panel shows it, the browser does not run it.
+        var (_, _, id, sheet, no) = await ParcelAsync();
+        const string hostile = "<img src=x onerror=\"window.__xss = 1\"> Số 5";
+        await _server.Db.ExecAsync("UPDATE parcels SET address = $1 WHERE id = $2", hostile, id);
+        var page = await OpenAsync("/");
+        await page.FillAsync("#search-input", $"{sheet}/{no}");
+        await page.ClickAsync("#search button");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .record");
+        Assert.Contains(hostile, await page.InnerTextAsync("#panel .record"));
+        Assert.Equal(0, await page.Locator("#panel img").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__xss === 1"));
+    }
+
+    [Fact]
     public async Task Clicking_a_parcel_shows_its_record_planning_and_neighbours()
     {
         var (lon, lat, id, sheet, no) = await ParcelAsync();
@@ -291,6 +331,13 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await viewer.ClickAsync("#report-form button");
         await viewer.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('Đã gửi phản ánh')");
         Assert.Contains("Ổ gà", await _server.Db.ScalarAsync<string>("SELECT text FROM field_reports ORDER BY id DESC LIMIT 1"));
+        // The viewer's list has it; a click on it takes the map (moved away meanwhile) back to where it was sent.
+        await viewer.WaitForSelectorAsync("#report-list li a");
+        await viewer.EvaluateAsync($"() => {{ window.wardmap.map.jumpTo({{ center: [{lon + 0.01}, {lat + 0.01}] }}); }}");
+        await viewer.ClickAsync("#report-list li a");
+        var at = await viewer.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
+        Assert.InRange(at[0], lon - 0.0001, lon + 0.0001);
+        Assert.InRange(at[1], lat - 0.0001, lat + 0.0001);
         // The widget hears it on the stream and redraws its report layer.
         await widget.WaitForFunctionAsync("() => window.wardmap.reports > 0", null, new() { Timeout = 20_000 });
         await widget.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000, PollingInterval = 250 });
