@@ -42,8 +42,8 @@ public static class Styles
         var chosen = all.Where(d => d.Data is null || d.In.Contains(name)).ToList();
         if (only is not null)
         {
-            // Label points go with their polygons: asking for groups draws their names too.
-            var wanted = only.Select(l => l.Name switch { "group_labels" => "groups", "zone_labels" => "zones", "parcel_labels" => "parcels", var n => n })
+            // Label points go with their polygons (the layer of the same table): asking for groups draws their names too.
+            var wanted = only.Select(l => l.LabelPoints ? TileCatalog.All.First(p => p.Table == l.Table && !p.LabelPoints).Name : l.Name)
                 .Append("ward_boundary").ToHashSet();
             var drawn = chosen.Select(d => d.Data).ToHashSet();
             foreach (var missing in wanted.Where(w => !drawn.Contains(w)))

@@ -320,6 +320,9 @@ public sealed class TileTests : IAsyncLifetime
         Assert.Equal(["background", "groups-fill", "groups-line", "ward-line", "groups-label"],
             planning.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
         Assert.Equal(["ward"], planning.RootElement.GetProperty("sources").EnumerateObject().Select(p => p.Name));
+        // And the label points alone draw with their polygons too (the catalogue layer of the same table).
+        using var labels = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/planning.json?layers=group_labels"));
+        Assert.Equal(planning.RootElement.GetProperty("layers").GetRawText(), labels.RootElement.GetProperty("layers").GetRawText());
     }
 
     [Fact]
