@@ -1,23 +1,37 @@
 import { api, esc } from './api.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status.
+const PAGE = 20;
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
 export async function reportsPanel(map) {
   const $ = (id) => document.getElementById(id);
   const services = await api('/open311/v2/services.json').catch(() => []);
+  const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
-  async function refresh() {
+  const when = (iso) => new Date(iso).toLocaleString('vi-VN', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const item = (r) => `<li><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
+    · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
+    ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}</li>`;
+  // Newest first, a page at a time: "Xem thêm" asks for the next page of the same filter.
+  let shown = 0;
+  async function load(more) {
     const status = $('report-status').value;
-    const list = await api(`/api/reports?limit=20${status ? `&status=${status}` : ''}`).catch(() => ({ reports: [] }));
-    $('report-list').innerHTML = list.reports.map((r) => `<li><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(r.category)}</a>
-      · ${esc(r.placement?.group?.name)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}</li>`).join('') || '<li>Không có phản ánh</li>';
+    if (!more) shown = 0;
+    const page = await api(`/api/reports?limit=${PAGE}&offset=${shown}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));
+    const html = page.reports.map(item).join('');
+    $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || '<li>Không có phản ánh</li>';
+    shown += page.reports.length;
+    $('report-more').hidden = shown >= page.total;
+    $('report-more').textContent = `Xem thêm (${shown}/${page.total})`;
     // A report in the list takes the map to where it was sent.
-    $('report-list').querySelectorAll('[data-lon]').forEach((a) => a.addEventListener('click', (e) => {
+    $('report-list').querySelectorAll('[data-lon]').forEach((a) => { a.onclick = (e) => {
       e.preventDefault();
       map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
-    }));
+    }; });
   }
+  const refresh = () => load(false);
+  $('report-more').addEventListener('click', () => load(true));
   $('report-status').addEventListener('change', refresh);
   $('report-form').addEventListener('submit', async (e) => {
     e.preventDefault();

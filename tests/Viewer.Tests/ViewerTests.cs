@@ -320,6 +320,29 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_report_list_pages_newest_first_and_filters_by_status()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        using var http = _server.Client();
+        for (int i = 0; i < 23; i++)
+            (await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text = $"Rác số {i}", lon, lat, accuracy_m = 10 })).EnsureSuccessStatusCode();
+        var page = await OpenAsync("/");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length === 20");
+        var first = await page.InnerTextAsync("#report-list li");
+        Assert.Contains("Rác số 22", first);                      // newest first, with its text
+        Assert.DoesNotContain("rubbish", first);                  // the category's name, not its code
+        Assert.Equal("Xem thêm (20/23)", await page.InnerTextAsync("#report-more"));
+        await page.ClickAsync("#report-more");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length === 23");
+        Assert.False(await page.IsVisibleAsync("#report-more"));
+        Assert.Contains("Rác số 0", await page.InnerTextAsync("#report-list li:last-child"));
+        // A status none has yet: an empty list, no "more".
+        await page.SelectOptionAsync("#report-status", "resolved");
+        await page.WaitForFunctionAsync("() => document.querySelector('#report-list').textContent.includes('Không có phản ánh')");
+        Assert.False(await page.IsVisibleAsync("#report-more"));
+    }
+
+    [Fact]
     public async Task A_report_sent_from_the_viewer_appears_live_in_an_open_widget()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
