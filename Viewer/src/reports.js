@@ -18,7 +18,9 @@ export async function reportsPanel(map) {
   async function load(more) {
     const status = $('report-status').value;
     if (!more) shown = 0;
+    $('report-more').disabled = true;   // a second click before the page arrives would ask for the same page
     const page = await api(`/api/reports?limit=${PAGE}&offset=${shown}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));
+    $('report-more').disabled = false;
     const html = page.reports.map(item).join('');
     $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || '<li>Không có phản ánh</li>';
     shown += page.reports.length;
