@@ -83,15 +83,18 @@ $('style-select').addEventListener('change', (e) => {
 });
 
 // ---- highlight and the parcel panel ------------------------------------------------------------
-let selected = null;
+let selected = null;   // the open parcel (the embed highlights it)
+let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
+const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
   map.addLayer({ id: 'parcel-selected', type: 'line', source: 'ward', 'source-layer': 'parcels',
-    filter: ['==', ['id'], selected ?? -1], paint: { 'line-color': '#d50000', 'line-width': 3 } });
+    filter: outline(), paint: { 'line-color': '#d50000', 'line-width': 3 } });
 }
-function select(id) {
+function select(id, matches = id == null ? [] : [id]) {
   selected = id;
-  if (map.getLayer('parcel-selected')) map.setFilter('parcel-selected', ['==', ['id'], id ?? -1]);
+  outlined = matches;
+  if (map.getLayer('parcel-selected')) map.setFilter('parcel-selected', outline());
   updateEmbed();
 }
 
@@ -174,9 +177,10 @@ function goTo(features) {
   map.fitBounds(bounds, { padding: 120, maxZoom: 19, duration: 0 });
 }
 
-// Several parcels match (an address, an owner, a sheet): the map shows them all, the panel lists them to pick.
+// Several parcels match (an address, an owner, a sheet): the map shows them all outlined, the panel lists them to pick.
 function showMatches(q, features) {
   goTo(features);
+  select(null, features.map((f) => f.id));
   $('panel').hidden = false;
   const more = features.length >= MATCHES ? `<p><small>Chỉ hiện ${MATCHES} thửa đầu: gõ cụ thể hơn để thu hẹp.</small></p>` : '';
   $('panel-body').innerHTML = `<h2>${features.length} thửa khớp "${esc(q)}"</h2>${more}

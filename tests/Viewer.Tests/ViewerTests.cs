@@ -143,6 +143,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForSelectorAsync("#panel:not([hidden]) ul.matches li");
         Assert.Equal(Math.Min(matching, 20), await page.Locator("#panel ul.matches li").CountAsync());
         Assert.Contains("thửa khớp", await page.InnerTextAsync("#panel h2"));
+        // The matches are outlined on the map, which shows them all.
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
+        Assert.Equal(Math.Min(matching, 20), await page.EvaluateAsync<long>("() => new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).map((f) => f.id)).size"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-matches.png") });
         // Picking one opens its record.
         var second = page.Locator("#panel ul.matches li a").Nth(1);
@@ -183,7 +186,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain("Chủ sử dụng", await page.InnerTextAsync("#panel"));   // public: no owner
         Assert.Matches(@"\(WGS 84\) · X [\d.]+,\d+ m, Y [\d.]+,\d+ m", await page.InnerTextAsync("#coords"));   // a tap shows where, too
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel.png") });
-        Assert.Equal(id, await page.EvaluateAsync<long>("() => window.wardmap.map.getFilter('parcel-selected')[2]"));
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
+        Assert.Equal(new[] { id }, await page.EvaluateAsync<long[]>("() => [...new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).map((f) => f.id))]"));
     }
 
     [Fact]
