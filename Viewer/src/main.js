@@ -2,6 +2,7 @@ import maplibregl from './maplibre.js';
 import './style.css';
 import { api, auth, esc } from './api.js';
 import { toVn2000, fmt } from './coords.js';
+import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
 import { reportsPanel } from './reports.js';
 
@@ -172,9 +173,7 @@ $('search').addEventListener('submit', async (e) => {
 });
 
 function goTo(features) {
-  const coords = features.flatMap((f) => f.geometry.coordinates.flat(2));
-  const bounds = coords.reduce((b, c) => b.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
-  map.fitBounds(bounds, { padding: 120, maxZoom: 19, duration: 0 });
+  map.fitBounds(boundsOf(features.map((f) => f.geometry)), { padding: 120, maxZoom: 19, duration: 0 });
 }
 
 // Several parcels match (an address, an owner, a sheet): the map shows them all outlined, the panel lists them to pick.

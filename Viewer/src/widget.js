@@ -1,5 +1,6 @@
 import maplibregl from './maplibre.js';
 import './style.css';
+import { boundsOf } from './geojson.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
@@ -51,13 +52,9 @@ async function goTo(layer, collection, id) {
   const response = await fetch(url);
   if (!response.ok) return;   // no such feature: the map stays on the ward
   const found = await response.json();
-  const points = layer === 'field_reports' ? [[found.lon, found.lat]] : positions(found.geometry.coordinates);
-  const lons = points.map((p) => p[0]), lats = points.map((p) => p[1]);
-  map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]], { duration: 0, padding: 40, maxZoom: 18 });
+  const geometry = layer === 'field_reports' ? { type: 'Point', coordinates: [found.lon, found.lat] } : found.geometry;
+  map.fitBounds(boundsOf([geometry]), { duration: 0, padding: 40, maxZoom: 18 });
 }
-
-// Every [lon, lat] of a GeoJSON geometry's coordinates, however deeply nested (point, line, polygon, multi-).
-const positions = (c) => (typeof c[0] === 'number' ? [c] : c.flatMap(positions));
 
 // Field reports live: each event from the IOC stream refreshes the tiles of the report layer, which has a
 // source of its own (the style's 'reports'): the parcels, roads and the rest stay as they are.
