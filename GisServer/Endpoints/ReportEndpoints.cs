@@ -31,7 +31,7 @@ public static class ReportEndpoints
         var g = app.MapGroup("/api/reports").WithTags("reports");
         g.MapPost("", Submit).DisableAntiforgery()
             .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
-        g.MapGet("", List).WithSummary("Reports, filtered by status, category, group, bbox, overdue; limit/offset.");
+        g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue; limit, then before=<id> (the `next` link) or offset.");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
         g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
             await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound($"no report {id}"))
@@ -149,7 +149,7 @@ public static class ReportEndpoints
     }
 
     static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, int? limit, int? offset,
-        NpgsqlDataSource db, CancellationToken ct)
+        string? before, NpgsqlDataSource db, CancellationToken ct)
     {
         var where = new List<string>();
         var args = new List<(string, object)>();
@@ -171,17 +171,44 @@ public static class ReportEndpoints
         var take = Math.Clamp(limit ?? 50, 1, 500);
         var skip = Math.Max(offset ?? 0, 0);
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        // before=<report id>: the page after that report in this order. Unlike an offset, reports that come in
+        // while someone reads the list do not push entries they have seen onto their next page.
+        var page = filter;
+        if (before is not null)
+        {
+            if (!Guid.TryParse(before, out var after)) return Problems.BadRequest($"before '{before}' is not a report id", "before");
+            if (offset is not null) return Problems.BadRequest("give before or offset, not both", "offset");
+            await using (var known = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM field_reports WHERE public_id = $1)"))
+            {
+                known.Parameters.AddWithValue(after);
+                if (!(bool)(await known.ExecuteScalarAsync(ct))!) return Problems.NotFound($"no report {after} to continue after");
+            }
+            page += (filter.Length > 0 ? " AND " : " WHERE ") +
+                    "(f.created_at, f.id) < (SELECT b.created_at, b.id FROM field_reports b WHERE b.public_id = @before)";
+            args.Add(("before", after));
+        }
+        // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
+        // asked tells whether there is a next page.
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
-                   (SELECT COALESCE(json_agg(x.j ORDER BY x.created_at DESC), '[]'::json)::text FROM (
-                      SELECT f.created_at, {ReportJson} AS j FROM field_reports f{filter} ORDER BY f.created_at DESC LIMIT {take} OFFSET {skip}) x)
+                   COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}), '[]'::json)::text,
+                   count(*) > {take},
+                   (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}))[{take}]
+            FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
+                  FROM field_reports f{page} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
             """);
         foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
         cmd.Parameters.AddWithValue("officer", ctx.User.SeesPersonalData());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"reports\":{r.GetString(1)}}}", "application/json");
+        var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
+        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"reports\":{r.GetString(1)}}}", "application/json");
     }
+
+    /// <summary>The same filter, continued after the page's last report.</summary>
+    static string NextQuery(IQueryCollection query, Guid last) =>
+        QueryString.Create(query.Where(q => q.Key is not ("before" or "offset")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
+            .Append(KeyValuePair.Create("before", (string?)last.ToString()))).ToString();
 
     /// <summary>SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.</summary>
     static async Task Stream(HttpContext ctx, NpgsqlDataSource db, CancellationToken ct)

@@ -13,18 +13,20 @@ export async function reportsPanel(map) {
   const item = (r) => `<li><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}</li>`;
-  // Newest first, a page at a time: "Xem thêm" asks for the next page of the same filter.
-  let shown = 0;
+  // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
+  // last report shown, so reports sent meanwhile do not push ones already read onto the next page.
+  let shown = 0, next = null;
   async function load(more) {
     const status = $('report-status').value;
     if (!more) shown = 0;
     $('report-more').disabled = true;   // a second click before the page arrives would ask for the same page
-    const page = await api(`/api/reports?limit=${PAGE}&offset=${shown}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));
+    const page = await api(more ? next : `/api/reports?limit=${PAGE}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));
     $('report-more').disabled = false;
     const html = page.reports.map(item).join('');
     $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || '<li>Không có phản ánh</li>';
     shown += page.reports.length;
-    $('report-more').hidden = shown >= page.total;
+    next = page.next;
+    $('report-more').hidden = !next;
     $('report-more').textContent = `Xem thêm (${shown}/${page.total})`;
     // A report in the list takes the map to where it was sent.
     $('report-list').querySelectorAll('[data-lon]').forEach((a) => { a.onclick = (e) => {

@@ -113,6 +113,38 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task The_list_continues_after_the_last_report_seen_so_new_reports_repeat_nothing()
+    {
+        var lon = await Scalar<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 40");
+        var lat = await Scalar<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 40");
+        var box = FormattableString.Invariant($"{lon - 1e-6},{lat - 1e-6},{lon + 1e-6},{lat + 1e-6}");   // only this test's reports
+        async Task Send(int i) => (await Post(new { category = "drain", text = $"Trang {i}", lon, lat })).Response.EnsureSuccessStatusCode();
+        for (int i = 0; i < 5; i++) await Send(i);
+        var http = _server.Client();
+        static string?[] Texts(JsonElement page) => page.GetProperty("reports").EnumerateArray().Select(r => r.GetProperty("text").GetString()).ToArray();
+
+        var first = await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=2");
+        Assert.Equal(["Trang 4", "Trang 3"], Texts(first));
+        // Two reports come in while the officer reads the first page; the next page is still the next two older ones
+        // (an offset of 2 would now give Trang 4 and 3 again).
+        await Send(5); await Send(6);
+        var second = await http.GetFromJsonAsync<JsonElement>(first.GetProperty("next").GetString());
+        Assert.Equal(["Trang 2", "Trang 1"], Texts(second));
+        var last = await http.GetFromJsonAsync<JsonElement>(second.GetProperty("next").GetString());
+        Assert.Equal(["Trang 0"], Texts(last));
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("next").ValueKind);
+        Assert.Equal(7, last.GetProperty("total").GetInt32());
+        Assert.Equal(["Trang 6", "Trang 5", "Trang 4"], Texts(await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=3")));
+
+        var seen = first.GetProperty("reports")[1].GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?before=yesterday")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/reports?before={seen}&offset=2")).StatusCode);
+        var unknown = await http.GetAsync($"/api/reports?before={Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task The_stream_pushes_new_reports_and_resumes_after_a_drop()
     {
         var (lon, lat) = await PointNearALightAsync();
