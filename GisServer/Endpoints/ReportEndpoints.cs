@@ -188,12 +188,14 @@ public static class ReportEndpoints
             args.Add(("before", after));
         }
         // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
-        // asked tells whether there is a next page.
+        // asked tells whether there is a next page. last_event_id is where the stream stood when this list was
+        // read (one statement, one snapshot): /api/reports/stream?last_event_id= follows on with nothing missed.
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
                    COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}), '[]'::json)::text,
                    count(*) > {take},
-                   (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}))[{take}]
+                   (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}))[{take}],
+                   (SELECT COALESCE(max(h.id), 0) FROM field_report_history h)
             FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
                   FROM field_reports f{page} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
             """);
@@ -202,7 +204,7 @@ public static class ReportEndpoints
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
-        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"reports\":{r.GetString(1)}}}", "application/json");
+        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{r.GetInt64(4)},\"reports\":{r.GetString(1)}}}", "application/json");
     }
 
     /// <summary>The same filter, continued after the page's last report.</summary>

@@ -1,6 +1,7 @@
 import { api, esc } from './api.js';
+import { followReports } from './live.js';
 
-// Residents' reports in the viewer: send one at the map's centre, list them by status.
+// Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
@@ -10,12 +11,16 @@ export async function reportsPanel(map) {
   const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
   const when = (iso) => new Date(iso).toLocaleString('vi-VN', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
-  const item = (r) => `<li><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
+  const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}</li>`;
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
   // last report shown, so reports sent meanwhile do not push ones already read onto the next page.
-  let shown = 0, next = null;
+  let shown = 0, total = 0, next = null, since = null;
+  const counter = () => {
+    $('report-more').hidden = !next;
+    $('report-more').textContent = `Xem thêm (${shown}/${total})`;
+  };
   async function load(more) {
     const status = $('report-status').value;
     if (!more) shown = 0;
@@ -25,14 +30,41 @@ export async function reportsPanel(map) {
     const html = page.reports.map(item).join('');
     $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || '<li>Không có phản ánh</li>';
     shown += page.reports.length;
-    next = page.next;
-    $('report-more').hidden = !next;
-    $('report-more').textContent = `Xem thêm (${shown}/${page.total})`;
-    // A report in the list takes the map to where it was sent.
+    ({ total, next } = page);
+    since ??= page.last_event_id;
+    counter();
+    wire();
+  }
+  // A report in the list takes the map to where it was sent.
+  function wire() {
     $('report-list').querySelectorAll('[data-lon]').forEach((a) => { a.onclick = (e) => {
       e.preventDefault();
       map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
     }; });
+  }
+  // Live: a new report, or one whose status changed, takes its place in the list (newest first) when it fits
+  // the status filter, and leaves it when it no longer does. One older than the last shown waits for its page.
+  async function place(event) {
+    const r = await api(`/api/reports/${event.report}`).catch(() => null);
+    if (!r) return;
+    const status = $('report-status').value;
+    const fits = !status || r.status === status;
+    const old = $('report-list').querySelector(`li[data-id="${r.id}"]`);
+    if (old) {
+      if (fits) old.outerHTML = item(r);
+      else { old.remove(); shown--; total--; }
+    } else if (fits) {
+      const rows = [...$('report-list').querySelectorAll('li[data-id]')];
+      const after = rows.find((li) => Date.parse(li.dataset.created) < Date.parse(r.created_at));
+      if (!after && next) return;   // belongs to a page not loaded yet
+      if (!rows.length) $('report-list').innerHTML = '';   // the "none" line
+      if (after) after.insertAdjacentHTML('beforebegin', item(r));
+      else $('report-list').insertAdjacentHTML('beforeend', item(r));
+      shown++; total++;
+    } else return;
+    if (!$('report-list').children.length) $('report-list').innerHTML = '<li>Không có phản ánh</li>';
+    counter();
+    wire();
   }
   const refresh = () => load(false);
   $('report-more').addEventListener('click', () => load(true));
@@ -48,8 +80,10 @@ export async function reportsPanel(map) {
       });
       document.getElementById('status').textContent = `Đã gửi phản ánh ${r.id.slice(0, 8)} → ${r.unit}`;
       $('report-text').value = '';
-      refresh();
+      place({ report: r.id });   // at once; the stream's event for it finds it in place
     } catch (err) { document.getElementById('status').textContent = err.message; }
   });
-  refresh();
+  // The stream follows on from where the first list was read: nothing sent in between is missed.
+  await load(false);
+  followReports(map, place, since);
 }

@@ -1,6 +1,7 @@
 import maplibregl from './maplibre.js';
 import './style.css';
 import { boundsOf } from './geojson.js';
+import { followReports } from './live.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
@@ -56,17 +57,6 @@ async function goTo(layer, collection, id) {
   map.fitBounds(boundsOf([geometry]), { duration: 0, padding: 40, maxZoom: 18 });
 }
 
-// Field reports live: each event from the IOC stream refreshes the tiles of the report layer, which has a
-// source of its own (the style's 'reports'): the parcels, roads and the rest stay as they are.
-if (layers.includes('field_reports') && 'EventSource' in window) {
-  const events = new EventSource('/api/reports/stream');
-  // Each event gives the tiles a new version in their URL, so neither the browser nor a CDN serves the old ones.
-  events.addEventListener('report', (e) => {
-    window.wardmap.reports++;
-    const source = map.getSource('reports');
-    if (!source?.tiles) return;
-    const base = source.tiles.map((t) => t.split('?')[0]);
-    source.setTiles(base.map((t) => `${t}?v=${e.lastEventId}`));
-  });
-  events.onerror = () => { /* the browser reconnects with Last-Event-ID */ };
-}
+// Field reports live: each event refreshes the tiles of the report layer, which has a source of its own (the
+// style's 'reports'): the parcels, roads and the rest stay as they are.
+if (layers.includes('field_reports')) followReports(map, () => { window.wardmap.reports++; });

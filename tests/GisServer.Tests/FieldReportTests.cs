@@ -125,6 +125,8 @@ public sealed class FieldReportTests : SampleWardTest
 
         var first = await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=2");
         Assert.Equal(["Trang 4", "Trang 3"], Texts(first));
+        // Where the stream stood when the list was read: /api/reports/stream?last_event_id= follows on from there.
+        Assert.Equal(await Scalar<long>("SELECT max(id) FROM field_report_history"), first.GetProperty("last_event_id").GetInt64());
         // Two reports come in while the officer reads the first page; the next page is still the next two older ones
         // (an offset of 2 would now give Trang 4 and 3 again).
         await Send(5); await Send(6);

@@ -336,18 +336,50 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Rác số 22", first);                      // newest first, with its text
         Assert.DoesNotContain("rubbish", first);                  // the category's name, not its code
         Assert.Equal("Xem thêm (20/23)", await page.InnerTextAsync("#report-more"));
-        // Two reports arrive while the list is read: the next page is still the three oldest, none shown twice.
+        // Two reports arrive while the list is read: they come in on top, and the next page is still the three
+        // oldest, none shown twice.
         for (int i = 23; i < 25; i++)
             (await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text = $"Rác số {i}", lon, lat, accuracy_m = 10 })).EnsureSuccessStatusCode();
         await page.ClickAsync("#report-more");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length >= 23");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length >= 25");
         var texts = await page.EvalOnSelectorAllAsync<string[]>("#report-list li small", "els => els.map(e => e.textContent)");
-        Assert.Equal(Enumerable.Range(0, 23).Reverse().Select(i => $"Rác số {i}"), texts);
+        Assert.Equal(Enumerable.Range(0, 25).Reverse().Select(i => $"Rác số {i}"), texts);
         Assert.False(await page.IsVisibleAsync("#report-more"));
         // A status none has yet: an empty list, no "more".
         await page.SelectOptionAsync("#report-status", "resolved");
         await page.WaitForFunctionAsync("() => document.querySelector('#report-list').textContent.includes('Không có phản ánh')");
         Assert.False(await page.IsVisibleAsync("#report-more"));
+    }
+
+    [Fact]
+    public async Task The_report_list_follows_reports_as_they_come_and_change()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        using var http = _server.Client();
+        using var officer = _server.Client(await _server.KeyAsync("officer"));
+        async Task<string> Send(string text)
+        {
+            var r = await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text, lon, lat, accuracy_m = 10 });
+            r.EnsureSuccessStatusCode();
+            return (await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        }
+        async Task Accept(string id) => (await officer.PatchAsync($"/api/reports/{id}", JsonContent.Create(new { status = "accepted" }))).EnsureSuccessStatusCode();
+        var older = await Send("Rác cũ");
+        var page = await OpenAsync("/");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li[data-id]').length === 1");
+        // A report from a resident's phone comes to the top of the open list, no reload.
+        var fresh = await Send("Rác mới");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li[data-id]').length === 2");
+        Assert.Contains("Rác mới", await page.InnerTextAsync("#report-list li:first-child"));
+        // An officer accepts it elsewhere: its line says so.
+        await Accept(fresh);
+        await page.WaitForFunctionAsync($"() => document.querySelector('#report-list li[data-id=\"{fresh}\"]').textContent.includes('đã tiếp nhận')");
+        // Listing new reports only: the older one; accepted elsewhere, it leaves the list.
+        await page.SelectOptionAsync("#report-status", "new");
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#report-list li[data-id]').length === 1 && !!document.querySelector('#report-list li[data-id=\"{older}\"]')");
+        await Accept(older);
+        await page.WaitForFunctionAsync("() => document.querySelector('#report-list').textContent.includes('Không có phản ánh')");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-report-list-live.png") });
     }
 
     [Fact]
