@@ -188,13 +188,13 @@ public static class ReportEndpoints
             args.Add(("before", after));
         }
         // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
-        // asked tells whether there is a next page. last_event_id is where the stream stood when this list was
+        // asked tells whether there is a next page (n counts from the first row, before the offset). last_event_id is where the stream stood when this list was
         // read (one statement, one snapshot): /api/reports/stream?last_event_id= follows on with nothing missed.
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
-                   COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}), '[]'::json)::text,
+                   COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}), '[]'::json)::text,
                    count(*) > {take},
-                   (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {take}))[{take}],
+                   (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}))[{take}],
                    (SELECT COALESCE(max(h.id), 0) FROM field_report_history h)
             FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
                   FROM field_reports f{page} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x

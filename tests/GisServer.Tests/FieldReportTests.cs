@@ -137,6 +137,9 @@ public sealed class FieldReportTests : SampleWardTest
         Assert.Equal(JsonValueKind.Null, last.GetProperty("next").ValueKind);
         Assert.Equal(7, last.GetProperty("total").GetInt32());
         Assert.Equal(["Trang 6", "Trang 5", "Trang 4"], Texts(await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=3")));
+        var skipped = await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=2&offset=2");   // offset paging still works
+        Assert.Equal(["Trang 4", "Trang 3"], Texts(skipped));
+        Assert.Equal(["Trang 2", "Trang 1"], Texts(await http.GetFromJsonAsync<JsonElement>(skipped.GetProperty("next").GetString())));
 
         var seen = first.GetProperty("reports")[1].GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?before=yesterday")).StatusCode);
