@@ -58,6 +58,14 @@ public sealed record WardExtent(double West, double South, double East, double N
 public static class TileJson
 {
     /// <summary>
+    /// The deepest zoom clients are told to ask for. A z19 tile quantises to 1.7 cm on the ground here (its 4096
+    /// units over ~143 m at 21° N), under one screen pixel even at z22, so MapLibre, QGIS and Mapsui draw z20-z22
+    /// from the z19 tiles they already hold (overzoom) instead of fetching and building a new set per zoom.
+    /// The server still answers deeper tiles for clients that ignore maxzoom.
+    /// </summary>
+    public const int DetailZoom = 19;
+
+    /// <summary>
     /// A MapLibre vector source with the TileJSON fields inline (tiles, zooms, bounds): a style that carries
     /// them saves the viewer one round trip before its first tile. The TileJSON document below is built on it.
     /// </summary>
@@ -66,7 +74,7 @@ public static class TileJson
         ["type"] = "vector",
         ["tiles"] = new[] { $"{baseUrl}/tiles/{string.Join(",", layers.Select(l => l.Name))}/{{z}}/{{x}}/{{y}}.mvt" },
         ["minzoom"] = layers.Min(l => l.MinZoom),
-        ["maxzoom"] = layers.Max(l => l.MaxZoom),
+        ["maxzoom"] = Math.Min(layers.Max(l => l.MaxZoom), DetailZoom),
         ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },
         ["attribution"] = "WardMap — dữ liệu phường",
     };
@@ -89,7 +97,7 @@ public static class TileJson
             ["id"] = l.Name,
             ["description"] = l.Description,
             ["minzoom"] = l.MinZoom,
-            ["maxzoom"] = l.MaxZoom,
+            ["maxzoom"] = Math.Min(l.MaxZoom, DetailZoom),
             ["fields"] = l.Fields.Where(f => officer || !f.PersonalData)
                 .ToDictionary(f => f.Name, f => $"{f.Type}: {f.Description}" + (f.MinZoom > l.MinZoom ? $" (from z{f.MinZoom})" : "")),
         }).ToArray();

@@ -259,6 +259,7 @@ public sealed class TileTests : IAsyncLifetime
         var json = await _server.Client().GetFromJsonAsync<JsonElement>("/tiles/parcels,roads.json");
         Assert.Equal("3.0.0", json.GetProperty("tilejson").GetString());
         Assert.EndsWith("/tiles/parcels,roads/{z}/{x}/{y}.mvt", json.GetProperty("tiles")[0].GetString());
+        Assert.Equal(19, json.GetProperty("maxzoom").GetInt32());   // clients overzoom z19 tiles (1.7 cm) deeper
         var layers = json.GetProperty("vector_layers").EnumerateArray().ToList();
         Assert.Equal(["parcels", "roads"], layers.Select(l => l.GetProperty("id").GetString()));
         Assert.True(layers[0].GetProperty("fields").TryGetProperty("land_use", out _));

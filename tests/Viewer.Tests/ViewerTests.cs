@@ -117,6 +117,18 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Zoomed_in_past_z19_the_map_draws_from_the_z19_tiles_it_has()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var requests = new List<(double Start, double End, string Url)>();
+        var page = await OpenAsync(FormattableString.Invariant($"/#21/{lat}/{lon}"), requests: requests);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length > 0"));
+        var zooms = requests.Select(r => r.Url.Split('/')).Where(p => p.Length > 3 && p[1] == "tiles").Select(p => int.Parse(p[3])).ToList();
+        Assert.NotEmpty(zooms);
+        Assert.All(zooms, z => Assert.Equal(19, z));   // no z20/z21 tiles asked: the style's source stops at z19
+    }
+
+    [Fact]
     public async Task Searching_a_sheet_and_parcel_number_opens_its_record()
     {
         var (_, _, _, sheet, no) = await ParcelAsync();
