@@ -59,7 +59,7 @@ public static class TileJson
 {
     /// <summary>
     /// The deepest zoom clients are told to ask for. A z19 tile quantises to 1.7 cm on the ground here (its 4096
-    /// units over ~143 m at 21° N), under one screen pixel even at z22, so MapLibre, QGIS and Mapsui draw z20-z22
+    /// units over ~71 m at 21° N), one screen pixel at z22, so MapLibre, QGIS and Mapsui draw z20-z22
     /// from the z19 tiles they already hold (overzoom) instead of fetching and building a new set per zoom.
     /// The server still answers deeper tiles for clients that ignore maxzoom.
     /// </summary>
