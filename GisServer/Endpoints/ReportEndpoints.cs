@@ -178,24 +178,21 @@ public static class ReportEndpoints
         {
             if (!Guid.TryParse(before, out var after)) return Problems.BadRequest($"before '{before}' is not a report id", "before");
             if (offset is not null) return Problems.BadRequest("give before or offset, not both", "offset");
-            await using (var known = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM field_reports WHERE public_id = $1)"))
-            {
-                known.Parameters.AddWithValue(after);
-                if (!(bool)(await known.ExecuteScalarAsync(ct))!) return Problems.NotFound($"no report {after} to continue after");
-            }
             page += (filter.Length > 0 ? " AND " : " WHERE ") +
                     "(f.created_at, f.id) < (SELECT b.created_at, b.id FROM field_reports b WHERE b.public_id = @before)";
             args.Add(("before", after));
         }
         // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
-        // asked tells whether there is a next page (n counts from the first row, before the offset). last_event_id is where the stream stood when this list was
-        // read (one statement, one snapshot): /api/reports/stream?last_event_id= follows on with nothing missed.
+        // asked tells whether there is a next page (n counts from the first row, before the offset).
+        // last_event_id is where the stream stood when this list was read (one statement, one snapshot):
+        // /api/reports/stream?last_event_id= follows on with nothing missed. The last column: does `before` exist?
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
                    COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}), '[]'::json)::text,
                    count(*) > {take},
                    (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}))[{take}],
-                   (SELECT COALESCE(max(h.id), 0) FROM field_report_history h)
+                   (SELECT COALESCE(max(h.id), 0) FROM field_report_history h),
+                   {(before is null ? "true" : "EXISTS (SELECT 1 FROM field_reports b WHERE b.public_id = @before)")}
             FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
                   FROM field_reports f{page} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
             """);
@@ -203,6 +200,7 @@ public static class ReportEndpoints
         cmd.Parameters.AddWithValue("officer", ctx.User.SeesPersonalData());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
+        if (!r.GetBoolean(5)) return Problems.NotFound($"no report {before} to continue after");
         var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
         return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{r.GetInt64(4)},\"reports\":{r.GetString(1)}}}", "application/json");
     }
