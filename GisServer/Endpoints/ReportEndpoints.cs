@@ -173,12 +173,12 @@ public static class ReportEndpoints
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         // before=<report id>: the page after that report in this order. Unlike an offset, reports that come in
         // while someone reads the list do not push entries they have seen onto their next page.
-        var page = filter;
+        var pageFilter = filter;
         if (before is not null)
         {
             if (!Guid.TryParse(before, out var after)) return Problems.BadRequest($"before '{before}' is not a report id", "before");
             if (offset is not null) return Problems.BadRequest("give before or offset, not both", "offset");
-            page += (filter.Length > 0 ? " AND " : " WHERE ") +
+            pageFilter += (filter.Length > 0 ? " AND " : " WHERE ") +
                     "(f.created_at, f.id) < (SELECT b.created_at, b.id FROM field_reports b WHERE b.public_id = @before)";
             args.Add(("before", after));
         }
@@ -194,7 +194,7 @@ public static class ReportEndpoints
                    (SELECT COALESCE(max(h.id), 0) FROM field_report_history h),
                    {(before is null ? "true" : "EXISTS (SELECT 1 FROM field_reports b WHERE b.public_id = @before)")}
             FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
-                  FROM field_reports f{page} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
+                  FROM field_reports f{pageFilter} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
             """);
         foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
         cmd.Parameters.AddWithValue("officer", ctx.User.SeesPersonalData());

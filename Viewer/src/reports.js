@@ -3,6 +3,7 @@ import { followReports } from './live.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
+const NONE = '<li>Không có phản ánh</li>';
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
 export async function reportsPanel(map) {
@@ -28,7 +29,7 @@ export async function reportsPanel(map) {
     const page = await api(more ? next : `/api/reports?limit=${PAGE}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));
     $('report-more').disabled = false;
     const html = page.reports.map(item).join('');
-    $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || '<li>Không có phản ánh</li>';
+    $('report-list').innerHTML = more ? $('report-list').innerHTML + html : html || NONE;
     shown += page.reports.length;
     ({ total, next } = page);
     since ??= page.last_event_id;
@@ -62,7 +63,7 @@ export async function reportsPanel(map) {
       else $('report-list').insertAdjacentHTML('beforeend', item(r));
       shown++; total++;
     } else return;
-    if (!$('report-list').children.length) $('report-list').innerHTML = '<li>Không có phản ánh</li>';
+    if (!$('report-list').children.length) $('report-list').innerHTML = NONE;
     counter();
     wire();
   }

@@ -83,6 +83,15 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
                 await _server.Db.ScalarAsync<int>("SELECT parcel_no FROM parcels WHERE id = $1", id));
     }
 
+    /// <summary>A resident's rubbish report at a point, as the mini-app sends it; its id.</summary>
+    async Task<string> SendReportAsync(string text, double lon, double lat)
+    {
+        using var http = _server.Client();
+        var r = await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text, lon, lat, accuracy_m = 10 });
+        r.EnsureSuccessStatusCode();
+        return (await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+    }
+
     [Fact]
     public async Task The_viewer_draws_the_ward_with_parcels_at_its_default_view_and_reports_the_time()
     {
@@ -339,9 +348,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_report_list_pages_newest_first_and_filters_by_status()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
-        using var http = _server.Client();
-        for (int i = 0; i < 23; i++)
-            (await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text = $"Rác số {i}", lon, lat, accuracy_m = 10 })).EnsureSuccessStatusCode();
+        for (int i = 0; i < 23; i++) await SendReportAsync($"Rác số {i}", lon, lat);
         var page = await OpenAsync("/");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length === 20");
         var first = await page.InnerTextAsync("#report-list li");
@@ -350,8 +357,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("Xem thêm (20/23)", await page.InnerTextAsync("#report-more"));
         // Two reports arrive while the list is read: they come in on top, and the next page is still the three
         // oldest, none shown twice.
-        for (int i = 23; i < 25; i++)
-            (await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text = $"Rác số {i}", lon, lat, accuracy_m = 10 })).EnsureSuccessStatusCode();
+        for (int i = 23; i < 25; i++) await SendReportAsync($"Rác số {i}", lon, lat);
         await page.ClickAsync("#report-more");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li a').length >= 25");
         var texts = await page.EvalOnSelectorAllAsync<string[]>("#report-list li small", "els => els.map(e => e.textContent)");
@@ -367,20 +373,13 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_report_list_follows_reports_as_they_come_and_change()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
-        using var http = _server.Client();
         using var officer = _server.Client(await _server.KeyAsync("officer"));
-        async Task<string> Send(string text)
-        {
-            var r = await http.PostAsJsonAsync("/api/reports", new { category = "rubbish", text, lon, lat, accuracy_m = 10 });
-            r.EnsureSuccessStatusCode();
-            return (await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
-        }
         async Task Accept(string id) => (await officer.PatchAsync($"/api/reports/{id}", JsonContent.Create(new { status = "accepted" }))).EnsureSuccessStatusCode();
-        var older = await Send("Rác cũ");
+        var older = await SendReportAsync("Rác cũ", lon, lat);
         var page = await OpenAsync("/");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li[data-id]').length === 1");
         // A report from a resident's phone comes to the top of the open list, no reload.
-        var fresh = await Send("Rác mới");
+        var fresh = await SendReportAsync("Rác mới", lon, lat);
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-list li[data-id]').length === 2");
         Assert.Contains("Rác mới", await page.InnerTextAsync("#report-list li:first-child"));
         // An officer accepts it elsewhere: its line says so.
