@@ -14,33 +14,35 @@ public static class ParcelEndpoints
     {
         var g = app.MapGroup("/api/parcels").WithTags("parcels");
 
-        g.MapGet("", async (HttpContext ctx, int? sheet, int? no, string? q, string? owner, int? limit, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("", async (HttpContext ctx, int? sheet, int? no, string? q, string? owner, int? limit, int? offset, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var officer = ctx.User.SeesPersonalData();
             var take = Math.Clamp(limit ?? 100, 1, MaxResults);
+            if (offset < 0) return Problems.BadRequest("offset counts matches to skip: 0 or more", "offset");
+            var skip = offset ?? 0;
             string? json;
             if (owner is not null)
             {
                 if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed for this role", "searching by owner needs an officer's key");
                 if (owner.Trim().Length < 2) return Problems.BadRequest("give at least 2 letters of the owner's name", "owner");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim()), ("officer", true), ("limit", take));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim()), ("officer", true), ("limit", take), ("offset", skip));
                 await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
             }
             else if (sheet is not null)
             {
                 if (sheet <= 0 || no is <= 0) return Problems.BadRequest("sheet and no are positive whole numbers", sheet <= 0 ? "sheet" : "no");
-                json = await Sql.JsonAsync(db, ParcelQueries.BySheetAndNumber, ct, ("sheet", sheet), ("no", no), ("officer", officer), ("limit", take));
+                json = await Sql.JsonAsync(db, ParcelQueries.BySheetAndNumber, ct, ("sheet", sheet), ("no", no), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"sheet {sheet} no {no}", null, ct);
             }
             else if (q is not null)
             {
                 if (q.Trim().Length < 3) return Problems.BadRequest("give at least 3 characters of the address", "q");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("officer", officer), ("limit", take));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
             }
             else return Problems.BadRequest("search with sheet (and no), q (address text) or owner (officers)", "sheet");
             return Sql.GeoJson(json!);
-        }).WithSummary("Find parcels by sheet and parcel number, by address text, or (officers) by owner name.");
+        }).WithSummary("Find parcels by sheet and parcel number, by address text, or (officers) by owner name; limit and offset page the matches, numberMatched says how many in all.");
 
         g.MapGet("/at", async (HttpContext ctx, double? lon, double? lat, double? radius, NpgsqlDataSource db, CancellationToken ct) =>
         {

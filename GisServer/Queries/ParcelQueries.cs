@@ -25,9 +25,19 @@ public static class ParcelQueries
             'certificate_no', CASE WHEN @officer THEN p.certificate_no END)))
         """;
 
-    static string Collection(string where, string order = "p.sheet_no, p.parcel_no", string limit = "@limit") => $"""
-        SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f.feature), '[]'::json))::text
-        FROM (SELECT {Feature} AS feature FROM parcels p WHERE {where} ORDER BY {order} LIMIT {limit}) f
+    /// <summary>
+    /// A page of matches (@offset, @limit) as a FeatureCollection that says how many match in all
+    /// (numberMatched, as OGC API Features does), so a list can offer the rest. The count comes with the
+    /// page (a window over the matches); a page past the end counts them on its own.
+    /// </summary>
+    static string Collection(string where) => $"""
+        WITH page AS (
+          SELECT {Feature} AS feature, p.sheet_no, p.parcel_no, p.id, count(*) OVER () AS matched
+          FROM parcels p WHERE {where} ORDER BY p.sheet_no, p.parcel_no, p.id OFFSET @offset LIMIT @limit)
+        SELECT json_build_object('type', 'FeatureCollection',
+          'numberMatched', COALESCE((SELECT max(matched) FROM page), (SELECT count(*) FROM parcels p WHERE {where})),
+          'numberReturned', (SELECT count(*) FROM page),
+          'features', COALESCE((SELECT json_agg(feature ORDER BY sheet_no, parcel_no, id) FROM page), '[]'::json))::text
         """;
 
     public static readonly string BySheetAndNumber = Collection("p.sheet_no = @sheet AND (@no::int IS NULL OR p.parcel_no = @no)");

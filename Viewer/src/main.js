@@ -155,7 +155,7 @@ map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'poi
 map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
 
 // ---- search -------------------------------------------------------------------------------------
-const MATCHES = 20;   // at most this many parcels listed for an address or owner
+const MATCHES = 20;   // parcels listed per page of an address or owner search; "Xem thêm" asks for the next
 $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
@@ -168,7 +168,7 @@ $('search').addEventListener('submit', async (e) => {
     const fc = await api(url);
     $('status').textContent = fc.features.length ? '' : `Không tìm thấy "${q}"`;
     if (fc.features.length === 1) { goTo(fc.features); showParcel(fc.features[0].id); }
-    if (fc.features.length > 1) showMatches(q, fc.features);
+    if (fc.features.length > 1) showMatches(q, url, fc);
   } catch (err) { $('status').textContent = err.message; }
 });
 
@@ -176,20 +176,42 @@ function goTo(features) {
   map.fitBounds(boundsOf(features.map((f) => f.geometry)), { padding: 120, maxZoom: 19, duration: 0 });
 }
 
-// Several parcels match (an address, an owner, a sheet): the map shows them all outlined, the panel lists them to pick.
-function showMatches(q, features) {
-  goTo(features);
-  select(null, features.map((f) => f.id));
+// Several parcels match (an address, an owner, a sheet): the map shows them outlined, the panel lists them to
+// pick, a page at a time; "Xem thêm" adds the next page (the server says how many match in all).
+function showMatches(q, url, fc) {
+  const features = [...fc.features];
+  const matched = fc.numberMatched ?? features.length;
+  const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+      — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
   $('panel').hidden = false;
-  const more = features.length >= MATCHES ? `<p><small>Chỉ hiện ${MATCHES} thửa đầu: gõ cụ thể hơn để thu hẹp.</small></p>` : '';
-  $('panel-body').innerHTML = `<h2>${features.length} thửa khớp "${esc(q)}"</h2>${more}
-    <ul class="matches">${features.map((f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
-      — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`).join('')}</ul>`;
-  $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => {
+  $('panel-body').innerHTML = `<h2>${matched} thửa khớp "${esc(q)}"</h2><ul class="matches"></ul>
+    <button type="button" class="more" hidden></button>`;
+  const list = $('panel-body').querySelector('.matches');
+  const more = $('panel-body').querySelector('.more');
+  list.addEventListener('click', (e) => {
+    const a = e.target.closest('[data-parcel]');
+    if (!a) return;
     e.preventDefault();
     goTo(features.filter((f) => f.id === Number(a.dataset.parcel)));
     showParcel(Number(a.dataset.parcel));
-  }));
+  });
+  const show = (page) => {
+    list.insertAdjacentHTML('beforeend', page.map(item).join(''));
+    goTo(features);
+    select(null, features.map((f) => f.id));
+    more.hidden = features.length >= matched || page.length === 0;
+    more.textContent = `Xem thêm (${features.length}/${matched})`;
+  };
+  more.addEventListener('click', async () => {
+    more.disabled = true;   // a second click before the page arrives would ask for the same page
+    try {
+      const next = await api(`${url}&offset=${features.length}`);
+      features.push(...next.features);
+      show(next.features);
+    } catch (err) { $('status').textContent = err.message; }
+    more.disabled = false;
+  });
+  show(features);
 }
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------

@@ -24,6 +24,33 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task An_address_search_pages_through_all_its_matches_and_says_how_many()
+    {
+        // "phường" is in every address: more matches than a page.
+        const string q = "phường";
+        var all = (await Scalar<long[]>("SELECT array_agg(id ORDER BY sheet_no, parcel_no, id) FROM parcels WHERE lower(address) LIKE '%phường%'")).ToList();
+        Assert.True(all.Count > 60);
+        var seen = new List<long>();
+        for (var offset = 0; offset < all.Count; offset += 25)
+        {
+            var fc = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels?q={Uri.EscapeDataString(q)}&limit=25&offset={offset}");
+            Assert.Equal(all.Count, fc.GetProperty("numberMatched").GetInt32());
+            Assert.Equal(Math.Min(25, all.Count - offset), fc.GetProperty("numberReturned").GetInt32());
+            seen.AddRange(fc.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetInt64()));
+        }
+        Assert.Equal(all, seen);   // every match once, in sheet and parcel order
+
+        // Past the end: no features, the count still given; a negative offset is a bad request.
+        var past = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels?q={Uri.EscapeDataString(q)}&offset={all.Count + 5}");
+        Assert.Equal(all.Count, past.GetProperty("numberMatched").GetInt32());
+        Assert.Empty(past.GetProperty("features").EnumerateArray());
+        var bad = await _server.Client().GetAsync($"/api/parcels?q={Uri.EscapeDataString(q)}&offset=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("offset", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_officer_sees_owners_and_each_read_is_audited()
     {
         var id = await Scalar<long>("SELECT id FROM parcels WHERE owner_id <> '' ORDER BY id LIMIT 1");
