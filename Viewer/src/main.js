@@ -19,12 +19,18 @@ const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
 const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, attributionControl: { compact: true } });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-window.wardmap = { map, firstDrawMs: null };
+window.wardmap = { map, firstDrawMs: null, firstShownMs: null };
 
 // The first full draw (page, bundle, style, tiles, glyphs), from navigation start, for the end-to-end test.
+// MapLibre is idle once the last frame's drawing is issued; the frame is on screen after the browser has
+// composited it, which a browser drawing WebGL in software does by reading the canvas back: the next
+// animation frame starts after that.
 map.once('idle', () => {
   window.wardmap.firstDrawMs = Math.round(performance.now());
-  $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms`;
+  requestAnimationFrame(() => {
+    window.wardmap.firstShownMs = Math.round(performance.now());
+    $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms (hiện lên sau ${window.wardmap.firstShownMs} ms)`;
+  });
 });
 
 // On a narrow screen the sidebar opens over the map (style.css); the ☰ button is hidden on wider ones.
