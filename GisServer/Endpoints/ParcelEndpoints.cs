@@ -25,7 +25,7 @@ public static class ParcelEndpoints
             {
                 if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed for this role", "searching by owner needs an officer's key");
                 if (owner.Trim().Length < 2) return Problems.BadRequest("give at least 2 letters of the owner's name", "owner");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim()), ("officer", true), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
                 await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
             }
             else if (sheet is not null)
@@ -37,7 +37,7 @@ public static class ParcelEndpoints
             else if (q is not null)
             {
                 if (q.Trim().Length < 3) return Problems.BadRequest("give at least 3 characters of the address", "q");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("officer", officer), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("plain", Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
             }
             else return Problems.BadRequest("search with sheet (and no), q (address text) or owner (officers)", "sheet");
@@ -101,6 +101,9 @@ public static class ParcelEndpoints
             return json is null ? Problems.NotFound($"no parcel {id}") : Sql.Json(json);
         }).WithSummary("Zones the parcel lies in (area and share of each, m² in TM-3) and red lines over it.");
     }
+
+    /// <summary>Typed without Vietnamese diacritics (ASCII only): matched against the text with its accents taken off.</summary>
+    static bool Plain(string query) => query.All(char.IsAscii);
 
     static async Task<bool> ExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
     {

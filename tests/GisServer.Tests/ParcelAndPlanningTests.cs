@@ -51,6 +51,45 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_search_typed_without_diacritics_finds_the_accented_names()
+    {
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        async Task<List<(long Id, string Text)>> SearchAsync(HttpClient http, string query, string field)
+        {
+            var fc = await http.GetFromJsonAsync<JsonElement>($"/api/parcels?{query}&limit=500");
+            Assert.True(fc.GetProperty("numberMatched").GetInt32() <= 500, "the sample's matches fit one page");
+            return fc.GetProperty("features").EnumerateArray()
+                .Select(f => (f.GetProperty("id").GetInt64(), f.GetProperty("properties").GetProperty(field).GetString()!)).ToList();
+        }
+
+        // An owner's surname typed plainly ("nguyen") finds every owner whose name has it with any accents,
+        // as the name folded here in C# (NFD, marks dropped, đ -> d) says.
+        var surname = await Scalar<string>("SELECT split_part(owner_name, ' ', 1) FROM parcels WHERE owner_name ~ '^[^ ]*[^ -~]' ORDER BY id LIMIT 1");
+        var plain = Fold(surname);
+        Assert.NotEqual(surname.ToLowerInvariant(), plain);   // it has diacritics to leave out
+        var owners = await Scalar<string[]>("SELECT array_agg(owner_name || '|' || id) FROM parcels WHERE owner_name IS NOT NULL");
+        var expected = owners.Select(o => o.Split('|')).Where(o => Fold(o[0]).Contains(plain)).Select(o => long.Parse(o[1])).Order().ToList();
+        var found = await SearchAsync(officer, $"owner={Uri.EscapeDataString(plain)}", "owner_name");
+        Assert.Equal(expected, found.Select(f => f.Id).Order().ToList());
+        // Typed with its diacritics it matches them exactly: a subset, every name containing the surname as typed.
+        var exact = await SearchAsync(officer, $"owner={Uri.EscapeDataString(surname)}", "owner_name");
+        Assert.NotEmpty(exact);
+        Assert.All(exact, f => Assert.Contains(surname, f.Text, StringComparison.OrdinalIgnoreCase));
+        Assert.Subset(found.Select(f => f.Id).ToHashSet(), exact.Select(f => f.Id).ToHashSet());
+
+        // An address the same way, for the public: "to dan pho 3" finds what "tổ dân phố 3" finds.
+        var withAccents = await SearchAsync(_server.Client(), $"q={Uri.EscapeDataString("tổ dân phố 3,")}", "address");
+        var without = await SearchAsync(_server.Client(), "q=to%20dan%20pho%203,", "address");
+        Assert.NotEmpty(withAccents);
+        Assert.Equal(withAccents.Select(f => f.Id), without.Select(f => f.Id));
+    }
+
+    /// <summary>Vietnamese text without its diacritics, lower case: an oracle independent of PostgreSQL's unaccent.</summary>
+    static string Fold(string s) => new string(s.Normalize(System.Text.NormalizationForm.FormD)
+        .Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark)
+        .Select(c => c is 'đ' or 'Đ' ? 'd' : c).ToArray()).ToLowerInvariant();
+
+    [Fact]
     public async Task An_officer_sees_owners_and_each_read_is_audited()
     {
         var id = await Scalar<long>("SELECT id FROM parcels WHERE owner_id <> '' ORDER BY id LIMIT 1");
