@@ -25,7 +25,7 @@ public static class ParcelEndpoints
             {
                 if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed for this role", "searching by owner needs an officer's key");
                 if (owner.Trim().Length < 2) return Problems.BadRequest("give at least 2 letters of the owner's name", "owner");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", owner.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", Pattern(owner)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
                 await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
             }
             else if (sheet is not null)
@@ -37,7 +37,7 @@ public static class ParcelEndpoints
             else if (q is not null)
             {
                 if (q.Trim().Length < 3) return Problems.BadRequest("give at least 3 characters of the address", "q");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", q.Trim().Normalize(System.Text.NormalizationForm.FormC)), ("plain", Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", Pattern(q)), ("plain", Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
             }
             else return Problems.BadRequest("search with sheet (and no), q (address text) or owner (officers)", "sheet");
@@ -104,6 +104,10 @@ public static class ParcelEndpoints
 
     /// <summary>Typed without Vietnamese diacritics (ASCII only): matched against the text with its accents taken off.</summary>
     static bool Plain(string query) => query.All(char.IsAscii);
+
+    /// <summary>The text to look for inside a LIKE pattern: composed (NFC, as imported), with % and _ meaning themselves.</summary>
+    static string Pattern(string query) =>
+        query.Trim().Normalize(System.Text.NormalizationForm.FormC).Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
     static async Task<bool> ExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
     {

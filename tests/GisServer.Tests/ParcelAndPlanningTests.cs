@@ -48,6 +48,10 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         Assert.Contains("offset", await bad.Content.ReadAsStringAsync());
+
+        // % and _ are looked for as themselves, not as LIKE's wildcards (no address has them).
+        foreach (var wild in new[] { "%%%", "___" })
+            Assert.Equal(0, (await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels?q={Uri.EscapeDataString(wild)}")).GetProperty("numberMatched").GetInt32());
     }
 
     [Fact]
