@@ -173,13 +173,18 @@ $('search').addEventListener('submit', async (e) => {
   try {
     const fc = await api(url);
     $('status').textContent = fc.features.length ? '' : `Không tìm thấy "${q}"`;
-    if (fc.features.length === 1) { goTo(fc.features); showParcel(fc.features[0].id); }
+    if (fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
     if (fc.features.length > 1) showMatches(q, url, fc);
   } catch (err) { $('status').textContent = err.message; }
 });
 
+// Fits the features in the part of the map the parcel panel (on the right) leaves free, when the map is wide
+// enough to leave some (on a tablet held upright the panel covers most of it: then the whole map).
 function goTo(features) {
-  map.fitBounds(boundsOf(features.map((f) => f.geometry)), { padding: 120, maxZoom: 19, duration: 0 });
+  const panel = $('panel');
+  const covered = panel.hidden ? 0 : panel.offsetWidth + 10;
+  const right = covered > 0 && covered < map.getContainer().clientWidth * 0.6 ? covered + 60 : 100;
+  map.fitBounds(boundsOf(features.map((f) => f.geometry)), { padding: { top: 100, bottom: 100, left: 100, right }, maxZoom: 19, duration: 0 });
 }
 
 // Several parcels match (an address, an owner, a sheet): the map shows them outlined, the panel lists them to

@@ -147,6 +147,20 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.All(zooms, z => Assert.Equal(19, z));   // no z20/z21 tiles asked: the style's source stops at z19
     }
 
+    /// <summary>Every outlined parcel lies on screen left of the parcel panel (fitted beside it, not under it).</summary>
+    static async Task AssertOutlinedLeftOfPanelAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
+        var right = await page.EvaluateAsync<double>("""
+            () => { const m = window.wardmap.map, left = m.getCanvas().getBoundingClientRect().left, xs = [];
+                    const walk = (c) => (typeof c[0] === 'number' ? xs.push(m.project(c).x + left) : c.forEach(walk));
+                    m.queryRenderedFeatures({ layers: ['parcel-selected'] }).forEach((f) => walk(f.geometry.coordinates));
+                    return xs.length ? Math.max(...xs) : -1; }
+            """);
+        var panelLeft = await page.EvaluateAsync<double>("() => document.getElementById('panel').getBoundingClientRect().left");
+        Assert.InRange(right, 0, panelLeft);
+    }
+
     [Fact]
     public async Task Searching_a_sheet_and_parcel_number_opens_its_record()
     {
@@ -157,6 +171,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForSelectorAsync("#panel:not([hidden]) h2");
         Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("Quy hoạch", await page.InnerTextAsync("#panel"));
+        // The parcel is shown beside the panel, not under it.
+        await AssertOutlinedLeftOfPanelAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-search.png") });
     }
 
@@ -181,6 +197,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // The matches are outlined on the map, which shows them all.
         await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
         Assert.Equal(20, await page.EvaluateAsync<long>("() => new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).map((f) => f.id)).size"));
+        await AssertOutlinedLeftOfPanelAsync(page);
         // "Xem thêm" adds the next pages until every match is listed once, and outlined.
         Assert.Equal($"Xem thêm (20/{matching})", await page.InnerTextAsync("#panel button.more"));
         while (await page.Locator("#panel button.more").IsVisibleAsync())
