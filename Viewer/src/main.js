@@ -167,8 +167,10 @@ $('search').addEventListener('submit', async (e) => {
   const q = $('search-input').value.trim();
   if (!q) return;
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
+  const sheet = q.match(/^(?:(?:tờ|to)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "12/": the whole map sheet
   const owner = q.match(/^chủ[:\s]+(.+)$/i);
   const url = numbers ? `/api/parcels?sheet=${numbers[1]}&no=${numbers[2]}`
+    : sheet ? `/api/parcels?sheet=${sheet[1] ?? sheet[2]}&limit=${MATCHES}`
     : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}&limit=${MATCHES}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=${MATCHES}`;
   try {
     const fc = await api(url);

@@ -222,6 +222,24 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Searching_a_map_sheet_lists_all_its_parcels()
+    {
+        var (sheet, count) = (await _server.Db.ScalarAsync<int>("SELECT sheet_no FROM parcels GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"),
+                              await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels GROUP BY sheet_no ORDER BY count(*) DESC, sheet_no LIMIT 1"));
+        var page = await OpenAsync("/");
+        foreach (var typed in new[] { $"tờ {sheet}", $"to {sheet}", $"{sheet}/" })
+        {
+            await page.FillAsync("#search-input", typed);
+            await page.ClickAsync("#search button");
+            await page.WaitForFunctionAsync("(t) => document.querySelector('#panel:not([hidden]) h2')?.textContent.includes(t)", typed);
+            Assert.Equal($"{count} thửa khớp \"{typed}\"", await page.InnerTextAsync("#panel h2"));
+            var first = await page.Locator("#panel ul.matches li a").AllInnerTextsAsync();
+            Assert.Equal(Math.Min(count, 20), first.Count);
+            Assert.All(first, name => Assert.EndsWith($" tờ {sheet}", name));
+        }
+    }
+
+    [Fact]
     public async Task Text_from_imported_data_is_shown_as_text_never_run_as_markup()
     {
         // An address from a ward's file that looks like HTML: the panel shows it, the browser does not run it.
