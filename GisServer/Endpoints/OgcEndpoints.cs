@@ -13,6 +13,17 @@ namespace WardMap.GisServer.Endpoints;
 public static class OgcEndpoints
 {
     static readonly string[] CollectionIds = ["ward_boundary", "parcels", "zones", "red_lines", "roads", "groups", "assets"];
+    // What QGIS and GDAL show a user beside the id.
+    static readonly Dictionary<string, string> Titles = new()
+    {
+        ["ward_boundary"] = "Ranh giới phường", ["parcels"] = "Thửa đất", ["zones"] = "Quy hoạch phân khu", ["red_lines"] = "Chỉ giới đường đỏ",
+        ["roads"] = "Đường", ["groups"] = "Tổ dân phố", ["assets"] = "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)",
+    };
+    // OGC API documents keep the standard's own names (conformsTo, itemType); the server's JSON is snake_case otherwise.
+    static readonly System.Text.Json.JsonSerializerOptions OgcJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = null, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
     const int DefaultLimit = 100, MaxLimit = 10_000;
     static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs"];
 
@@ -33,7 +44,7 @@ public static class OgcEndpoints
                 Link($"{Base(r)}/ogc/conformance", "conformance", "application/json", "conformance classes"),
                 Link($"{Base(r)}/ogc/collections", "data", "application/json", "the collections"),
             },
-        })).WithSummary("OGC API landing page.");
+        }, OgcJson)).WithSummary("OGC API landing page.");
 
         g.MapGet("/conformance", () => Results.Json(new
         {
@@ -43,7 +54,7 @@ public static class OgcEndpoints
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
             },
-        })).WithSummary("OGC API conformance classes.");
+        }, OgcJson)).WithSummary("OGC API conformance classes.");
 
         g.MapGet("/collections", async (HttpRequest r, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -52,11 +63,11 @@ public static class OgcEndpoints
             {
                 links = new[] { Link($"{Base(r)}/ogc/collections", "self", "application/json", "the collections") },
                 collections = CollectionIds.Select(id => Collection(r, id, extent)),
-            });
+            }, OgcJson);
         }).WithSummary("The public collections.");
 
         g.MapGet("/collections/{id}", async (HttpRequest r, string id, NpgsqlDataSource db, CancellationToken ct) =>
-            CollectionIds.Contains(id) ? Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct))) : NoCollection(id))
+            CollectionIds.Contains(id) ? Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson) : NoCollection(id))
             .WithSummary("One collection.");
 
         g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox, limit/offset (next links), datetime, property=value filters.");
@@ -82,7 +93,7 @@ public static class OgcEndpoints
         return new
         {
             id,
-            title = id,
+            title = Titles[id],
             description = layer.Description,
             itemType = "feature",
             crs = new[] { "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },

@@ -246,7 +246,12 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     public async Task OGC_API_pages_with_next_links_filters_by_property_and_bbox()
     {
         var c = _server.Client();
-        Assert.Contains("conf/core", await c.GetStringAsync("/ogc/conformance"));
+        // The standard's own member names (the rest of the API is snake_case).
+        var conformance = await c.GetFromJsonAsync<JsonElement>("/ogc/conformance");
+        Assert.Contains(conformance.GetProperty("conformsTo").EnumerateArray(), x => x.GetString()!.EndsWith("/conf/core"));
+        var parcels = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels");
+        Assert.Equal("feature", parcels.GetProperty("itemType").GetString());
+        Assert.Equal("Thửa đất", parcels.GetProperty("title").GetString());
         var page = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?limit=50&offset=10");
         Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels"), page.GetProperty("numberMatched").GetInt64());
         Assert.Equal(50, page.GetProperty("numberReturned").GetInt32());
@@ -271,6 +276,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var (code, output) = await Run("ogrinfo", "-ro", "-q", url);
         Assert.True(code == 0, output);
         foreach (var id in new[] { "parcels", "zones", "roads", "groups", "assets", "red_lines", "ward_boundary" }) Assert.Contains(id, output);
+        Assert.Contains("parcels (title: Thửa đất)", output);   // what QGIS and GDAL show beside the id
 
         var file = Path.Combine(Path.GetTempPath(), $"wardmap-oapif-{Guid.NewGuid():N}.geojson");
         try
