@@ -69,6 +69,7 @@ public sealed class RowConverter
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
     public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)
     {
+        if (record.RowError is { } unreadable) return Reject(record.Row, null, unreadable);
         var values = new object?[StagedColumns.Count];
         // 1. Attributes, by the mapping.
         for (int f = 0; f < _spec.Fields.Length; f++)

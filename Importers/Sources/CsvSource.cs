@@ -66,6 +66,7 @@ public sealed class CsvSource : FeatureSource
         while (n < 200 && csv.Read())
         {
             n++;
+            if (csv.Parser.Count != _header.Length) continue;   // rejected when read (Read)
             if (double.TryParse(csv.GetField(_a), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 900_000) xBig++;
             if (double.TryParse(csv.GetField(_b), NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && y > 900_000) yBig++;
         }
@@ -88,6 +89,13 @@ public sealed class CsvSource : FeatureSource
         while (csv.Read())
         {
             row++;
+            // A row cut short or with a stray unquoted comma: its values would land in the wrong columns.
+            if (csv.Parser.Count != _header.Length)
+            {
+                yield return new SourceRecord(row, null, new object?[keep.Length], RowError: $"{csv.Parser.Count} columns where the header has {_header.Length}" +
+                    (csv.Parser.Count > _header.Length ? " (a value with a comma in it needs double quotes)" : ""));
+                continue;
+            }
             var values = new object?[keep.Length];
             for (int i = 0; i < keep.Length; i++)
             {

@@ -275,6 +275,24 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CSV_rows_with_too_few_or_too_many_columns_are_rejected_naming_the_row()
+    {
+        var csv = _files.Text("short.csv", """
+            kind,code,name,status,lon,lat
+            light,DEN-1,Đèn 1,active,106.2877628,20.9233336
+            light,DEN-2,Đèn 2
+            light,DEN-3,Đèn 3, Phố Huế,active,106.2881474,20.9233324
+            camera,CAM-1,"Camera 1, cổng trường",active,106.2885,20.9234
+            """);
+        var report = await Import("assets", csv);
+        Assert.Equal(2, report.RowsLoaded);
+        var reasons = report.Rejected.ToDictionary(r => r.Row, r => r.Reason);
+        Assert.Equal("3 columns where the header has 6", reasons[2]);
+        Assert.Equal("7 columns where the header has 6 (a value with a comma in it needs double quotes)", reasons[3]);
+        Assert.Equal("Camera 1, cổng trường", await _db.ScalarAsync<string>("SELECT name FROM assets WHERE code = 'CAM-1'"));
+    }
+
+    [Fact]
     public async Task Surveyor_XY_columns_are_read_as_northing_easting_and_said_so()
     {
         var (e, n) = WardCentre9210;
