@@ -355,9 +355,12 @@ public sealed class RowConverter
         if (code < 0) throw new ImportException(path, 1, "code", "the population CSV needs a group code column (code or MaTo)");
         if (pop < 0 && hh < 0) throw new ImportException(path, 1, "population", "the population CSV needs a population (DanSo) or households (SoHo) column");
         long row = 1;
+        var firstRow = new Dictionary<string, long>();
         while (reader.Read())
         {
             row++;
+            if (reader.Parser.Count != header.Length)
+                throw new ImportException(path, row, null, $"{reader.Parser.Count} column{(reader.Parser.Count == 1 ? "" : "s")} where the header has {header.Length}");
             int? Int(int col, string name)
             {
                 if (col < 0) return null;
@@ -366,7 +369,11 @@ public sealed class RowConverter
                 return int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
                     : throw new ImportException(path, row, header[col], $"'{s}' is not a non-negative whole number");
             }
-            result[reader.GetField(code)!.Trim()] = (Int(pop, "population"), Int(hh, "households"));
+            var group = reader.GetField(code)!.Trim();
+            if (firstRow.TryGetValue(group, out var first))
+                throw new ImportException(path, row, header[code], $"group {group} is already at row {first}: which population is right?");
+            firstRow[group] = row;
+            result[group] = (Int(pop, "population"), Int(hh, "households"));
         }
         _report.Notes.Add($"population and households joined by group code from {Path.GetFileName(path)} ({result.Count} groups)");
         return result;

@@ -92,7 +92,7 @@ public sealed class CsvSource : FeatureSource
             // A row cut short or with a stray unquoted comma: its values would land in the wrong columns.
             if (csv.Parser.Count != _header.Length)
             {
-                yield return new SourceRecord(row, null, new object?[keep.Length], RowError: $"{csv.Parser.Count} columns where the header has {_header.Length}" +
+                yield return new SourceRecord(row, null, new object?[keep.Length], RowError: $"{csv.Parser.Count} column{(csv.Parser.Count == 1 ? "" : "s")} where the header has {_header.Length}" +
                     (csv.Parser.Count > _header.Length ? " (a value with a comma in it needs double quotes)" : ""));
                 continue;
             }

@@ -264,6 +264,21 @@ public sealed class ImportTests : IAsyncLifetime
             Assert.Equal(int.Parse(row[1]), await _db.ScalarAsync<int>("SELECT population FROM residential_groups WHERE code = $1", row[0]));
     }
 
+    [Theory]
+    [InlineData("MaTo,DanSo,SoHo\nTDP03,107,30\nTDP07\n", "row 3: 1 column where the header has 3")]
+    [InlineData("MaTo,DanSo,SoHo\nTDP03,107,30\nTDP07,91,26,x\n", "row 3: 4 columns where the header has 3")]
+    [InlineData("MaTo,DanSo,SoHo\nTDP03,107,30\nTDP03,110,31\n", "row 3, field MaTo: group TDP03 is already at row 2")]
+    [InlineData("MaTo,DanSo,SoHo\nTDP03,mười,30\n", "row 2, field DanSo: 'mười' is not a non-negative whole number")]
+    public async Task A_bad_population_CSV_stops_the_import_naming_its_row_and_keeps_the_groups(string text, string expected)
+    {
+        await Import("groups", Repo.SampleSmall("residential_groups.geojson"), r => r with { PopulationCsv = Repo.SampleSmall("population.csv") });
+        var before = await _db.ScalarAsync<long>("SELECT sum(population) FROM residential_groups");
+        var csv = _files.Text("population.csv", text);
+        var e = await Assert.ThrowsAsync<ImportException>(() => Import("groups", Repo.SampleSmall("residential_groups.geojson"), r => r with { PopulationCsv = csv, Force = true }));
+        Assert.StartsWith($"population.csv, {expected}", e.Describe());
+        Assert.Equal(before, await _db.ScalarAsync<long>("SELECT sum(population) FROM residential_groups"));
+    }
+
     [Fact]
     public async Task CSV_assets_with_lon_lat_keep_their_other_columns_as_attributes()
     {
