@@ -42,7 +42,7 @@ public sealed class ShapefileSource : FeatureSource
         }
         else
         {
-            using (var sample = OpenReader(path)) _encoding = VietnameseText.Detect(SampleTextBytes(sample).ToList());
+            using (var sample = OpenReader(path)) _encoding = VietnameseText.Detect(SampleTextBytes(path, sample));
             Notes.Add($"text encoding {_encoding} (detected from the DBF bytes: no .cpg; pass --encoding to override)");
         }
     }
@@ -75,12 +75,20 @@ public sealed class ShapefileSource : FeatureSource
         }
     }
 
-    static IEnumerable<byte[]> SampleTextBytes(ShapefileReader reader)
+    static List<byte[]> SampleTextBytes(string path, ShapefileReader reader)
     {
-        int n = 0;
-        while (n++ < 2000 && reader.Read(out _))
+        var bytes = new List<byte[]>();
+        for (long row = 1; row <= 2000 && ReadNext(path, reader, row); row++)
             foreach (var f in reader.Fields)
-                if (f.Value is string s && s.Length > 0) yield return Encoding.Latin1.GetBytes(s);
+                if (f.Value is string s && s.Length > 0) bytes.Add(Encoding.Latin1.GetBytes(s));
+        return bytes;
+    }
+
+    /// <summary>The next record; a damaged file (cut short, .shp and .shx apart) is an error naming the row, not a crash.</summary>
+    static bool ReadNext(string path, ShapefileReader reader, long row)
+    {
+        try { return reader.Read(out _); }
+        catch (Exception e) { throw new ImportException(path, row, null, $"the shapefile is damaged here (cut short, or its .shp, .shx and .dbf do not belong together): {e.Message.Split('\n')[0]}"); }
     }
 
     public override IReadOnlyList<string> FieldNames => _fields;
@@ -91,10 +99,7 @@ public sealed class ShapefileSource : FeatureSource
         long row = 0;
         while (true)
         {
-            bool more;
-            try { more = _reader.Read(out _); }
-            catch (Exception e) { throw new ImportException(Path, row + 1, null, $"the shapefile is damaged here: {e.Message}"); }
-            if (!more) yield break;
+            if (!ReadNext(Path, _reader, row + 1)) yield break;
             row++;
             var values = new object?[_fields.Length];
             for (int i = 0; i < _fields.Length; i++)

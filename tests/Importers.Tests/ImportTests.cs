@@ -321,6 +321,21 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shapefile_cut_short_stops_the_import_naming_the_row_and_keeps_the_parcels()
+    {
+        await Import("parcels", Repo.SampleSmall("parcels_hai_duong_9209.shp"));
+        var before = await _db.ScalarAsync<long>("SELECT count(*) FROM parcels");
+        var sample = Repo.SampleSmall("parcels_hai_duong_9209.shp");
+        foreach (var part in Directory.GetFiles(Path.GetDirectoryName(sample)!, "parcels_hai_duong_9209.*"))
+            File.Copy(part, Path.Combine(_files.Dir, "cut" + Path.GetExtension(part)));
+        var cut = Path.Combine(_files.Dir, "cut.shp");
+        using (var f = File.OpenWrite(cut)) f.SetLength(1000);   // a copy that stopped part way (the .shx still lists every record)
+        var e = await Assert.ThrowsAsync<ImportException>(() => Import("parcels", cut));
+        Assert.Matches(@"^cut\.shp, row \d+: the shapefile is damaged here", e.Describe());
+        Assert.Equal(before, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
+    }
+
+    [Fact]
     public async Task A_VNI_shapefile_with_no_cpg_is_detected_and_decoded()
     {
         var path = Path.Combine(_files.Dir, "vni.shp");
