@@ -54,10 +54,19 @@ public static class Server
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(Policies.Add);
+        // A query value that does not bind (lon=abc) becomes a BadHttpRequestException naming the parameter, which
+        // the problem below turns into a sentence (otherwise the 400 says nothing of what was wrong).
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             // Errors the endpoints raise on purpose carry a sentence for the person: show it.
             if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;
+            if (c.Exception is BadHttpRequestException && BindFailure.Match(c.Exception.Message) is { Success: true } m)
+            {
+                var type = m.Groups["type"].Value.Replace("Nullable<", "").TrimEnd('?', '>') switch { "int" or "long" => "a whole number", "double" => "a number", "bool" => "true or false", "Guid" => "an id", var t => t };
+                c.ProblemDetails.Detail = $"{m.Groups["name"].Value} '{m.Groups["value"].Value}' is not {type}";
+                c.ProblemDetails.Extensions["field"] = m.Groups["name"].Value;
+            }
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -74,7 +83,12 @@ public static class Server
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = StatusFor,
+            // A client's bad request is answered (4xx) and logged as a request, not as a server failure with a stack trace.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant,
+        });
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLog>();
         ViewerEndpoints.Map(app);   // static files first: they need no auth
@@ -92,6 +106,8 @@ public static class Server
         PlanningEndpoints.Map(app, app.Configuration.GetValue("WARD_SRID", 9210));
         return app;
     }
+
+    static readonly System.Text.RegularExpressions.Regex BindFailure = new("""Failed to bind parameter "(?<type>[^"]+) (?<name>\w+)" from "(?<value>[^"]*)"\.""");
 
     static int StatusFor(Exception e) => e switch
     {

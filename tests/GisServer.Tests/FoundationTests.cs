@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Npgsql;
@@ -36,6 +37,38 @@ public sealed class FoundationTests : IAsyncLifetime
         var r = await _server.Client().GetAsync("/no/such/thing");
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
         Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/parcels/at?lon=abc&lat=1", "lon 'abc' is not a number", "lon")]
+    [InlineData("/api/parcels?sheet=x", "sheet 'x' is not a whole number", "sheet")]
+    [InlineData("/api/reports?limit=zz", "limit 'zz' is not a whole number", "limit")]
+    [InlineData("/tiles/parcels/15/0/0.mvt?variant=zz", "variant 'zz' is not public or officer", null)]
+    public async Task A_query_value_of_the_wrong_kind_is_a_400_saying_which_and_no_server_error_in_the_log(string path, string detail, string? field)
+    {
+        var log = new ErrorLog();
+        _server.App.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().AddProvider(log);
+        var r = await _server.Client().GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        var problem = await r.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        if (field is not null) Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Empty(log.Errors);   // the client's mistake, not the server's: no "unhandled exception" with a stack trace
+    }
+
+    /// <summary>Errors logged while a test runs.</summary>
+    sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Errors { get; } = new();
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string category) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel level) => level >= Microsoft.Extensions.Logging.LogLevel.Error;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel level, Microsoft.Extensions.Logging.EventId id, TState state, Exception? e, Func<TState, Exception?, string> format)
+        {
+            if (IsEnabled(level)) Errors.Enqueue(format(state, e));
+        }
+        public void Dispose() { }
     }
 
     [Theory]
