@@ -27,7 +27,7 @@ public static class LayerVersions
         // Field reports change many times a second: their version is the newest history row, not a
         // counter every report would have to lock and bump.
         await using var cmd = db.CreateCommand("""
-            SELECT layer, version FROM layer_versions WHERE layer <> 'field_reports'
+            SELECT layer, version FROM layer_versions
             UNION ALL SELECT 'field_reports', COALESCE((SELECT max(id) FROM field_report_history), 0)
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
