@@ -59,14 +59,14 @@ public static class Server
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
-            // Errors the endpoints raise on purpose carry a sentence for the person: show it.
-            if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;
             if (c.Exception is BadHttpRequestException && BindFailure.Match(c.Exception.Message) is { Success: true } m)
             {
                 var type = m.Groups["type"].Value.Replace("Nullable<", "").TrimEnd('?', '>') switch { "int" or "long" => "a whole number", "double" => "a number", "bool" => "true or false", "Guid" => "an id", var t => t };
                 c.ProblemDetails.Detail = $"{m.Groups["name"].Value} '{m.Groups["value"].Value}' is not {type}";
                 c.ProblemDetails.Extensions["field"] = m.Groups["name"].Value;
             }
+            // Errors the endpoints raise on purpose carry a sentence for the person: show it.
+            else if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

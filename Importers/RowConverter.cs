@@ -359,8 +359,7 @@ public sealed class RowConverter
         while (reader.Read())
         {
             row++;
-            if (reader.Parser.Count != header.Length)
-                throw new ImportException(path, row, null, $"{reader.Parser.Count} column{(reader.Parser.Count == 1 ? "" : "s")} where the header has {header.Length}");
+            if (Sources.CsvSource.WidthProblem(reader, header.Length) is { } width) throw new ImportException(path, row, null, width);
             int? Int(int col, string name)
             {
                 if (col < 0) return null;

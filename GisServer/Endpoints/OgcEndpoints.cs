@@ -12,13 +12,13 @@ namespace WardMap.GisServer.Endpoints;
 /// </summary>
 public static class OgcEndpoints
 {
-    static readonly string[] CollectionIds = ["ward_boundary", "parcels", "zones", "red_lines", "roads", "groups", "assets"];
-    // What QGIS and GDAL show a user beside the id.
-    static readonly Dictionary<string, string> Titles = new()
-    {
-        ["ward_boundary"] = "Ranh giới phường", ["parcels"] = "Thửa đất", ["zones"] = "Quy hoạch phân khu", ["red_lines"] = "Chỉ giới đường đỏ",
-        ["roads"] = "Đường", ["groups"] = "Tổ dân phố", ["assets"] = "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)",
-    };
+    // The public collections, with the title QGIS and GDAL show a user beside the id.
+    static readonly (string Id, string Title)[] Collections =
+    [
+        ("ward_boundary", "Ranh giới phường"), ("parcels", "Thửa đất"), ("zones", "Quy hoạch phân khu"), ("red_lines", "Chỉ giới đường đỏ"),
+        ("roads", "Đường"), ("groups", "Tổ dân phố"), ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)"),
+    ];
+    static readonly string[] CollectionIds = Collections.Select(c => c.Id).ToArray();
     // OGC API documents keep the standard's own names (conformsTo, itemType); the server's JSON is snake_case otherwise.
     static readonly System.Text.Json.JsonSerializerOptions OgcJson = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
@@ -93,7 +93,7 @@ public static class OgcEndpoints
         return new
         {
             id,
-            title = Titles[id],
+            title = Collections.First(c => c.Id == id).Title,
             description = layer.Description,
             itemType = "feature",
             crs = new[] { "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },

@@ -51,6 +51,11 @@ public sealed class CsvSource : FeatureSource
         if (_surveyorXy) Notes.Add(ReadXyOrder());
     }
 
+    /// <summary>What is wrong with a CSV row that is not as wide as the header (this file's rows, the population CSV's).</summary>
+    public static string? WidthProblem(CsvReader csv, int headerColumns) => csv.Parser.Count == headerColumns ? null
+        : $"{csv.Parser.Count} column{(csv.Parser.Count == 1 ? "" : "s")} where the header has {headerColumns}" +
+          (csv.Parser.Count > headerColumns ? " (a value with a comma in it needs double quotes)" : "");
+
     CsvReader Open() => new(new StreamReader(Path, System.Text.Encoding.UTF8, true),
         new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = _delimiter.ToString(), BadDataFound = null, TrimOptions = TrimOptions.Trim });
 
@@ -66,7 +71,7 @@ public sealed class CsvSource : FeatureSource
         while (n < 200 && csv.Read())
         {
             n++;
-            if (csv.Parser.Count != _header.Length) continue;   // rejected when read (Read)
+            if (WidthProblem(csv, _header.Length) is not null) continue;   // rejected when read (Read)
             if (double.TryParse(csv.GetField(_a), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 900_000) xBig++;
             if (double.TryParse(csv.GetField(_b), NumberStyles.Float, CultureInfo.InvariantCulture, out var y) && y > 900_000) yBig++;
         }
@@ -90,10 +95,9 @@ public sealed class CsvSource : FeatureSource
         {
             row++;
             // A row cut short or with a stray unquoted comma: its values would land in the wrong columns.
-            if (csv.Parser.Count != _header.Length)
+            if (WidthProblem(csv, _header.Length) is { } width)
             {
-                yield return new SourceRecord(row, null, new object?[keep.Length], RowError: $"{csv.Parser.Count} column{(csv.Parser.Count == 1 ? "" : "s")} where the header has {_header.Length}" +
-                    (csv.Parser.Count > _header.Length ? " (a value with a comma in it needs double quotes)" : ""));
+                yield return new SourceRecord(row, null, new object?[keep.Length], RowError: width);
                 continue;
             }
             var values = new object?[keep.Length];

@@ -3,8 +3,10 @@ using WardMap.Importers.Crs;
 
 namespace WardMap.Importers.Sources;
 
-/// <summary>One row of a source file: its 1-based number, geometry (or why it has none) and field values.</summary>
-/// <summary>One row as read: its geometry (or why there is none), its values, or why the row as a whole could not be read.</summary>
+/// <summary>
+/// One row of a source file: its 1-based number, geometry (or why it has none) and field values, or why the
+/// row as a whole could not be read (RowError: it is rejected with that reason).
+/// </summary>
 public sealed record SourceRecord(long Row, Geometry? Geometry, object?[] Values, string? GeometryError = null, string? RowError = null);
 
 /// <summary>A file opened for reading, forward only, one row at a time (memory stays flat in file size).</summary>

@@ -161,7 +161,7 @@ map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'poi
 map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
 
 // ---- search -------------------------------------------------------------------------------------
-const MATCHES = 20;   // parcels listed per page of an address or owner search; "Xem thêm" asks for the next
+const MATCHES = 20;   // parcels listed per page of a sheet, address or owner search; "Xem thêm" asks for the next
 $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
