@@ -169,7 +169,8 @@ public static class ReportEndpoints
             args.AddRange([("w", b[0]), ("s", b[1]), ("e", b[2]), ("n", b[3])]);
         }
         var take = Math.Clamp(limit ?? 50, 1, 500);
-        var skip = Math.Max(offset ?? 0, 0);
+        if (offset < 0) return Problems.BadRequest("offset counts reports to skip: 0 or more", "offset");
+        var skip = offset ?? 0;
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         // before=<report id>: the page after that report in this order. Unlike an offset, reports that come in
         // while someone reads the list do not push entries they have seen onto their next page.

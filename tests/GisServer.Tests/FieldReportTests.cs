@@ -144,6 +144,7 @@ public sealed class FieldReportTests : SampleWardTest
         var seen = first.GetProperty("reports")[1].GetProperty("id").GetString();
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?before=yesterday")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/reports?before={seen}&offset=2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?offset=-1")).StatusCode);   // as /api/parcels: not read as 0
         var unknown = await http.GetAsync($"/api/reports?before={Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
