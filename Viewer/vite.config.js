@@ -18,10 +18,25 @@ const precompress = () => ({
   },
 });
 
+// The pages start MapLibre's worker from an inline script, before any bundle has run (index.html): it needs
+// the worker file's hashed name, known once the bundle is written.
+const workerUrlInHtml = () => ({
+  name: 'wardmap-worker-url',
+  transformIndexHtml: {
+    order: 'post',
+    handler(html, ctx) {
+      if (!ctx.bundle) return html.replaceAll('%MAPLIBRE_WORKER%', '/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs');   // vite dev
+      const file = Object.keys(ctx.bundle).find((n) => /maplibre-gl-worker-.*\.mjs$/.test(n));
+      if (!file) throw new Error('the MapLibre worker is not in the bundle (src/maplibre.js imports it)');
+      return html.replaceAll('%MAPLIBRE_WORKER%', `/${file}`);
+    },
+  },
+});
+
 // Two pages: the viewer (/) and the chromeless IOC widget (/widget). Everything is bundled: no CDN at run time.
 export default defineConfig({
   base: '/',
-  plugins: [precompress()],
+  plugins: [precompress(), workerUrlInHtml()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

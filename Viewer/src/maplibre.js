@@ -5,4 +5,17 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 
 maplibregl.setWorkerUrl(new URL(workerUrl, location.href).href);
+// MapLibre starts its one worker with `new Worker(url)` when its worker pool starts (prewarm() here, else with
+// the first map). The page's inline script started that worker early (index.html): the pool is handed it.
+const started = window.wardmapWorker;
+if (started) {
+  const NativeWorker = globalThis.Worker;
+  let handed = false;
+  globalThis.Worker = function Worker(...args) {
+    if (handed) return new NativeWorker(...args);
+    handed = true;
+    return started;
+  };
+  try { maplibregl.prewarm(); } finally { globalThis.Worker = NativeWorker; }
+}
 export default maplibregl;

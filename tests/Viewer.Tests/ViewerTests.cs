@@ -129,6 +129,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             $"main-thread long tasks (start+ms): {await page.EvaluateAsync<string>("() => window.__long.join(' ')")}\n");
         Assert.True(firstDraw > 0);
         Assert.True(firstShown >= firstDraw);
+        // MapLibre drew with the worker the page started before its bundle ran (index.html), not a second one.
+        Assert.Single(page.Workers);
+        Assert.Contains("maplibre-gl-worker", page.Workers[0].Url);
         Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length > 50"));
         Assert.True(await ColoursOnMapAsync(page, "viewer-default.png") > 8, "the map canvas looks blank");
         Assert.Contains("Thửa đất", await page.InnerTextAsync("#layer-list"));
@@ -351,6 +354,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // The highlighted parcel is outlined: the highlight layer draws exactly that feature.
         Assert.Equal(new[] { id }, await page.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
         Assert.True(await ColoursOnMapAsync(page, "widget.png") > 5);
+        Assert.Single(page.Workers);   // the early worker (widget.html), handed to MapLibre
     }
 
     [Fact]
