@@ -5,8 +5,9 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 
 maplibregl.setWorkerUrl(new URL(workerUrl, location.href).href);
-// MapLibre starts its one worker with `new Worker(url)` when its worker pool starts (prewarm() here, else with
-// the first map). The page's inline script started that worker early (index.html): the pool is handed it.
+// MapLibre starts its workers (one; on Safari up to three) with `new Worker(url)` when its worker pool starts
+// (prewarm() here, else with the first map). The page's inline script started one early (index.html): the pool
+// is handed that one first.
 const started = window.wardmapWorker;
 if (started) {
   const NativeWorker = globalThis.Worker;
