@@ -6,9 +6,10 @@ using WardMap.Tiles;
 namespace WardMap.GisServer.Endpoints;
 
 /// <summary>
-/// OGC API - Features, Part 1 (core, GeoJSON, OpenAPI 3) over the public layers, so QGIS, GDAL (OAPIF)
-/// and the city's systems read WardMap as a standard source. A collection is a catalogue layer: the same
-/// table and public attributes as its tiles, never personal data.
+/// OGC API - Features, Part 1 (core, GeoJSON, OpenAPI 3) and Part 2 (CRS by reference) over the public layers,
+/// so QGIS, GDAL (OAPIF) and the city's systems read WardMap as a standard source, in WGS 84 or in the VN-2000
+/// zone their cadastral data is kept in. A collection is a catalogue layer: the same table and public attributes
+/// as its tiles, never personal data.
 /// </summary>
 public static class OgcEndpoints
 {
@@ -26,6 +27,34 @@ public static class OgcEndpoints
     };
     const int DefaultLimit = 100, MaxLimit = 10_000;
     static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs"];
+
+    /// <summary>A coordinate reference system a client may ask for (Part 2), by its OGC URI.</summary>
+    /// <param name="LatitudeFirst">EPSG:4326 orders latitude before longitude, and Part 2 keeps each CRS's own axis order.</param>
+    sealed record Crs(string Uri, int Srid, bool Geographic, bool LatitudeFirst)
+    {
+        /// <summary>The geometry column in this CRS, for ST_AsGeoJSON (srid comes from the list below, never from the request).</summary>
+        public string Geometry(string column) => Srid == 4326 ? (LatitudeFirst ? $"ST_FlipCoordinates(t.{column})" : $"t.{column}") : $"ST_Transform(t.{column}, {Srid})";
+        public int Digits => Geographic ? 7 : 3;   // 1 cm in degrees, 1 mm in metres
+    }
+    static readonly Crs Crs84 = new("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326, true, false);
+    // What the data is stored in (CRS84), EPSG:4326, Web Mercator, and the VN-2000 TM-3 zones (easting first) that
+    // migration 0002 registers: a ward's cadastral systems work in its province's zone (../shared/domain/vn2000.md).
+    static readonly Crs[] Offered =
+    [
+        Crs84, new(Epsg(4326), 4326, true, true), new(Epsg(3857), 3857, false, false),
+        .. new[] { 5896, 5897, 5898, 5899 }.Concat(Enumerable.Range(9205, 14)).Select(srid => new Crs(Epsg(srid), srid, false, false)),
+    ];
+    static string Epsg(int srid) => $"http://www.opengis.net/def/crs/EPSG/0/{srid}";
+
+    /// <summary>The CRS named by a crs or bbox-crs parameter (its URI, or the short EPSG:n / OGC:CRS84), or a 400 naming the offered ones.</summary>
+    static (Crs? Crs, IResult? Problem) CrsParameter(IQueryCollection q, string name)
+    {
+        if (!q.TryGetValue(name, out var v)) return (Crs84, null);
+        var text = v.ToString().Trim('[', ']');
+        var crs = Offered.FirstOrDefault(c => c.Uri == text || (c == Crs84 ? text == "OGC:CRS84" : text == $"EPSG:{c.Srid}"));
+        return crs is not null ? (crs, null)
+            : (null, Problems.BadRequest($"{name} '{v}' is not offered; use one of: {string.Join(", ", Offered.Select(c => c.Uri))}", name));
+    }
 
     static TileLayer Layer(string id) => TileCatalog.Find(id)!;
     static IEnumerable<TileField> PublicFields(TileLayer l) => l.Fields.Where(f => !f.PersonalData);
@@ -53,6 +82,7 @@ public static class OgcEndpoints
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
             },
         }, OgcJson)).WithSummary("OGC API conformance classes.");
 
@@ -70,17 +100,21 @@ public static class OgcEndpoints
             CollectionIds.Contains(id) ? Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson) : NoCollection(id))
             .WithSummary("One collection.");
 
-        g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox, limit/offset (next links), datetime, property=value filters.");
-        g.MapGet("/collections/{id}/items/{fid}", async (string id, string fid, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox (in bbox-crs), limit/offset (next links), datetime, property=value filters, crs.");
+        g.MapGet("/collections/{id}/items/{fid}", async (HttpContext ctx, string id, string fid, NpgsqlDataSource db, CancellationToken ct) =>
         {
             if (!CollectionIds.Contains(id)) return NoCollection(id);
+            var (crs, problem) = CrsParameter(ctx.Request.Query, "crs");
+            if (crs is null) return problem!;
             if (!long.TryParse(fid, out var fidValue)) return Problems.NotFound($"no feature '{fid}' in {id}");
             var layer = Layer(id);
-            var sql = $"SELECT {FeatureJson(layer)}::text FROM {layer.Table} t WHERE t.id = $1{(layer.Where is null ? "" : " AND " + layer.Where)}";
+            var sql = $"SELECT {FeatureJson(layer, crs)}::text FROM {layer.Table} t WHERE t.id = $1{(layer.Where is null ? "" : " AND " + layer.Where)}";
             await using var cmd = db.CreateCommand(sql);
             cmd.Parameters.AddWithValue(fidValue);
-            return await cmd.ExecuteScalarAsync(ct) is string json ? Results.Text(json, "application/geo+json") : Problems.NotFound($"no feature {fid} in {id}");
-        }).WithSummary("One feature.");
+            if (await cmd.ExecuteScalarAsync(ct) is not string json) return Problems.NotFound($"no feature {fid} in {id}");
+            ctx.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
+            return Results.Text(json, "application/geo+json");
+        }).WithSummary("One feature (crs: one of the collection's crs list).");
     }
 
     static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
@@ -96,8 +130,9 @@ public static class OgcEndpoints
             title = Collections.First(c => c.Id == id).Title,
             description = layer.Description,
             itemType = "feature",
-            crs = new[] { "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },
-            extent = new { spatial = new { bbox = new[] { new[] { e.West, e.South, e.East, e.North } }, crs = "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+            crs = Offered.Select(c => c.Uri),
+            storageCrs = Crs84.Uri,
+            extent = new { spatial = new { bbox = new[] { new[] { e.West, e.South, e.East, e.North } }, crs = Crs84.Uri } },
             links = new[]
             {
                 Link($"{Base(r)}/ogc/collections/{id}", "self", "application/json", id),
@@ -106,8 +141,9 @@ public static class OgcEndpoints
         };
     }
 
-    static string FeatureJson(TileLayer l) => $"""
-        json_build_object('type', 'Feature', 'id', t.id, 'geometry', ST_AsGeoJSON(t.{l.GeometryColumn}, 7)::json,
+    // options 0: no GeoJSON 2008 "crs" member in the geometry; the Content-Crs header says which CRS (Part 2).
+    static string FeatureJson(TileLayer l, Crs crs) => $"""
+        json_build_object('type', 'Feature', 'id', t.id, 'geometry', ST_AsGeoJSON({crs.Geometry(l.GeometryColumn)}, {crs.Digits}, 0)::json,
           'properties', json_build_object({string.Join(", ", PublicFields(l).Select(f => $"'{f.Name}', {f.Expression}"))}))
         """;
 
@@ -123,19 +159,31 @@ public static class OgcEndpoints
         if (q.TryGetValue("offset", out var os) && (!int.TryParse(os, out offset) || offset < 0))
             return Problems.BadRequest($"offset '{os}' must be a whole number from 0", "offset");
 
+        var (crs, problem) = CrsParameter(q, "crs");
+        if (crs is null) return problem!;
+        var (bboxCrs, bboxProblem) = CrsParameter(q, "bbox-crs");
+        if (bboxCrs is null) return bboxProblem!;
+        if (q.TryGetValue("datetime", out var dt) && !IsDatetime(dt.ToString()))
+            return Problems.BadRequest($"datetime '{dt}' is not an RFC 3339 date-time or an interval of two (start/end, '..' for an open end)", "datetime");
+
         var where = new List<string>();
         var args = new List<object>();
         if (layer.Where is not null) where.Add(layer.Where);
         if (q.TryGetValue("bbox", out var bs))
         {
+            // The corners in bbox-crs's own axis order: minLon,minLat,maxLon,maxLat in CRS84; minLat,minLon,… in EPSG:4326;
+            // minEasting,minNorthing,… in a projected CRS.
+            var axes = bboxCrs.LatitudeFirst ? "minLat,minLon,maxLat,maxLon" : bboxCrs.Geographic ? "minLon,minLat,maxLon,maxLat" : "minEasting,minNorthing,maxEasting,maxNorthing";
             var parts = bs.ToString().Split(',');
-            if (parts.Length != 4 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
-                return Problems.BadRequest("bbox is minLon,minLat,maxLon,maxLat", "bbox");
+            if (parts.Length != 4 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)))
+                return Problems.BadRequest($"bbox is {axes}", "bbox");
             var b = parts.Select(p => double.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-            if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] > b[2] || b[1] > b[3])
-                return Problems.BadRequest("bbox must lie within -180..180, -90..90 with min before max", "bbox");
+            if (bboxCrs.LatitudeFirst) b = [b[1], b[0], b[3], b[2]];
+            if (b[0] > b[2] || b[1] > b[3] || (bboxCrs.Geographic && (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)))
+                return Problems.BadRequest(bboxCrs.Geographic ? "bbox must lie within -180..180, -90..90 with min before max" : $"bbox is {axes}, min before max", "bbox");
             args.AddRange(b.Cast<object>());
-            where.Add($"t.{layer.GeometryColumn} && ST_MakeEnvelope(${args.Count - 3}, ${args.Count - 2}, ${args.Count - 1}, ${args.Count}, 4326)");
+            var envelope = $"ST_MakeEnvelope(${args.Count - 3}, ${args.Count - 2}, ${args.Count - 1}, ${args.Count}, {bboxCrs.Srid})";
+            where.Add($"t.{layer.GeometryColumn} && {(bboxCrs.Srid == 4326 ? envelope : $"ST_Transform({envelope}, 4326)")}");
         }
         // Property filters: only the collection's public attributes, compared as text.
         foreach (var (key, value) in q)
@@ -149,7 +197,7 @@ public static class OgcEndpoints
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         var sql = $"""
             SELECT (SELECT count(*) FROM {layer.Table} t{filter}),
-                   (SELECT COALESCE(json_agg({FeatureJson(layer)} ORDER BY t.id), '[]'::json)::text FROM (
+                   (SELECT COALESCE(json_agg({FeatureJson(layer, crs)} ORDER BY t.id), '[]'::json)::text FROM (
                       SELECT t.* FROM {layer.Table} t{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset}) t)
             """;
         await using var cmd = db.CreateCommand(sql);
@@ -171,7 +219,16 @@ public static class OgcEndpoints
             .Append(",\"numberReturned\":").Append(returned)
             .Append(",\"timeStamp\":\"").Append(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ")).Append('"')
             .Append(",\"links\":[").Append(string.Join(",", links)).Append("],\"features\":").Append(features).Append('}');
+        ctx.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
         return Results.Text(json.ToString(), "application/geo+json");
+    }
+
+    // The public layers have no time of their own: a well-formed datetime selects every feature, a malformed one is a 400.
+    static bool IsDatetime(string value)
+    {
+        var ends = value.Split('/');
+        return ends.Length <= 2 && ends.All(e => (ends.Length == 2 && e is ".." or "")
+            || DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
     }
 
     static string LinkJson(string href, string rel) =>

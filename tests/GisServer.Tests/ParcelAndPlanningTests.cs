@@ -270,6 +270,70 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task OGC_API_serves_a_VN2000_zone_or_latitude_first_EPSG_4326_and_takes_a_bbox_in_either()
+    {
+        var c = _server.Client();
+        var id = await Scalar<long>("SELECT id FROM parcels ORDER BY id LIMIT 1 OFFSET 5");
+        const string Vn2000 = "http://www.opengis.net/def/crs/EPSG/0/9210";   // VN-2000 / TM-3 105°45', the Hải Phòng zone
+        var parcels = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels");
+        Assert.Contains(parcels.GetProperty("crs").EnumerateArray(), x => x.GetString() == Vn2000);
+        Assert.Equal("http://www.opengis.net/def/crs/OGC/1.3/CRS84", parcels.GetProperty("storageCrs").GetString());
+
+        async Task<(double, double, string)> FirstVertex(string query)
+        {
+            var r = await c.GetAsync($"/ogc/collections/parcels/items/{id}{query}");
+            r.EnsureSuccessStatusCode();
+            var xy = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("geometry").GetProperty("coordinates")[0][0][0];
+            return (xy[0].GetDouble(), xy[1].GetDouble(), r.Headers.GetValues("Content-Crs").Single());
+        }
+        var (lon, lat, crs84) = await FirstVertex("");
+        Assert.Equal("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>", crs84);
+        var (east, north, vn) = await FirstVertex($"?crs={Vn2000}");
+        Assert.Equal($"<{Vn2000}>", vn);
+        // PROJ with EPSG's own definition of the zone (cs2cs, Debian's proj-bin) is the oracle: within 1 cm.
+        var points = Path.GetTempFileName();
+        await File.WriteAllTextAsync(points, FormattableString.Invariant($"{lat} {lon}\n"));
+        var (code, output) = await Run("cs2cs", "-d", "4", "EPSG:4326", "EPSG:9210", points);
+        File.Delete(points);
+        Assert.True(code == 0, output);
+        var expected = output.Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Take(2).Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.InRange(east - expected[0], -0.01, 0.01);
+        Assert.InRange(north - expected[1], -0.01, 0.01);
+        // EPSG:4326 orders latitude first; CRS84 is the same datum, longitude first.
+        var (first, second, _) = await FirstVertex("?crs=EPSG:4326");
+        Assert.Equal((lat, lon), (first, second));
+
+        // A bbox in the zone's metres (2 m around the vertex) finds the parcel and only parcels whose extent is by it;
+        // the same box 10 km east finds none.
+        var inMetres = await c.GetFromJsonAsync<JsonElement>(FormattableString.Invariant(
+            $"/ogc/collections/parcels/items?bbox-crs={Vn2000}&bbox={east - 1},{north - 1},{east + 1},{north + 1}&crs={Vn2000}"));
+        var found = inMetres.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetInt64()).ToArray();
+        Assert.Contains(id, found);
+        Assert.True(await Scalar<bool>("SELECT bool_and(ST_DWithin(ST_Envelope(geom)::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, 3)) FROM parcels WHERE id = ANY($1)", found, lon, lat));
+        var farAway = await c.GetFromJsonAsync<JsonElement>(FormattableString.Invariant(
+            $"/ogc/collections/parcels/items?bbox-crs={Vn2000}&bbox={east + 9999},{north - 1},{east + 10001},{north + 1}"));
+        Assert.Equal(0, farAway.GetProperty("numberMatched").GetInt64());
+        // The same box in lon/lat and in EPSG:4326's lat,lon finds the same.
+        var box = FormattableString.Invariant($"{lon - 0.00001},{lat - 0.00001},{lon + 0.00001},{lat + 0.00001}");
+        var inDegrees = await c.GetFromJsonAsync<JsonElement>($"/ogc/collections/parcels/items?bbox={box}");
+        var latFirst = await c.GetFromJsonAsync<JsonElement>(FormattableString.Invariant(
+            $"/ogc/collections/parcels/items?bbox-crs=EPSG:4326&bbox={lat - 0.00001},{lon - 0.00001},{lat + 0.00001},{lon + 0.00001}"));
+        Assert.Equal(inDegrees.GetProperty("numberMatched").GetInt64(), latFirst.GetProperty("numberMatched").GetInt64());
+        Assert.True(inDegrees.GetProperty("numberMatched").GetInt64() > 0);
+        // Its links keep the CRS it was asked in.
+        Assert.Contains(inMetres.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "self" && l.GetProperty("href").GetString()!.Contains("&crs=http"));
+
+        // A CRS not offered, or a datetime that is not one, is a 400 naming the parameter (it was silently read as CRS84, or ignored).
+        foreach (var (query, field) in new[] { ("crs=EPSG:1234", "crs"), ("bbox-crs=EPSG:9999&bbox=0,0,1,1", "bbox-crs"), ("datetime=yesterday", "datetime") })
+        {
+            var bad = await c.GetAsync($"/ogc/collections/parcels/items?{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/ogc/collections/parcels/items?datetime=2025-07-01T00:00:00Z/..&limit=1")).StatusCode);
+    }
+
+    [Fact]
     public async Task GDAL_lists_the_collections_and_copies_a_layer_out_completely()
     {
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
