@@ -1,7 +1,7 @@
 import maplibregl from './maplibre.js';
 import './style.css';
 import { api, auth, esc } from './api.js';
-import { toVn2000, fmt } from './coords.js';
+import { toVn2000, typedPoint, fmt } from './coords.js';
 import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
 import { reportsPanel } from './reports.js';
@@ -166,6 +166,8 @@ $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
   if (!q) return;
+  const point = typedPoint(q, zone.value);
+  if (point) return showPoint(point);
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
   const sheet = q.match(/^(?:(?:tờ|to)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "12/": the whole map sheet
   const owner = q.match(/^chủ[:\s]+(.+)$/i);
@@ -179,6 +181,22 @@ $('search').addEventListener('submit', async (e) => {
     if (fc.features.length > 1) showMatches(q, url, fc);
   } catch (err) { $('status').textContent = err.message; }
 });
+
+// A point typed as coordinates (a surveyor's VN-2000 X Y, or lat/lon): marked on the map, with the parcel there opened.
+let pointMarker = null;
+async function showPoint({ lon, lat, vn2000 }) {
+  pointMarker ??= new maplibregl.Marker({ color: '#d50000' });
+  pointMarker.setLngLat([lon, lat]).addTo(map);
+  map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 18) });
+  $('status').textContent = `${lat.toFixed(6)}, ${lon.toFixed(6)}${vn2000 ? ` (từ VN-2000, ${zone.selectedOptions[0].textContent})` : ''}`;
+  try {
+    showParcel((await api(`/api/parcels/at?lon=${lon}&lat=${lat}`)).id);
+  } catch (err) {
+    $('panel').hidden = true;
+    select(null);
+    $('status').textContent += ` — ${err.status === 404 ? 'không có thửa đất tại điểm này' : err.message}`;
+  }
+}
 
 // Fits the features in the part of the map the parcel panel (on the right) leaves free, when the map is wide
 // enough to leave some (on a tablet held upright the panel covers most of it: then the whole map).

@@ -243,6 +243,37 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Typing_VN2000_coordinates_or_a_latitude_and_longitude_opens_the_parcel_there()
+    {
+        // A surveyor's X (northing) Y (easting) in the footer's zone, VN-2000 105°45' (EPSG:9210) unless changed;
+        // PostGIS converts the parcel's inner point for the test, the page converts back with proj4.
+        var (lon, lat, _, sheet, no) = await ParcelAsync();
+        var x = await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 9210))", lon, lat);
+        var y = await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 9210))", lon, lat);
+        var page = await OpenAsync("/");
+        Assert.Equal("EPSG:9210", await page.InputValueAsync("#vn-zone"));
+        foreach (var (typed, fromVn2000) in new[] { (FormattableString.Invariant($"{x:0.00} {y:0.00}"), true), (FormattableString.Invariant($"{lat:0.0000000}, {lon:0.0000000}"), false) })
+        {
+            if (await page.IsVisibleAsync("#panel")) await page.ClickAsync("#panel-close");
+            await page.FillAsync("#search-input", typed);
+            await page.ClickAsync("#search button");
+            await page.WaitForFunctionAsync("(t) => document.querySelector('#panel:not([hidden]) h2')?.textContent === t", $"Thửa {no}, tờ {sheet}");
+            Assert.Equal(fromVn2000, (await page.InnerTextAsync("#status")).Contains("từ VN-2000"));
+            // The map is centred on the point, and one marker stands there (1e-6° is about 10 cm).
+            var centre = await page.EvaluateAsync<double[]>("() => window.wardmap.map.getCenter().toArray()");
+            Assert.InRange(centre[0] - lon, -1e-6, 1e-6);
+            Assert.InRange(centre[1] - lat, -1e-6, 1e-6);
+            Assert.Equal(1, await page.Locator(".maplibregl-marker").CountAsync());
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-coordinates.png") });
+        // Two small whole numbers stay a sheet and parcel number, not degrees.
+        await page.ClickAsync("#panel-close");
+        await page.FillAsync("#search-input", $"{sheet} {no}");
+        await page.ClickAsync("#search button");
+        await page.WaitForFunctionAsync("(t) => document.querySelector('#panel:not([hidden]) h2')?.textContent === t", $"Thửa {no}, tờ {sheet}");
+    }
+
+    [Fact]
     public async Task Text_from_imported_data_is_shown_as_text_never_run_as_markup()
     {
         // An address from a ward's file that looks like HTML: the panel shows it, the browser does not run it.
