@@ -146,7 +146,7 @@ async function showParcel(id) {
     $('panel-body').innerHTML = `<p class="error">${esc(e.message)}</p>`;
   }
 }
-$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); });
+$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); });
 
 map.on('click', async (e) => {
   if (window.wardmap.drawing?.()) return;   // drawing a footprint: clicks are its corners
@@ -168,6 +168,7 @@ $('search').addEventListener('submit', async (e) => {
   if (!q) return;
   const point = typedPoint(q, zone.value);
   if (point) return showPoint(point);
+  pointMarker?.remove();   // the last typed point's marker goes with the next search
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
   const sheet = q.match(/^(?:(?:tờ|to)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "12/": the whole map sheet
   const owner = q.match(/^chủ[:\s]+(.+)$/i);

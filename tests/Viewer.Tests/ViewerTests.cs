@@ -266,8 +266,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(1, await page.Locator(".maplibregl-marker").CountAsync());
         }
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-coordinates.png") });
-        // Two small whole numbers stay a sheet and parcel number, not degrees.
+        // Closing the panel takes the marker away; two small whole numbers stay a sheet and parcel number, not degrees.
         await page.ClickAsync("#panel-close");
+        Assert.Equal(0, await page.Locator(".maplibregl-marker").CountAsync());
         await page.FillAsync("#search-input", $"{sheet} {no}");
         await page.ClickAsync("#search button");
         await page.WaitForFunctionAsync("(t) => document.querySelector('#panel:not([hidden]) h2')?.textContent === t", $"Thửa {no}, tờ {sheet}");
