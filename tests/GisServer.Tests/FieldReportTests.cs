@@ -155,11 +155,12 @@ public sealed class FieldReportTests : SampleWardTest
     {
         var (lon, lat) = await PointNearALightAsync();
         using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        async Task<List<(long Id, string Data)>> Read(string? lastEventId, int count)
+        async Task<List<(long Id, string Data)>> Read(string? lastEventId, int count, TaskCompletionSource? opened = null)
         {
             var req = new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream");
             if (lastEventId is not null) req.Headers.Add("Last-Event-ID", lastEventId);
             using var r = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+            opened?.SetResult();
             Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
             using var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
             var events = new List<(long, string)>();
@@ -172,8 +173,10 @@ public sealed class FieldReportTests : SampleWardTest
             }
             return events;
         }
-        var listening = Read(null, 1);
-        await Task.Delay(500);
+        // A new client's stream starts when its response begins (the server sends it once it listens): post after that.
+        var opened = new TaskCompletionSource();
+        var listening = Read(null, 1, opened);
+        await Task.WhenAny(opened.Task, listening);
         var first = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
         var got = await listening;
         Assert.Contains(first!, got[0].Data);
