@@ -96,6 +96,14 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.True(await ApiKeys.RevokeAsync(_server.Db.DataSource, record.Prefix));
         ApiKeyAuthentication.ClearCache();
         Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client(key).GetAsync("/api/imports")).StatusCode);
+        // On public endpoints too: "who am I" with a mistyped key is not "the public" (the viewer's sign-in asks it).
+        foreach (var path in new[] { "/api/me", "/api/land-use-codes", "/ogc/collections" })
+        {
+            var r = await _server.Client("wm_not_a_key").GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            Assert.Contains("unknown or revoked", await r.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await _server.Client().GetAsync("/api/me")).StatusCode);   // no key: the public
     }
 
     [Fact]

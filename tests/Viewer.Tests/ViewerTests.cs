@@ -275,6 +275,23 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_mistyped_or_revoked_key_does_not_leave_the_viewer_looking_signed_in()
+    {
+        // A key remembered from an earlier visit that has since been revoked: forgotten, the button offers sign-in again.
+        var page = await OpenAsync("/", apiKey: "wm_revoked_long_ago");
+        await page.WaitForFunctionAsync("() => localStorage.getItem('wardmap.apiKey') === null");
+        Assert.Equal("Đăng nhập", await page.InnerTextAsync("#sign-in"));
+        // Signing in with a mistyped key: the server's reason is shown, and the viewer stays signed out.
+        var messages = new List<string>();
+        page.Dialog += async (_, d) => { messages.Add(d.Message); await (d.Type == "prompt" ? d.AcceptAsync("wm_typo") : d.AcceptAsync()); };
+        await page.ClickAsync("#sign-in");
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); messages.Count < 2 && waited.Elapsed < TimeSpan.FromSeconds(10); ) await Task.Delay(50);
+        Assert.Contains("unknown or revoked", messages.Last());
+        Assert.Equal("Đăng nhập", await page.InnerTextAsync("#sign-in"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('wardmap.apiKey')"));
+    }
+
+    [Fact]
     public async Task Text_from_imported_data_is_shown_as_text_never_run_as_markup()
     {
         // An address from a ward's file that looks like HTML: the panel shows it, the browser does not run it.
