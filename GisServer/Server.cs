@@ -93,14 +93,7 @@ public static class Server
         app.UseMiddleware<RequestLog>();
         ViewerEndpoints.Map(app);   // static files first: they need no auth
         app.UseAuthentication();
-        // A key that was sent but is wrong or revoked is a 401 everywhere, on public endpoints too: a client that
-        // believes it is signed in must hear that it is not (the viewer's sign-in asks /api/me), not be served as the public.
-        app.Use(async (ctx, next) =>
-        {
-            if (ctx.Request.Headers.Authorization.Count > 0 && (await ctx.AuthenticateAsync(ApiKeyAuthentication.SchemeName)).Failure is not null)
-                await ctx.ChallengeAsync(ApiKeyAuthentication.SchemeName);
-            else await next();
-        });
+        app.RefuseWrongKeys();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi.json");

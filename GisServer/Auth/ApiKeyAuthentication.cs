@@ -53,6 +53,21 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     public static void ClearCache() => Cache.Clear();
 }
 
+public static class WrongKeys
+{
+    /// <summary>
+    /// A key that was sent but is wrong or revoked is a 401 everywhere, on public endpoints too: a client that
+    /// believes it is signed in must hear that it is not (the viewer's sign-in asks /api/me), not be served as the
+    /// public. After UseAuthentication (its result is reused, no second lookup), before UseAuthorization.
+    /// </summary>
+    public static void RefuseWrongKeys(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    {
+        if (ctx.Request.Headers.Authorization.Count > 0 && (await ctx.AuthenticateAsync(ApiKeyAuthentication.SchemeName)).Failure is not null)
+            await ctx.ChallengeAsync(ApiKeyAuthentication.SchemeName);
+        else await next();
+    });
+}
+
 public static class Policies
 {
     public const string Officer = "officer", Planner = "planner", OfficerOrPlanner = "officer-or-planner", Admin = "admin";

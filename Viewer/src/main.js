@@ -92,6 +92,7 @@ $('style-select').addEventListener('change', (e) => {
 // ---- highlight and the parcel panel ------------------------------------------------------------
 let selected = null;   // the open parcel (the embed highlights it)
 let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
+let pointMarker = null;   // where typed coordinates point (showPoint)
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
@@ -184,7 +185,6 @@ $('search').addEventListener('submit', async (e) => {
 });
 
 // A point typed as coordinates (a surveyor's VN-2000 X Y, or lat/lon): marked on the map, with the parcel there opened.
-let pointMarker = null;
 async function showPoint({ lon, lat, vn2000 }) {
   pointMarker ??= new maplibregl.Marker({ color: '#d50000' });
   pointMarker.setLngLat([lon, lat]).addTo(map);
