@@ -1,27 +1,74 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 
 namespace WardMap.GisServer;
 
-/// <summary>RFC 9457 problem+json answers with a sentence a person can act on.</summary>
+/// <summary>
+/// A sentence for a person: in English, the API's language (GIS clients, the city's systems, scripts), and, where
+/// the viewer's officers or the residents' mini-app meet it, in Vietnamese too. A string is English only.
+/// </summary>
+public sealed record Said(string En, string? Vi = null)
+{
+    public static implicit operator Said(string en) => new(en);
+    public override string ToString() => En;
+}
+
+/// <summary>
+/// RFC 9457 problem+json answers with a sentence a person can act on, in Vietnamese when the request prefers it
+/// (<c>Accept-Language: vi</c>, as the viewer sends; RFC 9110 §12.5.4) and the sentence has a Vietnamese text.
+/// </summary>
 public static class Problems
 {
-    public static IResult Result(int status, string title, string detail, object? extensions = null)
-    {
-        var p = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
-        if (extensions is not null)
-            foreach (var prop in extensions.GetType().GetProperties()) p.Extensions[prop.Name] = prop.GetValue(extensions);
-        return Results.Problem(p);
-    }
+    static readonly Said BadRequestTitle = new("Bad request", "Yêu cầu chưa đúng"), NotFoundTitle = new("Not found", "Không tìm thấy");
 
-    public static IResult BadRequest(string detail, string? field = null) =>
-        Result(400, "Bad request", detail, field is null ? null : new { field });
-    public static IResult NotFound(string detail) => Result(404, "Not found", detail);
+    public static IResult Result(int status, Said title, Said detail, object? extensions = null) => new Answer(status, title, detail, extensions);
 
-    public static Task Write(HttpContext ctx, int status, string title, string detail)
+    public static IResult BadRequest(Said detail, string? field = null) =>
+        Result(400, BadRequestTitle, detail, field is null ? null : new { field });
+    public static IResult NotFound(Said detail) => Result(404, NotFoundTitle, detail);
+
+    public static Task Write(HttpContext ctx, int status, Said title, Said detail)
     {
         ctx.Response.StatusCode = status;
-        return ctx.Response.WriteAsJsonAsync(
-            new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}", Instance = ctx.Request.Path },
-            options: null, contentType: "application/problem+json");
+        var problem = Build(ctx, status, title, detail);
+        problem.Instance = ctx.Request.Path;
+        return ctx.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
+    }
+
+    /// <summary>The request's most wanted language (highest q, the first of equals) is Vietnamese.</summary>
+    public static bool PrefersVietnamese(HttpRequest request)
+    {
+        var best = request.GetTypedHeaders().AcceptLanguage
+            .Where(l => (l.Quality ?? 1) > 0).OrderByDescending(l => l.Quality ?? 1).FirstOrDefault();   // a stable sort keeps header order
+        var tag = best?.Value.Value ?? "";
+        return tag.Equals("vi", StringComparison.OrdinalIgnoreCase) || tag.StartsWith("vi-", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The problem in the language the request prefers, saying which (Content-Language) and that it may differ (Vary).</summary>
+    static ProblemDetails Build(HttpContext ctx, int status, Said title, Said detail)
+    {
+        var vi = detail.Vi is not null && PrefersVietnamese(ctx.Request);
+        if (detail.Vi is not null) ctx.Response.Headers.Append(HeaderNames.Vary, HeaderNames.AcceptLanguage);
+        if (vi) ctx.Response.Headers.ContentLanguage = "vi";
+        return new ProblemDetails
+        {
+            Status = status, Type = $"https://httpstatuses.io/{status}",
+            Title = vi ? title.Vi ?? title.En : title.En,
+            Detail = vi ? detail.Vi : detail.En,
+        };
+    }
+
+    /// <summary>The language is chosen when the answer is written, where the request is at hand.</summary>
+    sealed class Answer(int status, Said title, Said detail, object? extensions) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext ctx)
+        {
+            var problem = Build(ctx, status, title, detail);
+            if (extensions is not null)
+                foreach (var prop in extensions.GetType().GetProperties()) problem.Extensions[prop.Name] = prop.GetValue(extensions);
+            return Results.Problem(problem).ExecuteAsync(ctx);
+        }
     }
 }

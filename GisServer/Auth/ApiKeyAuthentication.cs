@@ -17,13 +17,17 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     public const string SchemeName = "ApiKey";
     static readonly ConcurrentDictionary<string, (ApiKey? Key, DateTime Until)> Cache = new();
     static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+    static readonly Said NoKey = new("this needs an API key: send 'Authorization: Bearer <key>' (create one with ./wardmap keys create --role ROLE)",
+            "việc này cần đăng nhập bằng khóa API (Authorization: Bearer <khóa>; quản trị viên tạo khóa bằng ./wardmap keys create --role VAI_TRÒ)"),
+        NotBearer = new("use 'Authorization: Bearer <key>'", "gửi khóa theo dạng 'Authorization: Bearer <khóa>'"),
+        UnknownKey = new("the API key is unknown or revoked", "khóa API không đúng hoặc đã bị thu hồi");
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return AuthenticateResult.Fail("use 'Authorization: Bearer <key>'");
+            return AuthenticateResult.Fail(NotBearer.En);
         var key = header["Bearer ".Length..].Trim();
         var hash = ApiKeys.Hash(key);
         if (!Cache.TryGetValue(hash, out var hit) || hit.Until < DateTime.UtcNow)
@@ -31,7 +35,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             hit = (await ApiKeys.FindAsync(db, key, Context.RequestAborted), DateTime.UtcNow + CacheFor);
             Cache[hash] = hit;
         }
-        if (hit.Key is not { } found) return AuthenticateResult.Fail("the API key is unknown or revoked");
+        if (hit.Key is not { } found) return AuthenticateResult.Fail(UnknownKey.En);
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, $"{found.Name} ({found.Prefix})"), new Claim(ClaimTypes.Role, found.Role)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -41,13 +45,13 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Problems.Write(Context, StatusCodes.Status401Unauthorized, "Sign-in needed",
-            failure ?? "this needs an API key: send 'Authorization: Bearer <key>' (create one with ./wardmap keys create --role ROLE)");
+        Said why = failure is null ? NoKey : new[] { NotBearer, UnknownKey }.FirstOrDefault(s => s.En == failure) ?? failure;
+        await Problems.Write(Context, StatusCodes.Status401Unauthorized, new("Sign-in needed", "Cần đăng nhập"), why);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Write(Context, StatusCodes.Status403Forbidden, "Not allowed for this role",
-            $"your key's role ({Context.User.Role()}) may not do this");
+        Problems.Write(Context, StatusCodes.Status403Forbidden, new("Not allowed for this role", "Vai trò này không được phép"),
+            new($"your key's role ({Context.User.Role()}) may not do this", $"khóa này có vai trò {Context.User.Role()}, không được làm việc này"));
 
     /// <summary>Forget cached lookups (after a key is revoked).</summary>
     public static void ClearCache() => Cache.Clear();

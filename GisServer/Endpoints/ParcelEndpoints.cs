@@ -18,29 +18,30 @@ public static class ParcelEndpoints
         {
             var officer = ctx.User.SeesPersonalData();
             var take = Math.Clamp(limit ?? 100, 1, MaxResults);
-            if (offset < 0) return Problems.BadRequest("offset counts matches to skip: 0 or more", "offset");
+            if (offset < 0) return Problems.BadRequest(new("offset counts matches to skip: 0 or more", "offset là số kết quả bỏ qua: từ 0 trở lên"), "offset");
             var skip = offset ?? 0;
             string? json;
             if (owner is not null)
             {
-                if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed for this role", "searching by owner needs an officer's key");
-                if (owner.Trim().Length < 2) return Problems.BadRequest("give at least 2 letters of the owner's name", "owner");
+                if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, new("Not allowed for this role", "Vai trò này không được phép"),
+                    new("searching by owner needs an officer's key", "tìm theo chủ sử dụng đất cần khóa của cán bộ địa chính"));
+                if (owner.Trim().Length < 2) return Problems.BadRequest(new("give at least 2 letters of the owner's name", "gõ ít nhất 2 chữ của tên chủ sử dụng"), "owner");
                 json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", Pattern(owner)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
                 await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
             }
             else if (sheet is not null)
             {
-                if (sheet <= 0 || no is <= 0) return Problems.BadRequest("sheet and no are positive whole numbers", sheet <= 0 ? "sheet" : "no");
+                if (sheet <= 0 || no is <= 0) return Problems.BadRequest(new("sheet and no are positive whole numbers", "số tờ và số thửa là số nguyên dương"), sheet <= 0 ? "sheet" : "no");
                 json = await Sql.JsonAsync(db, ParcelQueries.BySheetAndNumber, ct, ("sheet", sheet), ("no", no), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"sheet {sheet} no {no}", null, ct);
             }
             else if (q is not null)
             {
-                if (q.Trim().Length < 3) return Problems.BadRequest("give at least 3 characters of the address", "q");
+                if (q.Trim().Length < 3) return Problems.BadRequest(new("give at least 3 characters of the address", "gõ ít nhất 3 ký tự của địa chỉ"), "q");
                 json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", Pattern(q)), ("plain", Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
             }
-            else return Problems.BadRequest("search with sheet (and no), q (address text) or owner (officers)", "sheet");
+            else return Problems.BadRequest(new("search with sheet (and no), q (address text) or owner (officers)", "tìm theo số tờ (và số thửa), địa chỉ hoặc (cán bộ) chủ sử dụng"), "sheet");
             return Sql.GeoJson(json!);
         }).WithSummary("Find parcels by sheet and parcel number, by address text, or (officers) by owner name; limit and offset page the matches, numberMatched says how many in all.");
 
@@ -51,7 +52,7 @@ public static class ParcelEndpoints
             var r = Math.Clamp(radius ?? 5, 0, 50);
             var officer = ctx.User.SeesPersonalData();
             var json = await Sql.JsonAsync(db, ParcelQueries.At, ct, ("lon", lon), ("lat", lat), ("radius", r), ("officer", officer));
-            if (json is null) return Problems.NotFound($"no parcel at ({lon}, {lat}) nor within {r} m of it");
+            if (json is null) return Problems.NotFound(new($"no parcel at ({lon}, {lat}) nor within {r} m of it", $"không có thửa đất tại ({lon}, {lat}) hay trong vòng {r} m quanh đó"));
             if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"at {lon},{lat}", null, ct);
             return Sql.GeoJson(json);
         }).WithSummary("The parcel under a point; when the point is on a road, the nearest parcel within radius metres (default 5), saying so.");
@@ -60,14 +61,14 @@ public static class ParcelEndpoints
         {
             var officer = ctx.User.SeesPersonalData();
             var json = await Sql.JsonAsync(db, ParcelQueries.ById, ct, ("id", id), ("officer", officer));
-            if (json is null) return Problems.NotFound($"no parcel {id}");
+            if (json is null) return NoParcel(id);
             if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"parcel {id}", null, ct);
             return Sql.GeoJson(json);
         }).WithSummary("One parcel as a GeoJSON Feature (owner fields for officers).");
 
         g.MapGet("/{id:long}/neighbors", async (HttpContext ctx, long id, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            if (!await ExistsAsync(db, id, ct)) return Problems.NotFound($"no parcel {id}");
+            if (!await ExistsAsync(db, id, ct)) return NoParcel(id);
             var officer = ctx.User.SeesPersonalData();
             var json = await Sql.JsonAsync(db, ParcelQueries.Neighbors, ct, ("id", id), ("officer", officer));
             if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"neighbours of {id}", null, ct);
@@ -76,9 +77,9 @@ public static class ParcelEndpoints
 
         g.MapGet("/{id:long}/extract.{format}", async (HttpContext ctx, long id, string format, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            if (format is not ("pdf" or "png" or "json")) return Problems.NotFound("extracts come as extract.pdf, extract.png or extract.json");
+            if (format is not ("pdf" or "png" or "json")) return Problems.NotFound(new("extracts come as extract.pdf, extract.png or extract.json", "trích lục có dạng extract.pdf, extract.png hoặc extract.json"));
             var data = await Extracts.ParcelExtract.LoadAsync(db, id, officer: true, ct);
-            if (data is null) return Problems.NotFound($"no parcel {id}");
+            if (data is null) return NoParcel(id);
             await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.extract", $"parcel {id}", new { format }, ct);
             var name = $"trich-luc-to{data.SheetNo}-thua{data.ParcelNo}";
             return format switch
@@ -98,9 +99,11 @@ public static class ParcelEndpoints
         g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var json = await Sql.JsonAsync(db, ParcelQueries.Planning, ct, ("id", id));
-            return json is null ? Problems.NotFound($"no parcel {id}") : Sql.Json(json);
+            return json is null ? NoParcel(id) : Sql.Json(json);
         }).WithSummary("Zones the parcel lies in (area and share of each, m² in TM-3) and red lines over it.");
     }
+
+    public static IResult NoParcel(long id) => Problems.NotFound(new($"no parcel {id}", $"không có thửa đất {id}"));
 
     /// <summary>Typed without Vietnamese diacritics (ASCII only): matched against the text with its accents taken off.</summary>
     static bool Plain(string query) => query.All(char.IsAscii);

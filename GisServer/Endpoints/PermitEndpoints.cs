@@ -47,30 +47,32 @@ public static class PermitEndpoints
     {
         var (body, error) = await GeoInput.BodyAsync(ctx.Request, ct);
         if (error is not null) return Problems.BadRequest(error);
-        if (body.ValueKind != JsonValueKind.Object) return Problems.BadRequest("the body must be a JSON object");
+        if (body.ValueKind != JsonValueKind.Object) return Problems.BadRequest(GeoInput.NotAnObject);
 
         // The parcel: by id, or by sheet and parcel number.
         long? parcelId = Int(body, "parcel_id");
         if (parcelId is null)
         {
             var (sheet, no) = (Int(body, "sheet_no"), Int(body, "parcel_no"));
-            if (sheet is null || no is null) return Problems.BadRequest("name the parcel: parcel_id, or sheet_no and parcel_no", "parcel_id");
+            if (sheet is null || no is null) return Problems.BadRequest(new("name the parcel: parcel_id, or sheet_no and parcel_no", "chọn thửa đất: parcel_id, hoặc số tờ (sheet_no) và số thửa (parcel_no)"), "parcel_id");
             await using var find = db.CreateCommand("SELECT id FROM parcels WHERE sheet_no = $1 AND parcel_no = $2");
             find.Parameters.AddWithValue((int)sheet); find.Parameters.AddWithValue((int)no);
             parcelId = await find.ExecuteScalarAsync(ct) as long?;
-            if (parcelId is null) return Problems.NotFound($"no parcel {no} on sheet {sheet}");
+            if (parcelId is null) return Problems.NotFound(new($"no parcel {no} on sheet {sheet}", $"không có thửa {no} trên tờ {sheet}"));
         }
 
         var floors = Int(body, "floors");
-        if (floors is null or <= 0 or > 200) return Problems.BadRequest("floors must be a whole number of at least 1", "floors");
+        if (floors is null or <= 0 or > 200) return Problems.BadRequest(new("floors must be a whole number from 1 to 200", "số tầng (floors) phải là số nguyên từ 1 đến 200"), "floors");
         double? height = body.TryGetProperty("height_m", out var h) && h.ValueKind == JsonValueKind.Number ? h.GetDouble() : null;
-        if (height is null or <= 0 or > 300) return Problems.BadRequest("height_m must be a number of metres above 0", "height_m");
+        if (height is null or <= 0 or > 300) return Problems.BadRequest(new("height_m must be a number of metres above 0, at most 300", "chiều cao (height_m) phải là số mét lớn hơn 0, tối đa 300"), "height_m");
         var use = body.TryGetProperty("use", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "nhà ở riêng lẻ";
         var date = DateOnly.FromDateTime(DateTime.Today);
         if (body.TryGetProperty("application_date", out var d) && (d.ValueKind != JsonValueKind.String || !DateOnly.TryParse(d.GetString(), CultureInfo.InvariantCulture, out date)))
-            return Problems.BadRequest("application_date must be a date (YYYY-MM-DD)", "application_date");
+            return Problems.BadRequest(new("application_date must be a date (YYYY-MM-DD)", "ngày nộp hồ sơ (application_date) phải có dạng YYYY-MM-DD"), "application_date");
         var ruleSet = rules.InForce(date);
-        if (ruleSet is null) return Problems.Result(422, "No rules in force", $"no rule set in {Path.GetFileName(rules.File)} is in force on {date:yyyy-MM-dd}", new { field = "application_date" });
+        if (ruleSet is null)
+            return Problems.Result(422, new("No rules in force", "Không có quy định đang hiệu lực"), new($"no rule set in {Path.GetFileName(rules.File)} is in force on {date:yyyy-MM-dd}",
+                $"không có bộ quy định nào trong {Path.GetFileName(rules.File)} có hiệu lực ngày {date:dd/MM/yyyy}"), new { field = "application_date" });
 
         // The footprint: GeoJSON in lon/lat, or in a VN-2000 TM-3 zone named by footprint_crs.
         Geometry? footprint = null;
@@ -85,15 +87,15 @@ public static class PermitEndpoints
             var (polygon, why) = GeoInput.Polygon(fp, "footprint", lonLat: crs is null || crs.IsWgs84);
             if (polygon is null) return Problems.BadRequest(why!, "footprint");
             if (polygon is MultiPolygon { NumGeometries: 1 } mp) polygon = mp.GetGeometryN(0);
-            if (polygon is not Polygon) return Problems.BadRequest("footprint must be one polygon (one building)", "footprint");
+            if (polygon is not Polygon) return Problems.BadRequest(new("footprint must be one polygon (one building)", "mặt bằng công trình phải là một đa giác (một công trình)"), "footprint");
             footprint = crs is null || crs.IsWgs84 ? polygon : crs.ToWgs84(polygon.Copy());
             footprint.SRID = 4326;
         }
 
         PermitResult? result;
         try { result = await PermitCheck.RunAsync(db, ruleSet, new PermitRequest(parcelId.Value, footprint, (int)floors.Value, height.Value, use, date), ct); }
-        catch (ArgumentException e) { return Problems.BadRequest(e.Message, "footprint"); }
-        if (result is null) return Problems.NotFound($"no parcel {parcelId}");
+        catch (FootprintElsewhere e) { return Problems.BadRequest(e.Why, "footprint"); }
+        if (result is null) return ParcelEndpoints.NoParcel(parcelId.Value);
 
         var resultJson = JsonSerializer.Serialize(result, Snake);
         await using var save = db.CreateCommand("""

@@ -66,6 +66,11 @@ public static class ReportEndpoints
         }).WithSummary("Open311: one service request.");
     }
 
+    static readonly Said NotAccepted = new("Report not accepted", "Phản ánh chưa được tiếp nhận"),
+        NoCategory = new("category is required (GET /open311/v2/services.json lists them)", "chưa chọn loại phản ánh (các loại có trong GET /open311/v2/services.json)"),
+        NoLocation = new("lon and lat (WGS 84) are required", "cần vị trí: kinh độ và vĩ độ (lon, lat, WGS 84)"),
+        StatusIsOneOf = new($"status must be one of {string.Join(", ", FieldReports.Statuses)}", $"trạng thái phải là một trong: {string.Join(", ", FieldReports.Statuses)}");
+
     static async Task<string?> ViewAsync(NpgsqlDataSource db, Guid id, bool officer, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"SELECT {ReportJson}::text FROM field_reports f WHERE f.public_id = @id");
@@ -79,7 +84,7 @@ public static class ReportEndpoints
         NewReport report;
         var key = ctx.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
         try { report = ctx.Request.HasFormContentType ? await FromForm(ctx.Request, key, ct) : await FromJson(ctx.Request, key, ct); }
-        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+        catch (ReportRejected e) { return Problems.Result(e.Status, NotAccepted, e.Why, new { field = e.Field }); }
         return await SubmitAndAnswer(ctx, reports, db, report, ct, open311: false);
     }
 
@@ -94,19 +99,19 @@ public static class ReportEndpoints
             ctx.Response.Headers.Location = $"/api/reports/{id}";
             return Results.Text(json, "application/json", Encoding.UTF8, 201);   // a retry gets the first answer, status included
         }
-        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+        catch (ReportRejected e) { return Problems.Result(e.Status, NotAccepted, e.Why, new { field = e.Field }); }
     }
 
     static async Task<NewReport> FromJson(HttpRequest request, string? key, CancellationToken ct)
     {
         var (body, error) = await GeoInput.BodyAsync(request, ct);
         if (error is not null) throw new ReportRejected(400, "body", error);
-        if (body.ValueKind != JsonValueKind.Object) throw new ReportRejected(400, "body", "the body must be a JSON object");
+        if (body.ValueKind != JsonValueKind.Object) throw new ReportRejected(400, "body", GeoInput.NotAnObject);
         string? S(string n) => body.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         double? D(string n) => body.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-        var category = S("category") ?? throw new ReportRejected(400, "category", "category is required (GET /open311/v2/services.json lists them)");
-        var lon = D("lon") ?? throw new ReportRejected(400, "lon", "lon and lat (WGS 84) are required");
-        var lat = D("lat") ?? throw new ReportRejected(400, "lat", "lon and lat (WGS 84) are required");
+        var category = S("category") ?? throw new ReportRejected(400, "category", NoCategory);
+        var lon = D("lon") ?? throw new ReportRejected(400, "lon", NoLocation);
+        var lat = D("lat") ?? throw new ReportRejected(400, "lat", NoLocation);
         return new NewReport(category, S("text") ?? "", lon, lat, D("accuracy_m"), S("accuracy_source"), S("address"), S("contact_name"), S("contact_phone"), null, null, key);
     }
 
@@ -115,9 +120,9 @@ public static class ReportEndpoints
         var form = await request.ReadFormAsync(ct);
         double? D(string n) => double.TryParse(form[n], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
         string? S(string n) => form[n].ToString() is { Length: > 0 } s ? s : null;
-        var category = S("category") ?? throw new ReportRejected(400, "category", "category is required");
-        var lon = D("lon") ?? throw new ReportRejected(400, "lon", "lon and lat (WGS 84) are required");
-        var lat = D("lat") ?? throw new ReportRejected(400, "lat", "lon and lat (WGS 84) are required");
+        var category = S("category") ?? throw new ReportRejected(400, "category", NoCategory);
+        var lon = D("lon") ?? throw new ReportRejected(400, "lon", NoLocation);
+        var lat = D("lat") ?? throw new ReportRejected(400, "lat", NoLocation);
         var (photo, type) = await PhotoAsync(form.Files.GetFile("photo"), ct);
         return new NewReport(category, S("text") ?? "", lon, lat, D("accuracy_m"), S("accuracy_source"), S("address"), S("contact_name"), S("contact_phone"), photo, type, key);
     }
@@ -125,11 +130,11 @@ public static class ReportEndpoints
     static async Task<(byte[]?, string?)> PhotoAsync(IFormFile? file, CancellationToken ct)
     {
         if (file is null) return (null, null);
-        if (file.Length > 5 * 1024 * 1024) throw new ReportRejected(413, "photo", "the photo is larger than 5 MB");
+        if (file.Length > 5 * 1024 * 1024) throw new ReportRejected(413, "photo", new("the photo is larger than 5 MB", "ảnh lớn hơn 5 MB"));
         using var ms = new MemoryStream();
         await file.CopyToAsync(ms, ct);
         var bytes = ms.ToArray();
-        var type = FieldReports.PhotoType(bytes) ?? throw new ReportRejected(415, "photo", "the photo must be a JPEG, PNG or WebP image");
+        var type = FieldReports.PhotoType(bytes) ?? throw new ReportRejected(415, "photo", new("the photo must be a JPEG, PNG or WebP image", "ảnh phải là tệp JPEG, PNG hoặc WebP"));
         return (bytes, type);
     }
 
@@ -139,11 +144,11 @@ public static class ReportEndpoints
         if (error is not null) return Problems.BadRequest(error);
         var to = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("status", out var s) ? s.GetString() : null;
         var reason = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("reason", out var r) ? r.GetString() : null;
-        if (to is null || !FieldReports.Statuses.Contains(to)) return Problems.BadRequest($"status must be one of {string.Join(", ", FieldReports.Statuses)}", "status");
-        if (to == "rejected" && string.IsNullOrWhiteSpace(reason)) return Problems.BadRequest("a rejection needs a reason the resident will read", "reason");
+        if (to is null || !FieldReports.Statuses.Contains(to)) return Problems.BadRequest(StatusIsOneOf, "status");
+        if (to == "rejected" && string.IsNullOrWhiteSpace(reason)) return Problems.BadRequest(new("a rejection needs a reason the resident will read", "từ chối cần ghi lý do để người dân đọc"), "reason");
         var (found, moved, from) = await reports.MoveAsync(id, to, reason, ctx.User.Who(), ct);
-        if (!found) return Problems.NotFound($"no report {id}");
-        if (!moved) return Problems.Result(409, "Not allowed now", $"a report that is {from} cannot become {to}", new { status = from });
+        if (!found) return Problems.NotFound(new($"no report {id}", $"không có phản ánh {id}"));
+        if (!moved) return Problems.Result(409, new("Not allowed now", "Chưa thể chuyển lúc này"), new($"a report that is {from} cannot become {to}", $"phản ánh đang ở trạng thái {from} không chuyển sang {to} được"), new { status = from });
         await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "report.status", id.ToString(), new { from, to, reason }, ct);
         return Results.Text((await ViewAsync(db, id, true, ct))!, "application/json");
     }
@@ -155,7 +160,7 @@ public static class ReportEndpoints
         var args = new List<(string, object)>();
         if (status is not null)
         {
-            if (!FieldReports.Statuses.Contains(status)) return Problems.BadRequest($"status must be one of {string.Join(", ", FieldReports.Statuses)}", "status");
+            if (!FieldReports.Statuses.Contains(status)) return Problems.BadRequest(StatusIsOneOf, "status");
             where.Add("f.status = @status"); args.Add(("status", status));
         }
         if (category is not null) { where.Add("f.category = @category"); args.Add(("category", category)); }
@@ -266,12 +271,13 @@ public static class ReportEndpoints
         var form = await ctx.Request.ReadFormAsync(ct);
         string? S(string n) => form[n].ToString() is { Length: > 0 } s ? s : null;
         double? D(string n) => double.TryParse(form[n], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
-        if (S("service_code") is not { } code) return Problems.BadRequest("service_code is required", "service_code");
-        if (D("lat") is not { } lat || D("long") is not { } lon) return Problems.BadRequest("lat and long are required (this server does not geocode address_string)", "lat");
+        if (S("service_code") is not { } code) return Problems.BadRequest(new("service_code is required", "chưa chọn loại phản ánh (service_code)"), "service_code");
+        if (D("lat") is not { } lat || D("long") is not { } lon) return Problems.BadRequest(new("lat and long are required (this server does not geocode address_string)",
+            "cần vị trí: vĩ độ và kinh độ (lat, long); máy chủ này không tìm vị trí theo địa chỉ (address_string)"), "lat");
         var key = ctx.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } k ? k : null;
         (byte[]? photo, string? type) = (null, null);
         try { (photo, type) = await PhotoAsync(form.Files.GetFile("media"), ct); }
-        catch (ReportRejected e) { return Problems.Result(e.Status, "Report not accepted", e.Message, new { field = e.Field }); }
+        catch (ReportRejected e) { return Problems.Result(e.Status, NotAccepted, e.Why, new { field = e.Field }); }
         var name = string.Join(" ", new[] { S("first_name"), S("last_name") }.Where(x => x is not null));
         var report = new NewReport(code, S("description") ?? "", lon, lat, D("accuracy_m"), "open311", S("address_string"),
             name.Length > 0 ? name : S("email"), S("phone"), photo, type, key);

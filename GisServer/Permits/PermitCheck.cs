@@ -18,6 +18,12 @@ public sealed record PermitResult(string Verdict, string RuleSet, string RuleSet
 /// measurements come from PostGIS in the parcel's VN-2000 TM-3 zone (one statement); the rules, limits and
 /// citations come from the rule set in force on the application date.
 /// </summary>
+/// <summary>A footprint drawn far from its parcel: most likely given in the wrong CRS, so there is nothing to check.</summary>
+public sealed class FootprintElsewhere(Said why) : Exception(why.En)
+{
+    public Said Why { get; } = why;
+}
+
 public static class PermitCheck
 {
     /// <summary>Everything the rules need, measured in the parcel's TM-3 zone. @fp is the footprint in EPSG:4326 or null.</summary>
@@ -70,7 +76,8 @@ public static class PermitCheck
         double? roadWidth = r.IsDBNull(13) ? null : r.GetDouble(13);
         double fpToParcel = r.GetDouble(14);
         if (req.Footprint is not null && fpToParcel > 50)
-            throw new ArgumentException($"the footprint lies {fpToParcel:0} m from parcel {no} (sheet {sheet}): is it in the wrong CRS?");
+            throw new FootprintElsewhere(new($"the footprint lies {fpToParcel:0} m from parcel {no} (sheet {sheet}): is it in the wrong CRS?",
+                $"mặt bằng công trình cách thửa {no} (tờ {sheet}) {fpToParcel:0} m: có phải tọa độ theo hệ khác không?"));
 
         var rows = new List<RuleRow>();
         static double A(double v) => Math.Round(v, 1);   // areas as a surveyor rounds them: 0.1 m²

@@ -8,11 +8,12 @@ namespace WardMap.GisServer.Reports;
 public sealed record NewReport(string Category, string Text, double Lon, double Lat, double? AccuracyM, string? AccuracySource,
     string? Address, string? ContactName, string? ContactPhone, byte[]? Photo, string? PhotoType, string? IdempotencyKey);
 
-/// <summary>Why a report cannot be taken, with the field to fix and the HTTP status to answer.</summary>
-public sealed class ReportRejected(int status, string field, string message) : Exception(message)
+/// <summary>Why a report cannot be taken (in the resident's Vietnamese too), with the field to fix and the HTTP status to answer.</summary>
+public sealed class ReportRejected(int status, string field, Said why) : Exception(why.En)
 {
     public int Status { get; } = status;
     public string Field { get; } = field;
+    public Said Why { get; } = why;
 }
 
 /// <summary>
@@ -72,11 +73,11 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
     /// <summary>Validates, places and stores a report (or returns the one already stored under its Idempotency-Key).</summary>
     public async Task<(Guid Id, bool Created)> SubmitAsync(NewReport r, CancellationToken ct)
     {
-        if (r.Lon is < -180 or > 180 || !double.IsFinite(r.Lon)) throw new ReportRejected(400, "lon", "lon must be a longitude from -180 to 180");
-        if (r.Lat is < -90 or > 90 || !double.IsFinite(r.Lat)) throw new ReportRejected(400, "lat", "lat must be a latitude from -90 to 90");
-        if (r.AccuracyM is < 0 or > 5000) throw new ReportRejected(400, "accuracy_m", "accuracy_m is the GPS fix's radius in metres, from 0 to 5000");
-        if (r.Text.Length > 4000) throw new ReportRejected(400, "text", "text is at most 4000 characters");
-        if (r.IdempotencyKey is { Length: > 200 }) throw new ReportRejected(400, "Idempotency-Key", "the Idempotency-Key header is at most 200 characters");
+        if (r.Lon is < -180 or > 180 || !double.IsFinite(r.Lon)) throw new ReportRejected(400, "lon", new("lon must be a longitude from -180 to 180", "kinh độ (lon) phải từ -180 đến 180"));
+        if (r.Lat is < -90 or > 90 || !double.IsFinite(r.Lat)) throw new ReportRejected(400, "lat", new("lat must be a latitude from -90 to 90", "vĩ độ (lat) phải từ -90 đến 90"));
+        if (r.AccuracyM is < 0 or > 5000) throw new ReportRejected(400, "accuracy_m", new("accuracy_m is the GPS fix's radius in metres, from 0 to 5000", "độ chính xác của vị trí GPS (accuracy_m) là bán kính tính bằng mét, từ 0 đến 5000"));
+        if (r.Text.Length > 4000) throw new ReportRejected(400, "text", new("text is at most 4000 characters", "nội dung phản ánh dài tối đa 4000 ký tự"));
+        if (r.IdempotencyKey is { Length: > 200 }) throw new ReportRejected(400, "Idempotency-Key", new("the Idempotency-Key header is at most 200 characters", "tiêu đề Idempotency-Key dài tối đa 200 ký tự"));
 
         if (r.IdempotencyKey is not null && await FindByKeyAsync(r.IdempotencyKey, ct) is { } earlier) return (earlier, false);
 
@@ -141,7 +142,8 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         await using var rd = await cmd.ExecuteReaderAsync(ct);
         await rd.ReadAsync(ct);
         JsonElement? J(int i) => rd.IsDBNull(i) ? null : JsonDocument.Parse(rd.GetString(i)).RootElement.Clone();
-        var cat = J(0) ?? throw new ReportRejected(400, "category", $"unknown category '{r.Category}'; GET /open311/v2/services.json lists them");
+        var cat = J(0) ?? throw new ReportRejected(400, "category", new($"unknown category '{r.Category}'; GET /open311/v2/services.json lists them",
+            $"không có loại phản ánh '{r.Category}'; các loại có trong GET /open311/v2/services.json"));
         var ward = J(1);
         string wardStatus = "inside";
         double? distance = null;
@@ -154,7 +156,11 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
                 // The accuracy circle reaching the ward makes it uncertain, not outside (field-reports.md).
                 wardStatus = distance <= accuracy ? "uncertain" : distance <= accuracy + FarOutsideMarginM ? "outside_near" : "far";
                 if (wardStatus == "far")
-                    throw new ReportRejected(422, "location", $"the point is {distance:0} m outside {w.GetProperty("name").GetString()} ({w.GetProperty("code").GetString()}); this service takes reports inside the ward");
+                {
+                    var (name, code) = (w.GetProperty("name").GetString(), w.GetProperty("code").GetString());
+                    throw new ReportRejected(422, "location", new($"the point is {distance:0} m outside {name} ({code}); this service takes reports inside the ward",
+                        $"vị trí này nằm ngoài {name} ({code}) {distance:0} m; ở đây chỉ nhận phản ánh trong phường"));
+                }
             }
         }
         var placement = new Placement(wardStatus, ward?.GetProperty("code").GetString(), ward?.GetProperty("name").GetString(), distance,

@@ -7,7 +7,8 @@ export const auth = {
 };
 
 export async function api(path, options = {}) {
-  const headers = { ...(options.headers || {}) };
+  // The viewer speaks Vietnamese whatever the browser's language: so should the server's error messages.
+  const headers = { 'Accept-Language': 'vi', ...(options.headers || {}) };
   if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
   const response = await fetch(path, { ...options, headers });
   if (!response.ok) {

@@ -62,6 +62,36 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_resident_whose_app_speaks_Vietnamese_is_told_why_in_Vietnamese()
+    {
+        var x = await Scalar<double>("SELECT ST_XMax(geom) FROM ward_boundary");
+        var y = await Scalar<double>("SELECT ST_Y(ST_Centroid(geom)) FROM ward_boundary");
+        async Task<(HttpResponseMessage, JsonElement)> Send(object body, string language)
+        {
+            var req = new HttpRequestMessage(HttpMethod.Post, "/api/reports") { Content = JsonContent.Create(body) };
+            req.Headers.Add("Accept-Language", language);
+            var r = await _server.Client().SendAsync(req);
+            return (r, await r.Content.ReadFromJsonAsync<JsonElement>());
+        }
+        var far = new { category = "rubbish", lon = x + 0.05, lat = y };   // ~5 km east of the ward
+        var (vi, problem) = await Send(far, "vi-VN,vi;q=0.9,en;q=0.8");
+        Assert.Equal((HttpStatusCode)422, vi.StatusCode);
+        Assert.Equal("Phản ánh chưa được tiếp nhận", problem.GetProperty("title").GetString());
+        Assert.Matches(@"^vị trí này nằm ngoài Phường Thạch Khôi \(\d+\) \d+ m; ở đây chỉ nhận phản ánh trong phường$", problem.GetProperty("detail").GetString());
+        Assert.Equal("location", problem.GetProperty("field").GetString());
+        Assert.Equal(["vi"], vi.Content.Headers.ContentLanguage);
+        // The same report from an app that prefers English, and the other reasons a resident meets, in Vietnamese.
+        var (en, english) = await Send(far, "en-US,en;q=0.9,vi;q=0.8");
+        Assert.Equal("Report not accepted", english.GetProperty("title").GetString());
+        Assert.Contains("outside Phường Thạch Khôi", english.GetProperty("detail").GetString());
+        Assert.Empty(en.Content.Headers.ContentLanguage);
+        Assert.Equal("không có loại phản ánh 'den_hong'; các loại có trong GET /open311/v2/services.json",
+            (await Send(new { category = "den_hong", lon = x, lat = y }, "vi")).Item2.GetProperty("detail").GetString());
+        Assert.Equal("cần vị trí: kinh độ và vĩ độ (lon, lat, WGS 84)", (await Send(new { category = "rubbish" }, "vi")).Item2.GetProperty("detail").GetString());
+        Assert.Equal(0, await Scalar<long>("SELECT count(*) FROM field_reports WHERE ST_X(location) > $1", x + 0.01));
+    }
+
+    [Fact]
     public async Task Open_reports_of_the_same_category_nearby_are_offered_as_duplicates()
     {
         var (lon, lat) = await PointNearALightAsync();

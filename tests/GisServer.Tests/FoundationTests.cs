@@ -104,6 +104,16 @@ public sealed class FoundationTests : IAsyncLifetime
             Assert.Contains("unknown or revoked", await r.Content.ReadAsStringAsync());
         }
         Assert.Equal(HttpStatusCode.OK, (await _server.Client().GetAsync("/api/me")).StatusCode);   // no key: the public
+
+        // The viewer asks in Vietnamese (its sign-in shows the server's reason).
+        var vi = _server.Client("wm_not_a_key");
+        vi.DefaultRequestHeaders.Add("Accept-Language", "vi");
+        var problem = await (await vi.GetAsync("/api/me")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Cần đăng nhập", problem.GetProperty("title").GetString());
+        Assert.Equal("khóa API không đúng hoặc đã bị thu hồi", problem.GetProperty("detail").GetString());
+        var noKey = _server.Client();
+        noKey.DefaultRequestHeaders.Add("Accept-Language", "vi-VN");
+        Assert.StartsWith("việc này cần đăng nhập bằng khóa API", (await (await noKey.GetAsync("/api/imports")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -157,21 +157,42 @@ public sealed class PermitCheckTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Point\",\"coordinates\":[106.29,20.93]},\"floors\":2,\"height_m\":8}", 400, "footprint")]
-    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Polygon\",\"coordinates\":[[[106.29,20.93],[106.3,20.94],[106.3,20.93],[106.29,20.94],[106.29,20.93]]]},\"floors\":2,\"height_m\":8}", 400, "footprint")]
-    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Polygon\",\"coordinates\":[[[105.0,20.0],[105.0001,20.0],[105.0001,20.0001],[105.0,20.0]]]},\"floors\":2,\"height_m\":8}", 400, "wrong CRS")]
-    [InlineData("{\"parcel_id\":PID,\"floors\":0,\"height_m\":8}", 400, "floors")]
-    [InlineData("{\"parcel_id\":PID,\"floors\":2}", 400, "height_m")]
-    [InlineData("{\"parcel_id\":999999999,\"floors\":2,\"height_m\":8}", 404, "no parcel")]
-    [InlineData("{\"sheet_no\":777,\"parcel_no\":1,\"floors\":2,\"height_m\":8}", 404, "no parcel 1 on sheet 777")]
-    [InlineData("{\"parcel_id\":PID,\"floors\":2,\"height_m\":8,\"application_date\":\"2031-01-01\"}", 422, "no rule set")]
-    public async Task Bad_input_is_answered_with_a_problem_naming_the_field(string body, int status, string says)
+    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Point\",\"coordinates\":[106.29,20.93]},\"floors\":2,\"height_m\":8}", 400, "footprint", "phải là Polygon hoặc MultiPolygon")]
+    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Polygon\",\"coordinates\":[[[106.29,20.93],[106.3,20.94],[106.3,20.93],[106.29,20.94],[106.29,20.93]]]},\"floors\":2,\"height_m\":8}", 400, "Self-intersection", "các cạnh cắt nhau")]
+    [InlineData("{\"parcel_id\":PID,\"footprint\":{\"type\":\"Polygon\",\"coordinates\":[[[105.0,20.0],[105.0001,20.0],[105.0001,20.0001],[105.0,20.0]]]},\"floors\":2,\"height_m\":8}", 400, "wrong CRS", "tọa độ theo hệ khác")]
+    [InlineData("{\"parcel_id\":PID,\"floors\":0,\"height_m\":8}", 400, "floors", "số tầng (floors)")]
+    [InlineData("{\"parcel_id\":PID,\"floors\":2}", 400, "height_m", "chiều cao (height_m)")]
+    [InlineData("{\"parcel_id\":999999999,\"floors\":2,\"height_m\":8}", 404, "no parcel", "không có thửa đất 999999999")]
+    [InlineData("{\"sheet_no\":777,\"parcel_no\":1,\"floors\":2,\"height_m\":8}", 404, "no parcel 1 on sheet 777", "không có thửa 1 trên tờ 777")]
+    [InlineData("{\"parcel_id\":PID,\"floors\":2,\"height_m\":8,\"application_date\":\"2031-01-01\"}", 422, "no rule set", "có hiệu lực ngày 01/01/2031")]
+    [InlineData("{\"parcel_id\":PID,\"floors\":2,\"height_m\":8", 400, "not valid JSON", "không phải JSON hợp lệ")]
+    public async Task Bad_input_is_answered_with_a_problem_naming_the_field_in_English_or_the_viewers_Vietnamese(string body, int status, string says, string saysVi)
     {
         var id = await LayOutAsync(new("bad input", "pass", [], Zones: [Whole()]));
-        var r = await _officer.PostAsync("/api/permits/check", new StringContent(body.Replace("PID", id.ToString()), Encoding.UTF8, "application/json"));
-        Assert.Equal(status, (int)r.StatusCode);
-        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
-        Assert.Contains(says, await r.Content.ReadAsStringAsync());
+        async Task<HttpResponseMessage> Check(string? language)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/permits/check") { Content = new StringContent(body.Replace("PID", id.ToString()), Encoding.UTF8, "application/json") };
+            if (language is not null) request.Headers.Add("Accept-Language", language);
+            return await _officer.SendAsync(request);
+        }
+        foreach (var english in new[] { null, "en-GB,en;q=0.9,vi;q=0.5" })
+        {
+            var r = await Check(english);
+            Assert.Equal(status, (int)r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(says, await r.Content.ReadAsStringAsync());
+            Assert.Empty(r.Content.Headers.ContentLanguage);
+        }
+        // The viewer asks for Vietnamese (its officers read Vietnamese), as a browser set to Vietnamese does.
+        foreach (var vietnamese in new[] { "vi", "vi-VN,vi;q=0.9,en-US;q=0.8", "en;q=0.5, vi" })
+        {
+            var r = await Check(vietnamese);
+            Assert.Equal(status, (int)r.StatusCode);
+            var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains(saysVi, problem.GetProperty("detail").GetString());
+            Assert.Equal(["vi"], r.Content.Headers.ContentLanguage);
+            Assert.Contains("Accept-Language", r.Headers.Vary);
+        }
     }
 
     [Fact]

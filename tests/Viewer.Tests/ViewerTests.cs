@@ -286,7 +286,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         page.Dialog += async (_, d) => { messages.Add(d.Message); await (d.Type == "prompt" ? d.AcceptAsync("wm_typo") : d.AcceptAsync()); };
         await page.ClickAsync("#sign-in");
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); messages.Count < 2 && waited.Elapsed < TimeSpan.FromSeconds(10); ) await Task.Delay(50);
-        Assert.Contains("unknown or revoked", messages.Last());
+        Assert.Equal("khóa API không đúng hoặc đã bị thu hồi", messages.Last());   // in the viewer's language, whatever the browser's
         Assert.Equal("Đăng nhập", await page.InnerTextAsync("#sign-in"));
         Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('wardmap.apiKey')"));
     }
