@@ -93,6 +93,7 @@ $('style-select').addEventListener('change', (e) => {
 let selected = null;   // the open parcel (the embed highlights it)
 let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
 let pointMarker = null;   // where typed coordinates point (showPoint)
+let role = null;          // the signed-in key's role (showRole); null: the public
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
@@ -134,13 +135,16 @@ async function showParcel(id) {
       <h3>Thửa liền kề</h3>
       <ul class="neighbours">${neighbours.features.map((n) =>
         `<li><a href="#" data-parcel="${n.id}">Thửa ${n.properties.parcel_no} tờ ${n.properties.sheet_no}</a> — cạnh chung ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
-      <p><button type="button" id="extract">Trích lục (PDF)</button></p>
+      <div id="extract-box"></div>
       <div id="permit"></div>`;
-    if (auth.key) permitForm(map, id, $('permit'));
+    // The extract carries the owner's name: land officers only (the API's rule); permit checks: officers and planners.
+    $('extract-box').innerHTML = role === 'officer' || role === 'admin'
+      ? '<p><button type="button" id="extract">Trích lục (PDF)</button></p>'
+      : '<p><small>Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.</small></p>';
+    if (role) permitForm(map, id, $('permit'));
     else $('permit').innerHTML = '<p><small>Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.</small></p>';
     $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
-    $('extract').addEventListener('click', async () => {
-      if (!auth.key) { alert('Trích lục dành cho cán bộ: hãy đăng nhập bằng khóa API.'); return; }
+    $('extract')?.addEventListener('click', async () => {
       try { window.open(URL.createObjectURL(await api(`/api/parcels/${id}/extract.pdf`))); } catch (e) { alert(e.message); }
     });
   } catch (e) {
@@ -261,7 +265,13 @@ map.on('mousemove', (e) => { pointer = e.lngLat; showCoords(); });
 map.on('click', (e) => { pointer = e.lngLat; showCoords(); });
 zone.addEventListener('change', () => { localStorage.setItem('wardmap.vnZone', zone.value); showCoords(); });
 
-function showRole(role) { $('sign-in').textContent = role ? `Vai trò: ${role} (đăng xuất)` : 'Đăng nhập'; }
+// Signed in, the open parcel is shown again with what the role may see and do (owner, extract, permit check).
+const ROLE_NAMES = { officer: 'cán bộ địa chính', planner: 'cán bộ quy hoạch', admin: 'quản trị' };
+function showRole(signedIn) {
+  role = signedIn && signedIn !== 'public' ? signedIn : null;
+  $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (đăng xuất)` : 'Đăng nhập';
+  if (selected != null && !$('panel').hidden) showParcel(selected);
+}
 $('sign-in').addEventListener('click', async () => {
   if (auth.key) { auth.key = null; showRole(null); return; }
   const key = prompt('Khóa API của cán bộ (./wardmap keys create --role officer):');

@@ -326,6 +326,36 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task What_the_parcel_panel_offers_follows_the_role_signed_in()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var page = await OpenAsync($"/#18/{lat}/{lon}");
+        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = await page.Locator("#map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
+        // The public: no owner, no extract (it names the owner), no permit check; told who may.
+        Assert.Equal(0, await page.Locator("#extract, #draw").CountAsync());
+        Assert.Contains("dành cho cán bộ địa chính", await page.InnerTextAsync("#panel"));
+        var keys = new Queue<string>([await _server.KeyAsync("planner"), await _server.KeyAsync("officer")]);
+        page.Dialog += async (_, d) => await d.AcceptAsync(keys.Dequeue());
+        // A planner signs in: the open parcel now offers the permit check, still no owner and no extract.
+        await page.ClickAsync("#sign-in");
+        await page.WaitForSelectorAsync("#panel #draw");
+        Assert.Equal("cán bộ quy hoạch (đăng xuất)", await page.InnerTextAsync("#sign-in"));
+        Assert.Equal(0, await page.Locator("#extract").CountAsync());
+        Assert.DoesNotContain("Chủ sử dụng", await page.InnerTextAsync("#panel"));
+        // Signed out, then in as a land officer: the owner and the extract appear without reopening the parcel.
+        await page.ClickAsync("#sign-in");
+        await page.WaitForFunctionAsync("() => !document.querySelector('#panel #draw') && document.querySelector('#sign-in').textContent === 'Đăng nhập'");
+        await page.ClickAsync("#sign-in");
+        await page.WaitForSelectorAsync("#panel #extract");
+        Assert.Equal("cán bộ địa chính (đăng xuất)", await page.InnerTextAsync("#sign-in"));
+        Assert.Contains("Chủ sử dụng", await page.InnerTextAsync("#panel"));
+        Assert.Equal(1, await page.Locator("#panel #draw").CountAsync());
+    }
+
+    [Fact]
     public async Task The_coordinate_readout_gives_VN2000_in_the_zone_the_officer_picks()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
