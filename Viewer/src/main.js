@@ -1,4 +1,4 @@
-import maplibregl from './maplibre.js';
+import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
 import { api, auth, esc } from './api.js';
 import { toVn2000, typedPoint, fmt } from './coords.js';
@@ -17,16 +17,22 @@ const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
 // Labels appear at once (fadeDuration 0): a fade keeps MapLibre drawing frames for 0.3 s after every move,
 // and on a laptop without a GPU, or a browser drawing in software, each of those frames is a full redraw.
 const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, attributionControl: { compact: true } });
+withoutRepeatedFrames(map);
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
 window.wardmap = { map, firstDrawMs: null, firstShownMs: null };
 
+// Frames drawn: the one that completed the first map (load) is the last when none repeats another.
+let frames = 0;
+map.on('render', () => { frames += 1; });
+map.once('load', () => { window.wardmap.loadFrame = frames; });
 // The first full draw (page, bundle, style, tiles, glyphs), from navigation start, for the end-to-end test.
 // MapLibre is idle once the last frame's drawing is issued; the frame is on screen after the browser has
 // composited it, which a browser drawing WebGL in software does by reading the canvas back: the next
 // animation frame starts after that.
 map.once('idle', () => {
   window.wardmap.firstDrawMs = Math.round(performance.now());
+  window.wardmap.idleFrame = frames;
   requestAnimationFrame(() => {
     window.wardmap.firstShownMs = Math.round(performance.now());
     $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms (hiện lên sau ${window.wardmap.firstShownMs} ms)`;

@@ -1,4 +1,4 @@
-import maplibregl from './maplibre.js';
+import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
 import { boundsOf } from './geojson.js';
 import { followReports } from './live.js';
@@ -27,6 +27,7 @@ const hasCenter = center?.length === 2 && center.every(Number.isFinite);
 const hasBbox = bbox?.length === 4 && bbox.every(Number.isFinite);
 if (hasCenter) Object.assign(options, { center, zoom: Number(q.get('zoom')) || 15 });
 const map = new maplibregl.Map(options);
+withoutRepeatedFrames(map);
 window.wardmap = { map, reports: 0 };
 if (hasBbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { duration: 0, padding: 10 });
 

@@ -129,6 +129,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             $"main-thread long tasks (start+ms): {await page.EvaluateAsync<string>("() => window.__long.join(' ')")}\n");
         Assert.True(firstDraw > 0);
         Assert.True(firstShown >= firstDraw);
+        // No frame repeated the one that completed the map (MapLibre's stale label placement; maplibre.js).
+        var (loadFrame, idleFrame) = (await page.EvaluateAsync<int>("() => window.wardmap.loadFrame"), await page.EvaluateAsync<int>("() => window.wardmap.idleFrame"));
+        output.WriteLine($"the map was complete in frame {loadFrame} and idle after frame {idleFrame}");
+        Assert.Equal(loadFrame, idleFrame);
         // MapLibre drew with the worker the page started before its bundle ran (index.html), not a second one.
         Assert.Single(page.Workers);
         Assert.Contains("maplibre-gl-worker", page.Workers[0].Url);
