@@ -49,7 +49,9 @@ public static class PlanningEndpoints
         sb.AppendLine(string.Join(",", cols));
         foreach (var row in rows)
             sb.AppendLine(string.Join(",", cols.Select(c => Field(row[Array.IndexOf(names, c)]))));
-        return Results.Text(sb.ToString(), "text/csv; charset=utf-8", Encoding.UTF8);
+        // Planners open the table in Excel, which reads UTF-8 only after a byte-order mark (else Vietnamese is garbled).
+        byte[] bytes = [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
+        return Results.File(bytes, "text/csv; charset=utf-8", "xung-dot-quy-hoach.csv");
 
         static string Field(object? v) => v switch
         {

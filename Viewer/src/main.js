@@ -89,7 +89,7 @@ async function buildLegend() {
   }
 }
 
-map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); });
+map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); if (conflictsShown) showConflicts(conflictsShown); });
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
@@ -100,6 +100,7 @@ let selected = null;   // the open parcel (the embed highlights it)
 let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
+let conflictsShown = null; // the planning conflicts of the kind picked, drawn in red (showConflicts)
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
@@ -157,7 +158,7 @@ async function showParcel(id) {
     $('panel-body').innerHTML = `<p class="error">${esc(e.message)}</p>`;
   }
 }
-$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); });
+$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); showConflicts(null); });
 
 map.on('click', async (e) => {
   if (window.wardmap.drawing?.()) return;   // drawing a footprint: clicks are its corners
@@ -221,13 +222,22 @@ function goTo(features) {
 // Several parcels match (an address, an owner, a sheet): the map shows them outlined, the panel lists them to
 // pick, a page at a time; "Xem thêm" adds the next page (the server says how many match in all).
 function showMatches(q, url, fc) {
-  const features = [...fc.features];
-  const matched = fc.numberMatched ?? features.length;
   const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
       — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
+  const matched = fc.numberMatched ?? fc.features.length;
+  showConflicts(null);
+  showParcelList(`${matched} thửa khớp "${esc(q)}"`, fc.features, matched, item, async (n) => (await api(`${url}&offset=${n}`)).features);
+}
+
+// The listed parcels outlined on the map (their tiles' outlines) and fitted beside the panel.
+const outlineListed = (features) => { goTo(features); select(null, features.map((f) => f.id)); };
+
+// A list of parcels in the panel, a page at a time ("Xem thêm" asks nextPage for the page after the n listed);
+// onPage shows the list so far on the map.
+function showParcelList(title, first, total, item, nextPage, onPage = outlineListed) {
+  const features = [...first];
   $('panel').hidden = false;
-  $('panel-body').innerHTML = `<h2>${matched} thửa khớp "${esc(q)}"</h2><ul class="matches"></ul>
-    <button type="button" class="more" hidden></button>`;
+  $('panel-body').innerHTML = `<h2>${title}</h2><ul class="matches"></ul><button type="button" class="more" hidden></button>`;
   const list = $('panel-body').querySelector('.matches');
   const more = $('panel-body').querySelector('.more');
   list.addEventListener('click', (e) => {
@@ -239,22 +249,71 @@ function showMatches(q, url, fc) {
   });
   const show = (page) => {
     list.insertAdjacentHTML('beforeend', page.map(item).join(''));
-    goTo(features);
-    select(null, features.map((f) => f.id));
-    more.hidden = features.length >= matched || page.length === 0;
-    more.textContent = `Xem thêm (${features.length}/${matched})`;
+    onPage(features);
+    more.hidden = features.length >= total || page.length === 0;
+    more.textContent = `Xem thêm (${features.length}/${total})`;
   };
   more.addEventListener('click', async () => {
     more.disabled = true;   // a second click before the page arrives would ask for the same page
     try {
-      const next = await api(`${url}&offset=${features.length}`);
-      features.push(...next.features);
-      show(next.features);
+      const next = await nextPage(features.length);
+      features.push(...next);
+      show(next);
     } catch (err) { $('status').textContent = err.message; }
     more.disabled = false;
   });
   show(features);
 }
+
+// ---- planning conflicts (planners) ----------------------------------------------------------------
+// Parcels whose registered use contradicts the plan of the zone covering most of them, by kind: the planner
+// picks a kind, the map shows all of them in red (from the table's own geometry, so at any zoom: parcel tiles
+// start at z15) and the panel lists them; the whole table as CSV for a report.
+const CONFLICT_KINDS = {
+  acquisition: 'Thu hồi (nhà ở, kinh doanh trong khu đường, công trình công cộng)',
+  conversion: 'Chuyển mục đích (đất nông nghiệp trong khu quy hoạch khác)',
+  mismatch: 'Không phù hợp (nhà ở, kinh doanh trong khu giữ đất nông nghiệp)',
+};
+let conflicts = null;   // the planner's conflict table, asked once per sign-in
+async function showConflictKinds() {
+  $('conflicts').hidden = !(role === 'planner' || role === 'admin');
+  conflicts = null;
+  if ($('conflicts').hidden) return;
+  $('conflict-kinds').innerHTML = '<li>Đang tìm…</li>';
+  try {
+    conflicts = (await api('/api/planning/conflicts')).features;
+  } catch (err) { $('conflict-kinds').innerHTML = `<li class="error">${esc(err.message)}</li>`; return; }
+  $('conflict-kinds').innerHTML = Object.entries(CONFLICT_KINDS).map(([kind, name]) =>
+    `<li><button type="button" data-kind="${kind}">${name}: <b>${conflicts.filter((f) => f.properties.kind === kind).length}</b></button></li>`).join('');
+}
+function showConflicts(features) {
+  conflictsShown = features;
+  const data = { type: 'FeatureCollection', features: features ?? [] };
+  if (map.getSource('conflicts')) return map.getSource('conflicts').setData(data);
+  if (!features) return;
+  const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;   // under the names
+  map.addSource('conflicts', { type: 'geojson', data });
+  map.addLayer({ id: 'conflicts-fill', type: 'fill', source: 'conflicts', paint: { 'fill-color': '#d50000', 'fill-opacity': 0.3 } }, labels);
+  map.addLayer({ id: 'conflicts-line', type: 'line', source: 'conflicts', paint: { 'line-color': '#b71c1c', 'line-width': 1.5 } }, labels);
+}
+$('conflict-kinds').addEventListener('click', (e) => {
+  const kind = e.target.closest('[data-kind]')?.dataset.kind;
+  if (!kind || !conflicts) return;
+  const all = conflicts.filter((f) => f.properties.kind === kind);
+  const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+      — ${esc(f.properties.land_use)} trong khu ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
+  select(null);
+  showConflicts(all);
+  showParcelList(`${all.length} thửa: ${CONFLICT_KINDS[kind]}`, all.slice(0, MATCHES), all.length, item, async (n) => all.slice(n, n + MATCHES), () => {});
+  if (all.length) goTo(all);   // beside the panel, now open
+});
+$('conflicts-csv').addEventListener('click', async () => {
+  try {
+    const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: 'xung-dot-quy-hoach.csv' });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  } catch (err) { $('status').textContent = err.message; }
+});
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).
@@ -277,6 +336,7 @@ function showRole(signedIn) {
   role = signedIn && signedIn !== 'public' ? signedIn : null;
   $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (đăng xuất)` : 'Đăng nhập';
   if (selected != null && !$('panel').hidden) showParcel(selected);
+  showConflictKinds();
 }
 $('sign-in').addEventListener('click', async () => {
   if (auth.key) { auth.key = null; showRole(null); return; }

@@ -228,6 +228,10 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var csv = await planner.GetStringAsync("/api/planning/conflicts?format=csv");
         Assert.StartsWith("id,sheet_no,parcel_no,land_use,legal_area_m2,zone_code,planned_use,kind,area_in_zone_m2,plan_ref", csv);
         Assert.Contains($"\n{id},", csv);
+        // A file for Excel: a UTF-8 byte-order mark (Vietnamese plan references read right) and a file name.
+        var download = await planner.GetAsync("/api/planning/conflicts?format=csv");
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, (await download.Content.ReadAsByteArrayAsync())[..3]);
+        Assert.Equal("xung-dot-quy-hoach.csv", download.Content.Headers.ContentDisposition?.FileName);
         Assert.Equal(HttpStatusCode.BadRequest, (await planner.GetAsync("/api/planning/conflicts?format=xls")).StatusCode);
     }
 

@@ -360,6 +360,45 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_planner_finds_the_planning_conflicts_by_kind_on_the_map_and_as_a_table()
+    {
+        var key = await _server.KeyAsync("planner");
+        using var http = _server.Client(key);
+        var expected = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/planning/conflicts")).GetProperty("features").EnumerateArray()
+            .GroupBy(f => f.GetProperty("properties").GetProperty("kind").GetString()!).ToDictionary(g => g.Key, g => g.Select(f => f.GetProperty("id").GetInt64()).ToList());
+        var (kind, ids) = expected.MaxBy(k => k.Value.Count);
+        Assert.True(ids.Count > 20, "the sample has a kind of conflict with more than a page of parcels");
+        // The public does not see the section; a planner sees each kind with its count.
+        Assert.True(await (await OpenAsync("/")).Locator("#conflicts").IsHiddenAsync());
+        var page = await OpenAsync("/", apiKey: key);
+        await page.WaitForSelectorAsync($"#conflict-kinds [data-kind={kind}]");
+        foreach (var (k, list) in expected)
+            Assert.EndsWith($": {list.Count}", await page.InnerTextAsync($"#conflict-kinds [data-kind={k}]"));
+        // A kind: all its parcels in red on the map (at any zoom), the first 20 listed, "Xem thêm" for the next.
+        await page.ClickAsync($"#conflict-kinds [data-kind={kind}]");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .matches li");
+        Assert.StartsWith($"{ids.Count} thửa:", await page.InnerTextAsync("#panel h2"));
+        Assert.Equal(20, await page.Locator("#panel .matches li").CountAsync());
+        Assert.Equal($"Xem thêm (20/{ids.Count})", await page.InnerTextAsync("#panel .more"));
+        await page.WaitForFunctionAsync("() => window.wardmap.map.loaded()");
+        Assert.Equal(ids.Order(), (await page.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['conflicts-fill'] }).map((f) => f.id)")).Distinct().Order());
+        var panelLeft = (await page.Locator("#panel").BoundingBoxAsync())!.X - (await page.Locator("#map").BoundingBoxAsync())!.X;
+        Assert.True(await page.EvaluateAsync<bool>($"() => window.wardmap.map.queryRenderedFeatures({{ layers: ['conflicts-fill'] }}).every((f) => window.wardmap.map.project(f.geometry.coordinates.flat(3).slice(0, 2)).x < {panelLeft})"),
+            "every red parcel lies left of the panel");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-conflicts.png") });
+        // A parcel of the list opens; closing the panel takes the red parcels off the map.
+        await page.ClickAsync("#panel .matches li:first-child a");
+        await page.WaitForSelectorAsync("#panel .neighbours");
+        await page.ClickAsync("#panel-close");
+        await page.WaitForFunctionAsync("() => window.wardmap.map.querySourceFeatures('conflicts').length === 0");
+        // The whole table, for a report.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#conflicts-csv"));
+        Assert.Equal("xung-dot-quy-hoach.csv", download.SuggestedFilename);
+        var csv = await File.ReadAllLinesAsync((await download.PathAsync())!);
+        Assert.Equal(expected.Values.Sum(v => v.Count) + 1, csv.Length);
+    }
+
+    [Fact]
     public async Task The_coordinate_readout_gives_VN2000_in_the_zone_the_officer_picks()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
