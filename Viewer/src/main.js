@@ -101,6 +101,7 @@ let outlined = [];     // the parcels outlined in red: the open one, or a search
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
 let conflictsShown = null; // the planning conflicts of the kind picked, drawn in red (showConflicts)
+let relistReports = null;  // lists the reports again (reports.js), once the list is there
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
@@ -337,6 +338,7 @@ function showRole(signedIn) {
   $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (đăng xuất)` : 'Đăng nhập';
   if (selected != null && !$('panel').hidden) showParcel(selected);
   showConflictKinds();
+  relistReports?.();
 }
 $('sign-in').addEventListener('click', async () => {
   if (auth.key) { auth.key = null; showRole(null); return; }
@@ -361,4 +363,5 @@ $('copy-embed').addEventListener('click', async () => {
   $('status').textContent = 'Đã sao chép mã nhúng';
 });
 
-map.once('load', () => reportsPanel(map));
+// Land officers move reports along from the list; it is listed again when the role changes.
+map.once('load', async () => { relistReports = await reportsPanel(map, () => role === 'officer' || role === 'admin'); });

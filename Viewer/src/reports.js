@@ -6,7 +6,12 @@ const PAGE = 20;
 const NONE = '<li>Không có phản ánh</li>';
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
-export async function reportsPanel(map) {
+// What an officer may do next with a report (FieldReports.CanMove on the server), and the button that does it.
+const MOVES = { new: ['accepted', 'rejected'], accepted: ['in_progress', 'rejected'], in_progress: ['resolved', 'rejected'] };
+const MOVE = { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
+
+// canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.
+export async function reportsPanel(map, canHandle) {
   const $ = (id) => document.getElementById(id);
   const services = await api('/open311/v2/services.json').catch(() => []);
   const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
@@ -14,7 +19,8 @@ export async function reportsPanel(map) {
   const when = (iso) => new Date(iso).toLocaleString('vi-VN', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
-    ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}</li>`;
+    ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
+    ${canHandle() && MOVES[r.status] ? `<br>${MOVES[r.status].map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
   // last report shown, so reports sent meanwhile do not push ones already read onto the next page.
   let shown = 0, total = 0, next = null, since = null;
@@ -36,11 +42,22 @@ export async function reportsPanel(map) {
     counter();
     wire();
   }
-  // A report in the list takes the map to where it was sent.
+  // A report in the list takes the map to where it was sent; an officer's buttons move it along (a rejection
+  // needs a reason, which the resident reads).
   function wire() {
     $('report-list').querySelectorAll('[data-lon]').forEach((a) => { a.onclick = (e) => {
       e.preventDefault();
       map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
+    }; });
+    $('report-list').querySelectorAll('[data-move]').forEach((b) => { b.onclick = async () => {
+      const id = b.closest('[data-id]').dataset.id, to = b.dataset.move;
+      const reason = to === 'rejected' ? prompt('Lý do từ chối (người gửi sẽ đọc):')?.trim() : undefined;
+      if (to === 'rejected' && !reason) return;
+      try {
+        await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
+        document.getElementById('status').textContent = `Phản ánh ${id.slice(0, 8)}: ${STATUS[to]}`;
+        place({ report: id });   // at once; the stream's event for the change finds it in place
+      } catch (err) { document.getElementById('status').textContent = err.message; }
     }; });
   }
   // Live: a new report, or one whose status changed, takes its place in the list (newest first) when it fits
@@ -87,4 +104,5 @@ export async function reportsPanel(map) {
   // The stream follows on from where the first list was read: nothing sent in between is missed.
   await load(false);
   followReports(map, place, since);
+  return refresh;
 }

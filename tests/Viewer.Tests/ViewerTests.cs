@@ -533,6 +533,37 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_land_officer_moves_a_report_along_from_the_list()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var report = await SendReportAsync("Rác ùn ứ đầu ngõ", lon, lat);
+        // The public sees the report, not what to do with it.
+        var item = $"#report-list li[data-id='{report}']";
+        var visitor = await OpenAsync("/");
+        await visitor.WaitForSelectorAsync(item);
+        Assert.Equal(0, await visitor.Locator($"{item} [data-move]").CountAsync());
+
+        var page = await OpenAsync("/", apiKey: await _server.KeyAsync("officer"));
+        await page.WaitForSelectorAsync($"{item} [data-move=accepted]");
+        Assert.Equal(["Tiếp nhận", "Từ chối"], await page.Locator($"{item} [data-move]").AllInnerTextsAsync());
+        await page.ClickAsync($"{item} [data-move=accepted]");
+        await page.WaitForSelectorAsync($"{item} [data-move=in_progress]");
+        Assert.StartsWith("đã tiếp nhận", await page.InnerTextAsync($"{item} a"));
+        Assert.Equal("accepted", await _server.Db.ScalarAsync<string>("SELECT status FROM field_reports WHERE public_id = $1::uuid", report));
+        // A rejection asks for the reason the resident will read; none given, nothing changes.
+        var answers = new Queue<string>(["", "Trùng với phản ánh đã xử lý"]);
+        page.Dialog += async (_, d) => await d.AcceptAsync(answers.Dequeue());
+        await page.ClickAsync($"{item} [data-move=rejected]");
+        await page.ClickAsync($"{item} [data-move=rejected]");
+        await page.WaitForFunctionAsync($"() => !document.querySelector(\"{item} [data-move]\")");
+        Assert.StartsWith("từ chối", await page.InnerTextAsync($"{item} a"));
+        Assert.Equal(["accepted", "rejected"], (await _server.Db.ScalarAsync<string>(
+            "SELECT string_agg(h.to_status, ',' ORDER BY h.id) FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.public_id = $1::uuid AND h.from_status IS NOT NULL", report)).Split(','));
+        Assert.Equal("Trùng với phản ánh đã xử lý", await _server.Db.ScalarAsync<string>(
+            "SELECT h.reason FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.public_id = $1::uuid AND h.to_status = 'rejected'", report));
+    }
+
+    [Fact]
     public async Task The_report_list_pages_newest_first_and_filters_by_status()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
