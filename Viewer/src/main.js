@@ -4,6 +4,7 @@ import { api, auth, esc } from './api.js';
 import { toVn2000, typedPoint, fmt } from './coords.js';
 import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
+import { isDrawing, polygonDrawing } from './draw.js';
 import { reportsPanel } from './reports.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
@@ -162,7 +163,7 @@ async function showParcel(id) {
 $('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); showConflicts(null); });
 
 map.on('click', async (e) => {
-  if (window.wardmap.drawing?.()) return;   // drawing a footprint: clicks are its corners
+  if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
   if (hit?.id != null) return showParcel(hit.id);
   try {
@@ -227,25 +228,26 @@ function showMatches(q, url, fc) {
       — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
   const matched = fc.numberMatched ?? fc.features.length;
   showConflicts(null);
-  showParcelList(`${matched} thửa khớp "${esc(q)}"`, fc.features, matched, item, async (n) => (await api(`${url}&offset=${n}`)).features);
+  showParcelList(`<h2>${matched} thửa khớp "${esc(q)}"</h2>`, fc.features, matched, item, async (n) => (await api(`${url}&offset=${n}`)).features);
 }
 
 // The listed parcels outlined on the map (their tiles' outlines) and fitted beside the panel.
 const outlineListed = (features) => { goTo(features); select(null, features.map((f) => f.id)); };
 
-// A list of parcels in the panel, a page at a time ("Xem thêm" asks nextPage for the page after the n listed);
-// onPage shows the list so far on the map.
-function showParcelList(title, first, total, item, nextPage, onPage = outlineListed) {
+// A list of parcels in the panel under a header, a page at a time ("Xem thêm" asks nextPage for the page after
+// the n listed); onPage shows the list so far on the map.
+function showParcelList(header, first, total, item, nextPage, onPage = outlineListed) {
   const features = [...first];
   $('panel').hidden = false;
-  $('panel-body').innerHTML = `<h2>${title}</h2><ul class="matches"></ul><button type="button" class="more" hidden></button>`;
+  $('panel-body').innerHTML = `${header}<ul class="matches"></ul><button type="button" class="more" hidden></button>`;
   const list = $('panel-body').querySelector('.matches');
   const more = $('panel-body').querySelector('.more');
   list.addEventListener('click', (e) => {
     const a = e.target.closest('[data-parcel]');
     if (!a) return;
     e.preventDefault();
-    goTo(features.filter((f) => f.id === Number(a.dataset.parcel)));
+    const picked = features.filter((f) => f.id === Number(a.dataset.parcel) && f.geometry);
+    if (picked.length) goTo(picked);
     showParcel(Number(a.dataset.parcel));
   });
   const show = (page) => {
@@ -277,9 +279,9 @@ const CONFLICT_KINDS = {
 };
 let conflicts = null;   // the planner's conflict table, asked once per sign-in
 async function showConflictKinds() {
-  $('conflicts').hidden = !(role === 'planner' || role === 'admin');
+  $('planner').hidden = !(role === 'planner' || role === 'admin');
   conflicts = null;
-  if ($('conflicts').hidden) return;
+  if ($('planner').hidden) return;
   $('conflict-kinds').innerHTML = '<li>Đang tìm…</li>';
   try {
     conflicts = (await api('/api/planning/conflicts')).features;
@@ -305,7 +307,7 @@ $('conflict-kinds').addEventListener('click', (e) => {
       — ${esc(f.properties.land_use)} trong khu ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
   select(null);
   showConflicts(all);
-  showParcelList(`${all.length} thửa: ${CONFLICT_KINDS[kind]}`, all.slice(0, MATCHES), all.length, item, async (n) => all.slice(n, n + MATCHES), () => {});
+  showParcelList(`<h2>${all.length} thửa: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, MATCHES), all.length, item, async (n) => all.slice(n, n + MATCHES), () => {});
   if (all.length) goTo(all);   // beside the panel, now open
 });
 $('conflicts-csv').addEventListener('click', async () => {
@@ -314,6 +316,37 @@ $('conflicts-csv').addEventListener('click', async () => {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
   } catch (err) { $('status').textContent = err.message; }
+});
+
+// An area a plan would take (a road to widen, a park): the planner draws it and reads the parcels it touches
+// (the part inside each), the zones, and the people of each residential group living there (POST /api/planning/overlay).
+const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
+  $('area-count').textContent = `${n} đỉnh`;
+  $('area-done').disabled = n < 3;
+});
+$('area-draw').addEventListener('click', () => { area.start(); $('area-count').textContent = 'bấm các góc của vùng trên bản đồ'; });
+$('area-done').addEventListener('click', async () => {
+  area.finish();
+  $('area-done').disabled = true;
+  $('area-count').textContent = `${area.corners} đỉnh, đang tính…`;
+  try {
+    const r = await api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
+    $('area-count').textContent = `${area.corners} đỉnh`;
+    showConflicts(null);
+    const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
+    const header = `<h2>Vùng vẽ: ${fmt(r.area_m2, 1)} m²</h2>
+      <p>Dân số ảnh hưởng (ước tính theo đất ở): <b>${fmt(r.population_affected, 0)}</b> người</p>
+      <table class="zones"><tr><th>Tổ dân phố</th><th>Dân số</th><th>Đất ở trong vùng</th><th>Ảnh hưởng</th></tr>
+        ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
+      <table class="zones"><tr><th>Khu quy hoạch</th><th>Chức năng</th><th>Trong vùng</th></tr>
+        ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
+      <h3>${parcels.length} thửa đất trong vùng</h3>`;
+    const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+      — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² trong vùng (${fmt(f.properties.share_pct, 1)} %)</li>`;
+    showParcelList(header, parcels.slice(0, MATCHES), parcels.length, item, async (n) => parcels.slice(n, n + MATCHES),
+      () => select(null, parcels.map((p) => p.id)));
+  } catch (err) { $('area-count').textContent = err.message; }
+  $('area-done').disabled = false;
 });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { api, esc } from './api.js';
 import { fmt } from './coords.js';
+import { polygonDrawing, stopDrawing } from './draw.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
 // then "Xong"), give floors and height, and read every rule's working from the server.
@@ -15,34 +16,18 @@ export function permitForm(map, parcelId, container) {
        <button type="button" id="check">Kiểm tra</button></p>
     <div id="permit-result"></div>`;
   const $ = (sel) => container.querySelector(sel);
-  let points = [];
-  let drawing = false;
-  const source = () => map.getSource('footprint');
-  if (!source()) {
-    map.addSource('footprint', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    map.addLayer({ id: 'footprint-fill', type: 'fill', source: 'footprint', paint: { 'fill-color': '#1e88e5', 'fill-opacity': 0.4 } });
-    map.addLayer({ id: 'footprint-line', type: 'line', source: 'footprint', paint: { 'line-color': '#0d47a1', 'line-width': 2 } });
-  }
-  const ring = () => (points.length >= 3 ? [...points, points[0]] : points);
-  const show = () => source().setData(points.length >= 3
-    ? { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring()] }, properties: {} }
-    : { type: 'FeatureCollection', features: points.length ? [{ type: 'Feature', geometry: { type: 'MultiPoint', coordinates: points }, properties: {} }] : [] });
-  const onClick = (e) => {
-    if (!drawing) return;
-    e.preventDefault();
-    points.push([e.lngLat.lng, e.lngLat.lat]);
-    $('#draw-count').textContent = `${points.length} đỉnh`;
-    $('#draw-done').disabled = points.length < 3;
-    show();
-  };
-  map.on('click', onClick);
-  window.wardmap.drawing = () => drawing;
-  $('#draw').addEventListener('click', () => { drawing = true; points = []; show(); $('#draw-count').textContent = 'bấm các góc công trình trên bản đồ'; });
-  $('#draw-done').addEventListener('click', () => { drawing = false; $('#draw-count').textContent = `${points.length} đỉnh, đã xong`; });
+  stopDrawing();   // a drawing left unfinished on another parcel's form
+  const footprint = polygonDrawing(map, 'footprint', '#1e88e5', (n) => {
+    $('#draw-count').textContent = `${n} đỉnh`;
+    $('#draw-done').disabled = n < 3;
+  });
+  footprint.clear();   // the last parcel's footprint
+  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = 'bấm các góc công trình trên bản đồ'; });
+  $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${footprint.corners} đỉnh, đã xong`; });
   $('#check').addEventListener('click', async () => {
-    drawing = false;
+    footprint.finish();
     const body = { parcel_id: parcelId, floors: Number($('#floors').value), height_m: Number($('#height').value) };
-    if (points.length >= 3) body.footprint = { type: 'Polygon', coordinates: [ring()] };
+    if (footprint.polygon()) body.footprint = footprint.polygon();
     try {
       const r = await api('/api/permits/check', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">Kết luận: <b>${WORDS[r.verdict]}</b> (bộ quy tắc ${esc(r.rule_set)}) —

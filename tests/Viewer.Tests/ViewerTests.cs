@@ -369,7 +369,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var (kind, ids) = expected.MaxBy(k => k.Value.Count);
         Assert.True(ids.Count > 20, "the sample has a kind of conflict with more than a page of parcels");
         // The public does not see the section; a planner sees each kind with its count.
-        Assert.True(await (await OpenAsync("/")).Locator("#conflicts").IsHiddenAsync());
+        Assert.True(await (await OpenAsync("/")).Locator("#planner").IsHiddenAsync());
         var page = await OpenAsync("/", apiKey: key);
         await page.WaitForSelectorAsync($"#conflict-kinds [data-kind={kind}]");
         foreach (var (k, list) in expected)
@@ -396,6 +396,32 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("xung-dot-quy-hoach.csv", download.SuggestedFilename);
         var csv = await File.ReadAllLinesAsync((await download.PathAsync())!);
         Assert.Equal(expected.Values.Sum(v => v.Count) + 1, csv.Length);
+    }
+
+    [Fact]
+    public async Task A_planner_draws_an_area_and_reads_the_parcels_zones_and_people_it_touches()
+    {
+        var (lon, lat, id, sheet, no) = await ParcelAsync();
+        var page = await OpenAsync($"/#18/{lat}/{lon}", apiKey: await _server.KeyAsync("planner"));
+        await page.WaitForSelectorAsync("#planner:not([hidden])");
+        var box = (await page.Locator("#map").BoundingBoxAsync())!;
+        var c = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        await page.ClickAsync("#area-draw");
+        foreach (var (dx, dy) in new[] { (-40, -40), (40, -40), (40, 40), (-40, 40) })
+            await page.Mouse.ClickAsync((float)(box.X + c[0] + dx), (float)(box.Y + c[1] + dy));
+        Assert.True(await page.Locator("#panel").IsHiddenAsync(), "clicks while drawing are corners, not parcels to open");
+        await page.ClickAsync("#area-done");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .matches li");
+        Assert.Matches(@"^Vùng vẽ: [\d.]+,\d m²$", await page.InnerTextAsync("#panel h2"));
+        Assert.Contains("Dân số ảnh hưởng", await page.InnerTextAsync("#panel"));
+        var listed = await page.Locator("#panel .matches li").AllInnerTextsAsync();
+        Assert.Contains(listed, l => l.StartsWith($"Thửa {no} tờ {sheet} —"));
+        Assert.Equal($"{listed.Count} thửa đất trong vùng", await page.InnerTextAsync("#panel h3"));
+        Assert.Contains(id, await page.EvaluateAsync<long[]>("() => window.wardmap.map.getFilter('parcel-selected')[2][1]"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-overlay.png") });
+        // A parcel of the list opens on a click; the map's clicks open parcels again.
+        await page.ClickAsync($"#panel .matches a[data-parcel='{id}']");
+        await page.WaitForFunctionAsync($"() => document.querySelector('#panel h2')?.textContent === 'Thửa {no}, tờ {sheet}'");
     }
 
     [Fact]

@@ -1,0 +1,38 @@
+// A polygon drawn on the map by clicking its corners: a house's footprint (permits.js), an area a plan would
+// touch (main.js). One drawing takes clicks at a time; meanwhile a click on the map adds a corner instead of
+// opening the parcel under it (main.js asks isDrawing()).
+let active = null;
+const listening = new WeakSet();   // maps whose clicks already reach the active drawing
+export const isDrawing = () => active !== null;
+export const stopDrawing = () => { active = null; };
+
+// name: the GeoJSON source (and its `${name}-fill`, `${name}-line` layers); onCorner(n) after each corner.
+export function polygonDrawing(map, name, color, onCorner = () => {}) {
+  let points = [];
+  const polygon = () => (points.length >= 3 ? { type: 'Polygon', coordinates: [[...points, points[0]]] } : null);
+  const show = () => map.getSource(name)?.setData(polygon()
+    ? { type: 'Feature', geometry: polygon(), properties: {} }
+    : { type: 'FeatureCollection', features: points.length ? [{ type: 'Feature', geometry: { type: 'MultiPoint', coordinates: points }, properties: {} }] : [] });
+  if (!listening.has(map)) {
+    listening.add(map);
+    map.on('click', (e) => active?.add([e.lngLat.lng, e.lngLat.lat]));
+  }
+  const drawing = {
+    start() {
+      if (!map.getSource(name)) {
+        map.addSource(name, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+        map.addLayer({ id: `${name}-fill`, type: 'fill', source: name, paint: { 'fill-color': color, 'fill-opacity': 0.35 } });
+        map.addLayer({ id: `${name}-line`, type: 'line', source: name, paint: { 'line-color': color, 'line-width': 2 } });
+      }
+      points = [];
+      active = drawing;
+      show();
+    },
+    add(corner) { points.push(corner); show(); onCorner(points.length); },
+    finish() { if (active === drawing) active = null; },
+    clear() { drawing.finish(); points = []; show(); },
+    polygon,
+    get corners() { return points.length; },
+  };
+  return drawing;
+}
