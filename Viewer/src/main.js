@@ -4,7 +4,8 @@ import { api, auth, esc } from './api.js';
 import { toVn2000, typedPoint, fmt } from './coords.js';
 import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
-import { isDrawing, polygonDrawing } from './draw.js';
+import { isDrawing } from './draw.js';
+import { plannerTools } from './planning.js';
 import { reportsPanel } from './reports.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
@@ -90,7 +91,7 @@ async function buildLegend() {
   }
 }
 
-map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); if (conflictsShown) showConflicts(conflictsShown); });
+map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); planner?.restyle(); });
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
@@ -101,7 +102,6 @@ let selected = null;   // the open parcel (the embed highlights it)
 let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
-let conflictsShown = null; // the planning conflicts of the kind picked, drawn in red (showConflicts)
 let relistReports = null;  // lists the reports again (reports.js), once the list is there
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
@@ -160,7 +160,7 @@ async function showParcel(id) {
     $('panel-body').innerHTML = `<p class="error">${esc(e.message)}</p>`;
   }
 }
-$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); showConflicts(null); });
+$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); planner.clear(); });
 
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
@@ -227,7 +227,7 @@ function showMatches(q, url, fc) {
   const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
       — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
   const matched = fc.numberMatched ?? fc.features.length;
-  showConflicts(null);
+  planner.clear();
   showParcelList(`<h2>${matched} thửa khớp "${esc(q)}"</h2>`, fc.features, matched, item, async (n) => (await api(`${url}&offset=${n}`)).features);
 }
 
@@ -268,86 +268,8 @@ function showParcelList(header, first, total, item, nextPage, onPage = outlineLi
   show(features);
 }
 
-// ---- planning conflicts (planners) ----------------------------------------------------------------
-// Parcels whose registered use contradicts the plan of the zone covering most of them, by kind: the planner
-// picks a kind, the map shows all of them in red (from the table's own geometry, so at any zoom: parcel tiles
-// start at z15) and the panel lists them; the whole table as CSV for a report.
-const CONFLICT_KINDS = {
-  acquisition: 'Thu hồi (nhà ở, kinh doanh trong khu đường, công trình công cộng)',
-  conversion: 'Chuyển mục đích (đất nông nghiệp trong khu quy hoạch khác)',
-  mismatch: 'Không phù hợp (nhà ở, kinh doanh trong khu giữ đất nông nghiệp)',
-};
-let conflicts = null;   // the planner's conflict table, asked once per sign-in
-async function showConflictKinds() {
-  $('planner').hidden = !(role === 'planner' || role === 'admin');
-  conflicts = null;
-  if ($('planner').hidden) return;
-  $('conflict-kinds').innerHTML = '<li>Đang tìm…</li>';
-  try {
-    conflicts = (await api('/api/planning/conflicts')).features;
-  } catch (err) { $('conflict-kinds').innerHTML = `<li class="error">${esc(err.message)}</li>`; return; }
-  $('conflict-kinds').innerHTML = Object.entries(CONFLICT_KINDS).map(([kind, name]) =>
-    `<li><button type="button" data-kind="${kind}">${name}: <b>${conflicts.filter((f) => f.properties.kind === kind).length}</b></button></li>`).join('');
-}
-function showConflicts(features) {
-  conflictsShown = features;
-  const data = { type: 'FeatureCollection', features: features ?? [] };
-  if (map.getSource('conflicts')) return map.getSource('conflicts').setData(data);
-  if (!features) return;
-  const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;   // under the names
-  map.addSource('conflicts', { type: 'geojson', data });
-  map.addLayer({ id: 'conflicts-fill', type: 'fill', source: 'conflicts', paint: { 'fill-color': '#d50000', 'fill-opacity': 0.3 } }, labels);
-  map.addLayer({ id: 'conflicts-line', type: 'line', source: 'conflicts', paint: { 'line-color': '#b71c1c', 'line-width': 1.5 } }, labels);
-}
-$('conflict-kinds').addEventListener('click', (e) => {
-  const kind = e.target.closest('[data-kind]')?.dataset.kind;
-  if (!kind || !conflicts) return;
-  const all = conflicts.filter((f) => f.properties.kind === kind);
-  const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
-      — ${esc(f.properties.land_use)} trong khu ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
-  select(null);
-  showConflicts(all);
-  showParcelList(`<h2>${all.length} thửa: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, MATCHES), all.length, item, async (n) => all.slice(n, n + MATCHES), () => {});
-  if (all.length) goTo(all);   // beside the panel, now open
-});
-$('conflicts-csv').addEventListener('click', async () => {
-  try {
-    const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: 'xung-dot-quy-hoach.csv' });
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-  } catch (err) { $('status').textContent = err.message; }
-});
-
-// An area a plan would take (a road to widen, a park): the planner draws it and reads the parcels it touches
-// (the part inside each), the zones, and the people of each residential group living there (POST /api/planning/overlay).
-const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
-  $('area-count').textContent = `${n} đỉnh`;
-  $('area-done').disabled = n < 3;
-});
-$('area-draw').addEventListener('click', () => { area.start(); $('area-count').textContent = 'bấm các góc của vùng trên bản đồ'; });
-$('area-done').addEventListener('click', async () => {
-  area.finish();
-  $('area-done').disabled = true;
-  $('area-count').textContent = `${area.corners} đỉnh, đang tính…`;
-  try {
-    const r = await api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
-    $('area-count').textContent = `${area.corners} đỉnh`;
-    showConflicts(null);
-    const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
-    const header = `<h2>Vùng vẽ: ${fmt(r.area_m2, 1)} m²</h2>
-      <p>Dân số ảnh hưởng (ước tính theo đất ở): <b>${fmt(r.population_affected, 0)}</b> người</p>
-      <table class="zones"><tr><th>Tổ dân phố</th><th>Dân số</th><th>Đất ở trong vùng</th><th>Ảnh hưởng</th></tr>
-        ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
-      <table class="zones"><tr><th>Khu quy hoạch</th><th>Chức năng</th><th>Trong vùng</th></tr>
-        ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-      <h3>${parcels.length} thửa đất trong vùng</h3>`;
-    const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
-      — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² trong vùng (${fmt(f.properties.share_pct, 1)} %)</li>`;
-    showParcelList(header, parcels.slice(0, MATCHES), parcels.length, item, async (n) => parcels.slice(n, n + MATCHES),
-      () => select(null, parcels.map((p) => p.id)));
-  } catch (err) { $('area-count').textContent = err.message; }
-  $('area-done').disabled = false;
-});
+// The planner's conflicts and area overlay (planning.js), shown to planners.
+const planner = plannerTools(map, { showParcelList, select, goTo, pageSize: MATCHES });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).
@@ -370,7 +292,7 @@ function showRole(signedIn) {
   role = signedIn && signedIn !== 'public' ? signedIn : null;
   $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (đăng xuất)` : 'Đăng nhập';
   if (selected != null && !$('panel').hidden) showParcel(selected);
-  showConflictKinds();
+  planner.show(role === 'planner' || role === 'admin');
   relistReports?.();
 }
 $('sign-in').addEventListener('click', async () => {

@@ -1,0 +1,102 @@
+import { api, esc } from './api.js';
+import { fmt } from './coords.js';
+import { polygonDrawing } from './draw.js';
+
+// The planner's tools in the sidebar (index.html #planner): the planning conflicts by kind, and an area drawn on
+// the map with what it would touch. The panel's parcel list and the map's outline come from main.js.
+const $ = (id) => document.getElementById(id);
+
+// Parcels whose registered use contradicts the plan of the zone covering most of them (GET /api/planning/conflicts).
+const CONFLICT_KINDS = {
+  acquisition: 'Thu hồi (nhà ở, kinh doanh trong khu đường, công trình công cộng)',
+  conversion: 'Chuyển mục đích (đất nông nghiệp trong khu quy hoạch khác)',
+  mismatch: 'Không phù hợp (nhà ở, kinh doanh trong khu giữ đất nông nghiệp)',
+};
+
+export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
+  let conflicts = null;   // the conflict table, asked once per sign-in
+  let shown = null;       // the conflicts of the kind picked, drawn in red from their own geometry: at any zoom
+                          // (parcel tiles start at z15), again after a change of style
+  const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
+    $('area-count').textContent = `${n} đỉnh`;
+    $('area-done').disabled = n < 3;
+  });
+
+  function draw(features) {
+    shown = features;
+    const data = { type: 'FeatureCollection', features: features ?? [] };
+    if (map.getSource('conflicts')) return map.getSource('conflicts').setData(data);
+    if (!features) return;
+    const labels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;   // under the names
+    map.addSource('conflicts', { type: 'geojson', data });
+    map.addLayer({ id: 'conflicts-fill', type: 'fill', source: 'conflicts', paint: { 'fill-color': '#d50000', 'fill-opacity': 0.3 } }, labels);
+    map.addLayer({ id: 'conflicts-line', type: 'line', source: 'conflicts', paint: { 'line-color': '#b71c1c', 'line-width': 1.5 } }, labels);
+  }
+
+  // A kind: all its parcels in red, listed in the panel a page at a time, fitted beside it.
+  $('conflict-kinds').addEventListener('click', (e) => {
+    const kind = e.target.closest('[data-kind]')?.dataset.kind;
+    if (!kind || !conflicts) return;
+    const all = conflicts.filter((f) => f.properties.kind === kind);
+    const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+      — ${esc(f.properties.land_use)} trong khu ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
+    select(null);
+    area.clear();
+    draw(all);
+    showParcelList(`<h2>${all.length} thửa: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
+    if (all.length) goTo(all);   // beside the panel, now open
+  });
+
+  // The whole table, for a report (the server's CSV opens in Excel with its Vietnamese intact).
+  $('conflicts-csv').addEventListener('click', async () => {
+    try {
+      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: 'xung-dot-quy-hoach.csv' });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    } catch (err) { $('status').textContent = err.message; }
+  });
+
+  // An area a plan would take (a road to widen, a park): the parcels it touches (the part inside each), the zones,
+  // and the people of each residential group living there (POST /api/planning/overlay).
+  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = 'bấm các góc của vùng trên bản đồ'; });
+  $('area-done').addEventListener('click', async () => {
+    area.finish();
+    $('area-done').disabled = true;
+    $('area-count').textContent = `${area.corners} đỉnh, đang tính…`;
+    try {
+      const r = await api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
+      $('area-count').textContent = `${area.corners} đỉnh`;
+      const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
+      const header = `<h2>Vùng vẽ: ${fmt(r.area_m2, 1)} m²</h2>
+        <p>Dân số ảnh hưởng (ước tính theo đất ở): <b>${fmt(r.population_affected, 0)}</b> người</p>
+        <table class="zones"><tr><th>Tổ dân phố</th><th>Dân số</th><th>Đất ở trong vùng</th><th>Ảnh hưởng</th></tr>
+          ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
+        <table class="zones"><tr><th>Khu quy hoạch</th><th>Chức năng</th><th>Trong vùng</th></tr>
+          ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
+        <h3>${parcels.length} thửa đất trong vùng</h3>`;
+      const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+        — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² trong vùng (${fmt(f.properties.share_pct, 1)} %)</li>`;
+      showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),
+        () => select(null, parcels.map((p) => p.id)));
+    } catch (err) { $('area-count').textContent = err.message; }
+    $('area-done').disabled = false;
+  });
+
+  return {
+    // Planners and admins see the tools (the API's rule); each sign-in asks for the conflicts afresh.
+    async show(visible) {
+      $('planner').hidden = !visible;
+      conflicts = null;
+      if (!visible) return;
+      $('conflict-kinds').innerHTML = '<li>Đang tìm…</li>';
+      try {
+        conflicts = (await api('/api/planning/conflicts')).features;
+      } catch (err) { $('conflict-kinds').innerHTML = `<li class="error">${esc(err.message)}</li>`; return; }
+      $('conflict-kinds').innerHTML = Object.entries(CONFLICT_KINDS).map(([kind, name]) =>
+        `<li><button type="button" data-kind="${kind}">${name}: <b>${conflicts.filter((f) => f.properties.kind === kind).length}</b></button></li>`).join('');
+    },
+    // The panel closed, or it lists something else: the red parcels and the drawn area leave the map.
+    clear() { draw(null); area.clear(); },
+    restyle() { if (shown) draw(shown); },
+  };
+}
