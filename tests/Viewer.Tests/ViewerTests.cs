@@ -64,6 +64,14 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Clicks (taps) the map at a place, or that many pixels beside it.</summary>
+    static async Task ClickMapAsync(IPage page, double lon, double lat, int dx = 0, int dy = 0)
+    {
+        var p = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
+        var box = (await page.Locator("#map").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync((float)(box.X + p[0] + dx), (float)(box.Y + p[1] + dy));
+    }
+
     /// <summary>Distinct colours in a screenshot of the map canvas: a blank map has one or two.</summary>
     static async Task<int> ColoursOnMapAsync(IPage page, string name)
     {
@@ -316,9 +324,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var (lon, lat, id, sheet, no) = await ParcelAsync();
         var page = await OpenAsync($"/#18/{lat}/{lon}");
-        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        await ClickMapAsync(page, lon, lat);
         await page.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
         Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("cạnh chung", await page.InnerTextAsync("#panel .neighbours"));
@@ -334,9 +340,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
         var page = await OpenAsync($"/#18/{lat}/{lon}");
-        var point = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        await page.Mouse.ClickAsync((float)(box!.X + point[0]), (float)(box.Y + point[1]));
+        await ClickMapAsync(page, lon, lat);
         await page.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
         // The public: no owner, no extract (it names the owner), no permit check; told who may.
         Assert.Equal(0, await page.Locator("#extract, #draw").CountAsync());
@@ -404,11 +408,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var (lon, lat, id, sheet, no) = await ParcelAsync();
         var page = await OpenAsync($"/#18/{lat}/{lon}", apiKey: await _server.KeyAsync("planner"));
         await page.WaitForSelectorAsync("#planner:not([hidden])");
-        var box = (await page.Locator("#map").BoundingBoxAsync())!;
-        var c = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
         await page.ClickAsync("#area-draw");
         foreach (var (dx, dy) in new[] { (-40, -40), (40, -40), (40, 40), (-40, 40) })
-            await page.Mouse.ClickAsync((float)(box.X + c[0] + dx), (float)(box.Y + c[1] + dy));
+            await ClickMapAsync(page, lon, lat, dx, dy);
         Assert.True(await page.Locator("#panel").IsHiddenAsync(), "clicks while drawing are corners, not parcels to open");
         await page.ClickAsync("#area-done");
         await page.WaitForSelectorAsync("#panel:not([hidden]) .matches li");
@@ -537,14 +539,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var (lon, lat, id, sheet, no) = await ParcelAsync();
         var page = await OpenAsync($"/#19/{lat}/{lon}", apiKey: await _server.KeyAsync("officer"));
         await page.EvaluateAsync($"() => {{ window.wardmap.map.jumpTo({{ center: [{lon}, {lat}], zoom: 19 }}); return true; }}");
-        var box = await page.Locator("#map").BoundingBoxAsync();
-        var c = await page.EvaluateAsync<double[]>($"() => {{ const p = window.wardmap.map.project([{lon}, {lat}]); return [p.x, p.y]; }}");
-        await page.Mouse.ClickAsync((float)(box!.X + c[0]), (float)(box.Y + c[1]));
+        await ClickMapAsync(page, lon, lat);
         await page.WaitForSelectorAsync("#panel #draw");
         await page.ClickAsync("#draw");
         // A small square (about 4 m) around the parcel's inner point: 4 corners, then done.
         foreach (var (dx, dy) in new[] { (-8, -8), (8, -8), (8, 8), (-8, 8) })
-            await page.Mouse.ClickAsync((float)(box.X + c[0] + dx), (float)(box.Y + c[1] + dy));
+            await ClickMapAsync(page, lon, lat, dx, dy);
         await page.ClickAsync("#draw-done");
         await page.FillAsync("#floors", "3");
         await page.FillAsync("#height", "12");
