@@ -27,7 +27,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return AuthenticateResult.Fail(NotBearer.En);
+            return AuthenticateResult.Fail(new KeyRefused(NotBearer));
         var key = header["Bearer ".Length..].Trim();
         var hash = ApiKeys.Hash(key);
         if (!Cache.TryGetValue(hash, out var hit) || hit.Until < DateTime.UtcNow)
@@ -35,7 +35,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             hit = (await ApiKeys.FindAsync(db, key, Context.RequestAborted), DateTime.UtcNow + CacheFor);
             Cache[hash] = hit;
         }
-        if (hit.Key is not { } found) return AuthenticateResult.Fail(UnknownKey.En);
+        if (hit.Key is not { } found) return AuthenticateResult.Fail(new KeyRefused(UnknownKey));
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, $"{found.Name} ({found.Prefix})"), new Claim(ClaimTypes.Role, found.Role)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -43,15 +43,20 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        Said why = (await HandleAuthenticateOnceSafeAsync()).Failure switch { KeyRefused r => r.Why, null => NoKey, var e => e.Message };
         Response.Headers.WWWAuthenticate = "Bearer";
-        Said why = failure is null ? NoKey : new[] { NotBearer, UnknownKey }.FirstOrDefault(s => s.En == failure) ?? failure;
         await Problems.Write(Context, StatusCodes.Status401Unauthorized, new("Sign-in needed", "Cần đăng nhập"), why);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Write(Context, StatusCodes.Status403Forbidden, new("Not allowed for this role", "Vai trò này không được phép"),
+        Problems.Write(Context, StatusCodes.Status403Forbidden, Problems.ForbiddenTitle,
             new($"your key's role ({Context.User.Role()}) may not do this", $"khóa này có vai trò {Context.User.Role()}, không được làm việc này"));
+
+    /// <summary>Why a key that was sent is refused, said for the person signing in.</summary>
+    sealed class KeyRefused(Said why) : Exception(why.En)
+    {
+        public Said Why { get; } = why;
+    }
 
     /// <summary>Forget cached lookups (after a key is revoked).</summary>
     public static void ClearCache() => Cache.Clear();

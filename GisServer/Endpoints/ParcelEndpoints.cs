@@ -23,7 +23,7 @@ public static class ParcelEndpoints
             string? json;
             if (owner is not null)
             {
-                if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, new("Not allowed for this role", "Vai trò này không được phép"),
+                if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, Problems.ForbiddenTitle,
                     new("searching by owner needs an officer's key", "tìm theo chủ sử dụng đất cần khóa của cán bộ địa chính"));
                 if (owner.Trim().Length < 2) return Problems.BadRequest(new("give at least 2 letters of the owner's name", "gõ ít nhất 2 chữ của tên chủ sử dụng"), "owner");
                 json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", Pattern(owner)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));

@@ -22,7 +22,8 @@ public static class PlanningEndpoints
             var (polygon, why) = GeoInput.Polygon(body);
             if (polygon is null) return Problems.BadRequest(why!, "geometry");
             var km2 = polygon.Area * 111.32 * 111.32 * Math.Cos(polygon.Centroid.Y * Math.PI / 180);
-            if (km2 > MaxOverlayKm2) return Problems.BadRequest($"the polygon covers about {km2:0} km²; overlays are limited to {MaxOverlayKm2} km²", "geometry");
+            if (km2 > MaxOverlayKm2) return Problems.BadRequest(new($"the polygon covers about {km2:0} km²; overlays are limited to {MaxOverlayKm2} km²",
+                $"vùng vẽ rộng khoảng {km2:0} km²; chỉ tính cho vùng đến {MaxOverlayKm2} km²"), "geometry");
             var json = await Sql.JsonAsync(db, PlanningQueries.Overlay, ct, ("poly", polygon), ("srid", wardSrid));
             return Sql.Json(json!);
         }).WithSummary("A GeoJSON polygon (lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");

@@ -91,7 +91,7 @@ async function buildLegend() {
   }
 }
 
-map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); planner?.restyle(); });
+map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); planner.restyle(); });
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
