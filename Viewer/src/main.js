@@ -46,6 +46,13 @@ $('menu').addEventListener('click', () => {
   const open = document.body.classList.toggle('sidebar-open');
   $('menu').setAttribute('aria-expanded', String(open));
 });
+// What the sidebar sends to the map (a kind of conflict, drawing an area, a report to go to) needs the map in
+// view: on a narrow screen, where the sidebar lies over the map, it closes.
+$('sidebar').addEventListener('click', (e) => {
+  if (!e.target.closest('[data-kind], #area-draw, #report-list a')) return;
+  document.body.classList.remove('sidebar-open');
+  $('menu').setAttribute('aria-expanded', 'false');
+});
 
 // ---- layers and legend ------------------------------------------------------------------------
 const LAYER_NAMES = {

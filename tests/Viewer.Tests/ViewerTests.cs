@@ -473,6 +473,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-tablet-menu.png") });
         await page.ClickAsync("#menu");
         Assert.False(await page.IsVisibleAsync("#sidebar"));
+        // A planner's tools act on the map: picking one closes the sidebar that covers it.
+        var planner = await OpenAsync("/", 768, 1024, apiKey: await _server.KeyAsync("planner"));
+        await planner.ClickAsync("#menu");
+        await planner.ClickAsync("#area-draw");
+        Assert.False(await planner.IsVisibleAsync("#sidebar"));
+        Assert.Equal("false", await planner.GetAttributeAsync("#menu", "aria-expanded"));
         // On a laptop the sidebar is simply there, and the menu button is not.
         var laptop = await OpenAsync("/");
         Assert.True(await laptop.IsVisibleAsync("#sidebar"));
