@@ -232,6 +232,17 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var download = await planner.GetAsync("/api/planning/conflicts?format=csv");
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, (await download.Content.ReadAsByteArrayAsync())[..3]);
         Assert.Equal("xung-dot-quy-hoach.csv", download.Content.Headers.ContentDisposition?.FileName);
+        // A client that accepts brotli (every browser) gets the GeoJSON compressed, and the same table unpacked.
+        var plain = await (await planner.GetAsync("/api/planning/conflicts")).Content.ReadAsByteArrayAsync();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/planning/conflicts");
+        request.Headers.AcceptEncoding.ParseAdd("br");
+        var packed = await planner.SendAsync(request);
+        Assert.Equal("br", packed.Content.Headers.ContentEncoding.Single());
+        var bytes = await packed.Content.ReadAsByteArrayAsync();
+        Assert.True(bytes.Length * 3 < plain.Length, $"{bytes.Length} bytes compressed against {plain.Length}");
+        using var unpacked = new MemoryStream();
+        using (var br = new System.IO.Compression.BrotliStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress)) br.CopyTo(unpacked);
+        Assert.Equal(plain, unpacked.ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await planner.GetAsync("/api/planning/conflicts?format=xls")).StatusCode);
     }
 
