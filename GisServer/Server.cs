@@ -87,7 +87,8 @@ public static class Server
             o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
             o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
         });
-        builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        // Brotli's fastest level packs GeoJSON worse than gzip (that table: 338 KB against 218 KB); its default level, 147 KB.
+        builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         var maxUpload = builder.Configuration.GetValue("Imports:MaxUploadMegabytes", 200) * 1024L * 1024L;
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxUpload);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
