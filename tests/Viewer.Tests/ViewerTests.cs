@@ -64,6 +64,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         return page;
     }
 
+    /// <summary>The requests seen so far: the page goes on asking (the report list after the map's load) while a test reads them.</summary>
+    static List<(double Start, double End, string Url)> Snapshot(List<(double Start, double End, string Url)> requests)
+    {
+        lock (requests) return [.. requests];
+    }
+
     /// <summary>Clicks (taps) the map at a place, or that many pixels beside it.</summary>
     static async Task ClickMapAsync(IPage page, double lon, double lat, int dx = 0, int dy = 0)
     {
@@ -131,7 +137,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(Shots, "first-draw-ms.txt"), firstDraw.ToString());
         await File.WriteAllTextAsync(Path.Combine(Shots, "first-shown-ms.txt"), firstShown.ToString());
         // Where the time went: every request of the first draw (tiles come from MapLibre's workers), in ms from navigation start.
-        var timeline = requests.OrderBy(r => r.Start).Select(r => $"{r.Start,6:0} {r.End,6:0}  {r.Url}");
+        var timeline = Snapshot(requests).OrderBy(r => r.Start).Select(r => $"{r.Start,6:0} {r.End,6:0}  {r.Url}");
         await File.WriteAllTextAsync(Path.Combine(Shots, "first-draw-timeline.txt"),
             $"start    end  request (first draw at {firstDraw} ms)\n{string.Join("\n", timeline)}\n" +
             $"main-thread long tasks (start+ms): {await page.EvaluateAsync<string>("() => window.__long.join(' ')")}\n");
@@ -157,7 +163,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var requests = new List<(double Start, double End, string Url)>();
         var page = await OpenAsync(FormattableString.Invariant($"/#21/{lat}/{lon}"), requests: requests);
         Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['parcels-fill'] }).length > 0"));
-        var zooms = requests.Select(r => r.Url.Split('/')).Where(p => p.Length > 3 && p[1] == "tiles").Select(p => int.Parse(p[3])).ToList();
+        var zooms = Snapshot(requests).Select(r => r.Url.Split('/')).Where(p => p.Length > 3 && p[1] == "tiles").Select(p => int.Parse(p[3])).ToList();
         Assert.NotEmpty(zooms);
         Assert.All(zooms, z => Assert.Equal(19, z));   // no z20/z21 tiles asked: the style's source stops at z19
     }
