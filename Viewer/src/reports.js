@@ -54,9 +54,9 @@ export async function reportsPanel(map, canHandle) {
       const reason = to === 'rejected' ? prompt('Lý do từ chối (người gửi sẽ đọc):')?.trim() : undefined;
       if (to === 'rejected' && !reason) return;
       try {
-        await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
+        const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
         document.getElementById('status').textContent = `Phản ánh ${id.slice(0, 8)}: ${STATUS[to]}`;
-        place({ report: id });   // at once; the stream's event for the change finds it in place
+        placeReport(r);   // the answer is the report as it now is; the stream's event for the change finds it in place
       } catch (err) { document.getElementById('status').textContent = err.message; }
     }; });
   }
@@ -64,7 +64,9 @@ export async function reportsPanel(map, canHandle) {
   // the status filter, and leaves it when it no longer does. One older than the last shown waits for its page.
   async function place(event) {
     const r = await api(`/api/reports/${event.report}`).catch(() => null);
-    if (!r) return;
+    if (r) placeReport(r);
+  }
+  function placeReport(r) {
     const status = $('report-status').value;
     const fits = !status || r.status === status;
     const old = $('report-list').querySelector(`li[data-id="${r.id}"]`);
@@ -98,7 +100,7 @@ export async function reportsPanel(map, canHandle) {
       });
       document.getElementById('status').textContent = `Đã gửi phản ánh ${r.id.slice(0, 8)} → ${r.unit}`;
       $('report-text').value = '';
-      place({ report: r.id });   // at once; the stream's event for it finds it in place
+      placeReport(r);   // the answer is the report; the stream's event for it finds it in place
     } catch (err) { document.getElementById('status').textContent = err.message; }
   });
   // The stream follows on from where the first list was read: nothing sent in between is missed.
