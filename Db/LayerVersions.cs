@@ -3,21 +3,20 @@ using Npgsql;
 namespace WardMap.Db;
 
 /// <summary>
-/// A data version per layer. Imports and edits bump it in the same transaction as the change, so a
-/// tile cache or ETag keyed on it can never serve data older than what was committed. Field reports
-/// are the exception: their version is the id of the newest row of their history.
+/// A data version per layer. Every change to a layer's table bumps it in the same transaction (migration 0010:
+/// triggers, and the importer's call), whether an import or an edit straight in PostGIS made it; so a tile cache
+/// or ETag keyed on it can never serve data older than what was committed. Field reports are the exception:
+/// their version is the id of the newest row of their history.
 /// </summary>
 public static class LayerVersions
 {
-    const string BumpSql = """
-        INSERT INTO layer_versions (layer, version, updated_at) VALUES ($1, 2, now())
-        ON CONFLICT (layer) DO UPDATE SET version = layer_versions.version + 1, updated_at = now()
-        RETURNING version
-        """;
-
-    public static async Task<long> BumpAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string layer, CancellationToken ct = default)
+    /// <summary>
+    /// Marks the layer changed in this transaction (a replacing import swaps in a new table, which no trigger
+    /// sees) and returns its new version: bumped once per transaction, however many statements changed it.
+    /// </summary>
+    public static async Task<long> ChangedAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string layer, CancellationToken ct = default)
     {
-        await using var cmd = new NpgsqlCommand(BumpSql, conn, tx);
+        await using var cmd = new NpgsqlCommand("SELECT wm_layer_changed($1)", conn, tx);
         cmd.Parameters.AddWithValue(layer);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }

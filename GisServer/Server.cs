@@ -5,6 +5,7 @@ using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
 using WardMap.GisServer.Endpoints;
+using WardMap.GisServer.Queries;
 using WardMap.Tiles;
 
 namespace WardMap.GisServer;
@@ -37,6 +38,7 @@ public static class Server
         builder.Services.AddSingleton(_ => new TileCache(cacheMb * 1024L * 1024L));
         builder.Services.AddSingleton<LayerVersionWatcher>();
         builder.Services.AddSingleton<TileService>();
+        builder.Services.AddSingleton<ConflictTable>();
         builder.Services.AddSingleton(sp => new TileSeeder(sp.GetRequiredService<TileService>(), sp.GetRequiredService<LayerVersionWatcher>(), sp.GetRequiredService<NpgsqlDataSource>())
         {
             MaxZoom = builder.Configuration.GetValue("Tiles:SeedMaxZoom", 15),

@@ -205,7 +205,7 @@ public sealed class Importer(NpgsqlDataSource db)
         report.RowsDeleted = await target.FinishAsync(ct);
         if (spec.AfterImportSql is { } derived) await Exec(conn, tx, derived, ct);
         report.Timings["merge"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
-        report.DataVersion = await LayerVersions.BumpAsync(conn, tx, spec.Table, ct);
+        report.DataVersion = await LayerVersions.ChangedAsync(conn, tx, spec.Table, ct);
         report.Status = "succeeded";
         report.Seconds = clock.Elapsed.TotalSeconds;
         await FinishRunAsync(conn, tx, report, "succeeded", ct);

@@ -98,7 +98,7 @@ sealed class NewTableTarget : LoadTarget
     public override async Task<long> FinishAsync(CancellationToken ct)
     {
         var build = new List<string>();
-        var renames = new List<string>();
+        var afterSwap = new List<string>();   // once the new table has the name: constraint and index names, triggers
         await using (var q = new NpgsqlCommand($"""
             SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
             WHERE conrelid = '{T}'::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname
@@ -107,7 +107,7 @@ sealed class NewTableTarget : LoadTarget
             while (await r.ReadAsync(ct))
             {
                 build.Add($"ALTER TABLE {T}__load ADD CONSTRAINT {r.GetString(0)}__load {r.GetString(1)}");
-                renames.Add($"ALTER TABLE {T} RENAME CONSTRAINT {r.GetString(0)}__load TO {r.GetString(0)}");
+                afterSwap.Add($"ALTER TABLE {T} RENAME CONSTRAINT {r.GetString(0)}__load TO {r.GetString(0)}");
             }
         await using (var q = new NpgsqlCommand($"""
             SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -118,8 +118,12 @@ sealed class NewTableTarget : LoadTarget
             {
                 var (name, def) = (r.GetString(0), r.GetString(1));
                 build.Add(def.Replace($"INDEX {name} ON ", $"INDEX {name}__load ON ").Replace($" ON public.{T} ", $" ON public.{T}__load "));
-                renames.Add($"ALTER INDEX {name}__load RENAME TO {name}");
+                afterSwap.Add($"ALTER INDEX {name}__load RENAME TO {name}");
             }
+        // Triggers (the layer's data version, migration 0010) are made again on the new table once it has the name.
+        await using (var q = new NpgsqlCommand($"SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = '{T}'::regclass AND NOT tgisinternal", Conn, Tx))
+        await using (var r = await q.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) afterSwap.Add(r.GetString(0));
         foreach (var statement in build) await Importer.Exec(Conn, Tx, statement, ct);
         await Importer.Exec(Conn, Tx, $"""
             ALTER SEQUENCE {T}_id_seq OWNED BY NONE;
@@ -127,7 +131,7 @@ sealed class NewTableTarget : LoadTarget
             ALTER TABLE {T}__load RENAME TO {T};
             ALTER SEQUENCE {T}_id_seq OWNED BY {T}.id;
             ALTER TABLE {T} ALTER COLUMN id SET DEFAULT nextval('{T}_id_seq'::regclass);
-            {string.Join(";\n", renames)};
+            {string.Join(";\n", afterSwap)};
             """, ct);
         return _liveIds.Count;   // live rows whose key the file did not have
     }

@@ -28,22 +28,25 @@ public static class PlanningEndpoints
             return Sql.Json(json!);
         }).WithSummary("A GeoJSON polygon (lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");
 
-        planning.MapGet("/conflicts", async (string? format, NpgsqlDataSource db, CancellationToken ct) =>
+        planning.MapGet("/conflicts", async (string? format, HttpContext ctx, ConflictTable conflicts, CancellationToken ct) =>
         {
             if (format is not (null or "geojson" or "csv")) return Problems.BadRequest("format is geojson (default) or csv", "format");
-            await using var cmd = db.CreateCommand(PlanningQueries.Conflicts);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            var rows = new List<object?[]>();
-            while (await r.ReadAsync(ct)) { var v = new object?[r.FieldCount]; r.GetValues(v!); rows.Add(v); }
-            var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToArray();
-            return format == "csv" ? Csv(names, rows) : GeoJson(names, rows);
+            // A planner's browser asks again at each visit: unchanged parcels and zones answer 304.
+            var version = await conflicts.VersionAsync(ct);
+            var etag = $"\"conflicts-{version}-{format ?? "geojson"}\"";
+            ctx.Response.Headers.ETag = etag;
+            ctx.Response.Headers.CacheControl = "private, no-cache";
+            if (ctx.Request.Headers.IfNoneMatch.ToString().Split(',').Any(t => t.Trim() == etag))
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            var table = await conflicts.GetAsync(version, ct);
+            return format == "csv" ? Csv(table.Names, table.Rows) : GeoJson(table.Names, table.Rows);
         }).WithSummary("Parcels whose land use contradicts the planned use of the zone covering most of them, with areas (planner); ?format=csv|geojson.");
 
         app.MapGet("/api/stats/groups", async (NpgsqlDataSource db, CancellationToken ct) => Sql.Json((await Sql.JsonAsync(db, PlanningQueries.GroupStats, ct))!))
             .WithTags("planning").WithSummary("Per residential group: population, households, parcels and area by land use.");
     }
 
-    static IResult Csv(string[] names, List<object?[]> rows)
+    static IResult Csv(string[] names, IReadOnlyList<object?[]> rows)
     {
         var sb = new StringBuilder();
         var cols = names.Where(n => n != "geometry").ToArray();
@@ -62,7 +65,7 @@ public static class PlanningEndpoints
         };
     }
 
-    static IResult GeoJson(string[] names, List<object?[]> rows)
+    static IResult GeoJson(string[] names, IReadOnlyList<object?[]> rows)
     {
         var g = Array.IndexOf(names, "geometry");
         var features = rows.Select(row => new Dictionary<string, object?>

@@ -217,11 +217,21 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     [Fact]
     public async Task Conflicts_list_parcels_whose_use_the_plan_changes_as_CSV_and_GeoJSON()
     {
-        // Make one paddy parcel sit wholly in a housing zone: a conversion.
-        var id = await Scalar<long>("SELECT p.id FROM parcels p JOIN zones z ON ST_Within(p.geom, z.geom) WHERE p.land_use = 'LUC' LIMIT 1");
-        await _server.Db.ExecAsync("UPDATE zones SET planned_use = 'ODT' WHERE ST_Within((SELECT geom FROM parcels WHERE id = $1), geom)", id);
+        // A paddy parcel wholly inside a zone planned for paddy too: no conflict.
+        var id = await Scalar<long>("SELECT p.id FROM parcels p JOIN zones z ON ST_Within(p.geom, z.geom) WHERE p.land_use = 'LUC' AND z.planned_use = 'LUC' LIMIT 1");
         var planner = _server.Client(await _server.KeyAsync("planner"));
-        var fc = await planner.GetFromJsonAsync<JsonElement>("/api/planning/conflicts");
+        var before = await planner.GetAsync("/api/planning/conflicts");
+        Assert.DoesNotContain((await before.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("features").EnumerateArray(), f => f.GetProperty("id").GetInt64() == id);
+        // The table is kept between requests; a browser asking again with its ETag is told nothing changed.
+        var etag = before.Headers.ETag!.Tag;
+        Assert.Equal(HttpStatusCode.NotModified, (await ConflictsAsync(planner, etag)).StatusCode);
+
+        // A planner re-plans that zone for housing, in QGIS straight in PostGIS: the parcel becomes a conversion.
+        await _server.Db.ExecAsync("UPDATE zones SET planned_use = 'ODT' WHERE ST_Within((SELECT geom FROM parcels WHERE id = $1), geom)", id);
+        var changed = await ConflictsAsync(planner, etag);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag!.Tag);
+        var fc = await changed.Content.ReadFromJsonAsync<JsonElement>();
         var mine = fc.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("id").GetInt64() == id);
         Assert.Equal("conversion", mine.GetProperty("properties").GetProperty("kind").GetString());
         Assert.Equal("ODT", mine.GetProperty("properties").GetProperty("planned_use").GetString());
@@ -244,6 +254,15 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         using (var br = new System.IO.Compression.BrotliStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress)) br.CopyTo(unpacked);
         Assert.Equal(plain, unpacked.ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await planner.GetAsync("/api/planning/conflicts?format=xls")).StatusCode);
+        // The CSV is another representation of the same table: its own ETag.
+        Assert.NotEqual(changed.Headers.ETag!.Tag, download.Headers.ETag!.Tag);
+    }
+
+    static Task<HttpResponseMessage> ConflictsAsync(HttpClient planner, string ifNoneMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/planning/conflicts");
+        request.Headers.IfNoneMatch.ParseAdd(ifNoneMatch);
+        return planner.SendAsync(request);
     }
 
     [Fact]

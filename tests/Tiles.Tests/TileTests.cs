@@ -175,6 +175,44 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edit_made_straight_in_PostGIS_as_QGIS_makes_it_invalidates_that_layers_tiles()
+    {
+        var path = $"/tiles/parcels/16/{_z16.X}/{_z16.Y}.mvt";
+        var roads = $"/tiles/roads/16/{_z16.X}/{_z16.Y}.mvt";
+        var before = await Get(path);
+        await Get(roads);
+        var feature = Decode(before.Body, 16, _z16.X, _z16.Y)["parcels"].First(f => (string)f.Attributes["land_use"] != "SKC");
+        var id = Convert.ToInt64(feature.Attributes["fid"]);
+        var etag = before.Response.Headers.ETag!.Tag;
+        var version = await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'");
+
+        // An officer corrects one parcel's land use in QGIS: one UPDATE, committed; no WardMap code involved. (The
+        // sample was loaded by replacing imports, which swap in a new table: its triggers came along.)
+        await _server.Db.ExecAsync("UPDATE parcels SET land_use = 'SKC' WHERE id = $1", id);
+        Assert.Equal(version + 1, await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
+        (HttpResponseMessage Response, byte[] Body) after;
+        var deadline = Stopwatch.StartNew();
+        do after = await Get(path); while (after.Response.Headers.ETag!.Tag == etag && deadline.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.NotEqual(etag, after.Response.Headers.ETag!.Tag);
+        Assert.Equal("SKC", Decode(after.Body, 16, _z16.X, _z16.Y)["parcels"].Single(f => Convert.ToInt64(f.Attributes["fid"]) == id).Attributes["land_use"]);
+        Assert.Equal("hit", (await Get(roads)).Response.Headers.GetValues("X-Tile-Cache").Single());
+
+        // Two statements in one transaction are one change: the version moves once.
+        await using (var conn = await _server.Db.DataSource.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            foreach (var sql in new[] { "UPDATE parcels SET address = address WHERE id = $1", "DELETE FROM parcels WHERE id = $1" })
+                await new Npgsql.NpgsqlCommand(sql, conn, tx) { Parameters = { new() { Value = id } } }.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+        }
+        Assert.Equal(version + 2, await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
+        // The groups' residential area, which the importer derives after each parcels import, is not a change of the groups' layer.
+        var groups = await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'residential_groups'");
+        await _server.Db.ExecAsync("SELECT wm_refresh_group_residential_area()");
+        Assert.Equal(groups, await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'residential_groups'"));
+    }
+
+    [Fact]
     public async Task The_ward_overview_is_seeded_into_the_cache_and_seeded_again_after_an_import()
     {
         var seeder = _server.App.Services.GetRequiredService<TileSeeder>();

@@ -1,0 +1,47 @@
+using Npgsql;
+
+namespace WardMap.GisServer.Queries;
+
+/// <summary>
+/// The ward's planning conflicts (<see cref="PlanningQueries.Conflicts"/>) compare every parcel with every zone:
+/// about a second of PostGIS on a ward, asked each time a planner opens the viewer. They change only when parcels
+/// or zones are imported, so the last table is kept with the data versions it was built from.
+/// </summary>
+public sealed class ConflictTable(NpgsqlDataSource db)
+{
+    public sealed record Table(string Version, string[] Names, IReadOnlyList<object?[]> Rows);
+
+    // The land-use code table is reference data from the migrations: a new code comes with a new server.
+    const string VersionSql = "SELECT string_agg(version::text, '.' ORDER BY layer) FROM layer_versions WHERE layer IN ('parcels', 'zones')";
+
+    readonly SemaphoreSlim _building = new(1, 1);
+    volatile Table? _last;
+
+    /// <summary>The parcels' and zones' data versions now, e.g. "7.3": the ETag of the table.</summary>
+    public async Task<string> VersionAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(VersionSql);
+        return (await cmd.ExecuteScalarAsync(ct)) as string ?? "0";
+    }
+
+    /// <summary>
+    /// The table for that version: the kept one, or built once however many planners ask at the same time.
+    /// The version is read before the table, so a table is never older than the version it is kept under.
+    /// </summary>
+    public async Task<Table> GetAsync(string version, CancellationToken ct)
+    {
+        if (_last is { } last && last.Version == version) return last;
+        await _building.WaitAsync(ct);
+        try
+        {
+            if (_last is { } built && built.Version == version) return built;
+            await using var cmd = db.CreateCommand(PlanningQueries.Conflicts);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<object?[]>();
+            while (await r.ReadAsync(ct)) { var v = new object?[r.FieldCount]; r.GetValues(v!); rows.Add(v); }
+            var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToArray();
+            return _last = new Table(version, names, rows);
+        }
+        finally { _building.Release(); }
+    }
+}
