@@ -74,7 +74,8 @@ public static class TileCatalog
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<TileLayer>> Resolved = new();
 
     /// <summary>Splits "parcels,zones" into catalogue layers; null and the offending name when one is unknown or repeated.</summary>
-    public static (IReadOnlyList<TileLayer>? Layers, string? Error) Resolve(string list)
+    /// <summary>The layers of a comma list, or why not, in English and Vietnamese (an IOC widget shows it).</summary>
+    public static (IReadOnlyList<TileLayer>? Layers, (string En, string Vi)? Error) Resolve(string list)
     {
         if (Resolved.TryGetValue(list, out var known)) return (known, null);   // the hot path: a layer set seen before
         var (layers, error) = Parse(list);
@@ -82,15 +83,16 @@ public static class TileCatalog
         return (layers, error);
     }
 
-    static (IReadOnlyList<TileLayer>? Layers, string? Error) Parse(string list)
+    static (IReadOnlyList<TileLayer>? Layers, (string En, string Vi)? Error) Parse(string list)
     {
         var names = list.Split(',');
-        if (names.Length > 12) return (null, "at most 12 layers in one tile");
+        if (names.Length > 12) return (null, ("at most 12 layers in one tile", "tối đa 12 lớp trong một tile"));
         var layers = new List<TileLayer>();
         foreach (var n in names)
         {
-            if (Find(n) is not { } layer) return (null, n.Length == 0 ? "an empty layer name" : $"unknown layer '{Truncate(n)}'");
-            if (layers.Contains(layer)) return (null, $"layer '{n}' named twice");
+            if (Find(n) is not { } layer)
+                return (null, n.Length == 0 ? ("an empty layer name", "có tên lớp để trống") : ($"unknown layer '{Truncate(n)}'", $"không có lớp '{Truncate(n)}'"));
+            if (layers.Contains(layer)) return (null, ($"layer '{n}' named twice", $"lớp '{n}' được nêu hai lần"));
             layers.Add(layer);
         }
         return (layers, null);

@@ -46,7 +46,7 @@ public static class TileEndpoints
     static async Task<IResult> GetTile(HttpContext ctx, string layers, string z, string x, string y, string? variant, TileService tiles, CancellationToken ct)
     {
         var (resolved, error) = TileCatalog.Resolve(layers);
-        if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+        if (resolved is null) return NoSuchLayers(error!.Value);
         if (!int.TryParse(z, out var zi) || zi < 0 || zi > MaxZoom) return Problems.BadRequest($"zoom '{z}' must be a whole number from 0 to {MaxZoom}", "z");
         long n = 1L << zi;
         if (!long.TryParse(x, out var xi) || xi < 0 || xi >= n) return Problems.BadRequest($"x '{x}' must be from 0 to {n - 1} at zoom {zi}", "x");
@@ -89,7 +89,7 @@ public static class TileEndpoints
     static async Task<IResult> GetTileJson(HttpContext ctx, string layers, NpgsqlDataSource db, CancellationToken ct)
     {
         var (resolved, error) = TileCatalog.Resolve(layers);
-        if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+        if (resolved is null) return NoSuchLayers(error!.Value);
         var extent = await WardExtent.ReadAsync(db, ct);
         ctx.Response.Headers.CacheControl = "public, max-age=60";
         return Results.Json(TileJson.For(resolved, BaseUrl(ctx.Request), extent, ctx.User.SeesPersonalData()));
@@ -101,7 +101,7 @@ public static class TileEndpoints
         if (layers is not null)
         {
             var (resolved, error) = TileCatalog.Resolve(layers);
-            if (resolved is null) return Problems.NotFound($"{error}; GET /tiles lists the layers");
+            if (resolved is null) return NoSuchLayers(error!.Value);
             only = resolved;
         }
         var colors = new Dictionary<string, string>();
@@ -113,6 +113,9 @@ public static class TileEndpoints
         ctx.Response.Headers.CacheControl = "public, max-age=60";
         return Results.Json(style);
     }
+
+    static IResult NoSuchLayers((string En, string Vi) why) =>
+        Problems.NotFound(new Said($"{why.En}; GET /tiles lists the layers", $"{why.Vi}; GET /tiles liệt kê các lớp"));
 
     /// <summary>The officer variant asked without an officer's key.</summary>
     public sealed class ForbiddenVariant() : Exception("the officer variant needs an officer's or admin's key");

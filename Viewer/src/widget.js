@@ -11,9 +11,9 @@ const q = new URLSearchParams(location.search);
 const style = ['base', 'cadastral', 'planning', 'ioc'].includes(q.get('style')) ? q.get('style') : 'ioc';
 const layers = (q.get('layers') || '').split(',').filter(Boolean);
 const styleUrl = `/styles/${style}.json${layers.length ? `?layers=${encodeURIComponent(layers.join(','))}` : ''}`;
-const styleResponse = await fetch(styleUrl);
+const styleResponse = await fetch(styleUrl, { headers: { 'Accept-Language': 'vi' } });
 if (!styleResponse.ok) {
-  // An embed with a wrong layer name says which one (the server's problem+json), not a blank frame.
+  // An embed with a wrong layer name says which one (the server's problem+json, in Vietnamese), not a blank frame.
   const problem = await styleResponse.json().catch(() => ({}));
   document.body.textContent = `Không mở được bản đồ: ${problem.detail ?? styleResponse.status}`;
   throw new Error(`${styleUrl}: ${problem.detail ?? styleResponse.status}`);

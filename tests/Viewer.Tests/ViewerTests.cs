@@ -538,11 +538,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.InRange(centre[1], lat - 0.0005, lat + 0.0005);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-highlight.png") });
 
-        // A wrong layer name in an embed says so in the frame instead of drawing a blank map.
-        var wrong = await _browser.NewPageAsync(new() { BaseURL = _server.BaseAddress.ToString() });
+        // A wrong layer name in an embed says so in the frame, in the widget's Vietnamese (the wall's browser may be
+        // set to English), instead of drawing a blank map.
+        var wrong = await _browser.NewPageAsync(new() { BaseURL = _server.BaseAddress.ToString(), Locale = "en-US" });
         await wrong.GotoAsync("/widget?layers=parcel");
         await wrong.WaitForFunctionAsync("() => document.body.textContent.includes('parcel')");
-        Assert.Contains("unknown layer 'parcel'", await wrong.InnerTextAsync("body"));
+        Assert.Equal("Không mở được bản đồ: không có lớp 'parcel'; GET /tiles liệt kê các lớp", (await wrong.InnerTextAsync("body")).Trim());
     }
 
     [Fact]
