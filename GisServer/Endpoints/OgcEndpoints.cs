@@ -62,48 +62,91 @@ public static class OgcEndpoints
     public static void Map(WebApplication app)
     {
         var g = app.MapGroup("/ogc").WithTags("ogc");
-        g.MapGet("", (HttpRequest r) => Results.Json(new
+        g.AddOpenApiOperationTransformer((op, _, _) => Document(op, [("f", "json (default; also for any client that does not prefer text/html) or html, a page for a browser")]));
+        g.MapGet("", (HttpRequest r) =>
         {
-            title = "WardMap — OGC API Features",
-            description = "The ward's public layers: parcels (no owners), planning zones, red lines, roads, residential groups, assets.",
-            links = new[]
+            var (html, problem) = OgcHtml.Wanted(r);
+            if (problem is not null) return problem;
+            if (html)
+                return OgcHtml.Page("Dữ liệu mở của phường", $"""
+                    <p>Các lớp công khai của phường: thửa đất (không có chủ sử dụng), quy hoạch phân khu, chỉ giới đường đỏ, đường,
+                    tổ dân phố, hạ tầng. Đọc bằng QGIS hoặc GDAL: <code>ogrinfo OAPIF:{OgcHtml.Text(Base(r))}/ogc</code>.</p>
+                    <ul>
+                      <li><a href="{Base(r)}/ogc/collections?f=html">Các lớp dữ liệu (collections)</a></li>
+                      <li><a href="{Base(r)}/ogc/conformance?f=html">Các chuẩn tuân thủ (conformance)</a></li>
+                      <li><a href="{Base(r)}/openapi.json">Mô tả API (OpenAPI 3)</a></li>
+                    </ul>
+                    """, $"{Base(r)}/ogc?f=json");
+            return Results.Json(new
             {
-                Link($"{Base(r)}/ogc", "self", "application/json", "this document"),
-                Link($"{Base(r)}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
-                Link($"{Base(r)}/ogc/conformance", "conformance", "application/json", "conformance classes"),
-                Link($"{Base(r)}/ogc/collections", "data", "application/json", "the collections"),
-            },
-        }, OgcJson)).WithSummary("OGC API landing page.");
+                title = "WardMap — OGC API Features",
+                description = "The ward's public layers: parcels (no owners), planning zones, red lines, roads, residential groups, assets.",
+                links = new[]
+                {
+                    Link($"{Base(r)}/ogc", "self", "application/json", "this document"),
+                    Link($"{Base(r)}/ogc?f=html", "alternate", "text/html", "this document as a web page"),
+                    Link($"{Base(r)}/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+                    Link($"{Base(r)}/ogc/conformance", "conformance", "application/json", "conformance classes"),
+                    Link($"{Base(r)}/ogc/collections", "data", "application/json", "the collections"),
+                },
+            }, OgcJson);
+        }).WithSummary("OGC API landing page (f=json|html).");
 
-        g.MapGet("/conformance", () => Results.Json(new
+        g.MapGet("/conformance", (HttpRequest r) =>
         {
-            conformsTo = new[]
-            {
-                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-                "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
-            },
-        }, OgcJson)).WithSummary("OGC API conformance classes.");
+            var (html, problem) = OgcHtml.Wanted(r);
+            if (problem is not null) return problem;
+            return html
+                ? OgcHtml.Page("Các chuẩn tuân thủ", $"<ul>{string.Concat(Conformance.Select(c => $"<li>{OgcHtml.Text(c)}</li>"))}</ul>",
+                    $"{Base(r)}/ogc/conformance?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"))
+                : Results.Json(new { conformsTo = Conformance }, OgcJson);
+        }).WithSummary("OGC API conformance classes (f=json|html).");
 
         g.MapGet("/collections", async (HttpRequest r, NpgsqlDataSource db, CancellationToken ct) =>
         {
+            var (html, problem) = OgcHtml.Wanted(r);
+            if (problem is not null) return problem;
+            if (html)
+                return OgcHtml.Page("Các lớp dữ liệu", "<table><tr><th>lớp</th><th>id</th><th>mô tả</th><th></th></tr>" + string.Concat(Collections.Select(c =>
+                        $"<tr><td><a href=\"{Base(r)}/ogc/collections/{c.Id}?f=html\">{OgcHtml.Text(c.Title)}</a></td><td>{c.Id}</td>" +
+                        $"<td>{OgcHtml.Text(Layer(c.Id).Description)}</td><td><a href=\"{Base(r)}/ogc/collections/{c.Id}/items?f=html\">xem dữ liệu</a></td></tr>")) + "</table>",
+                    $"{Base(r)}/ogc/collections?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"));
             var extent = await WardExtent.ReadAsync(db, ct);
             return Results.Json(new
             {
-                links = new[] { Link($"{Base(r)}/ogc/collections", "self", "application/json", "the collections") },
+                links = new[]
+                {
+                    Link($"{Base(r)}/ogc/collections", "self", "application/json", "the collections"),
+                    Link($"{Base(r)}/ogc/collections?f=html", "alternate", "text/html", "the collections as a web page"),
+                },
                 collections = CollectionIds.Select(id => Collection(r, id, extent)),
             }, OgcJson);
-        }).WithSummary("The public collections.");
+        }).WithSummary("The public collections (f=json|html).");
 
         g.MapGet("/collections/{id}", async (HttpRequest r, string id, NpgsqlDataSource db, CancellationToken ct) =>
-            CollectionIds.Contains(id) ? Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson) : NoCollection(id))
-            .WithSummary("One collection.");
+        {
+            if (!CollectionIds.Contains(id)) return NoCollection(id);
+            var (html, problem) = OgcHtml.Wanted(r);
+            if (problem is not null) return problem;
+            if (!html) return Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson);
+            var layer = Layer(id);
+            return OgcHtml.Page(Title(id), $"""
+                <p>{OgcHtml.Text(layer.Description)}. <a href="{Base(r)}/ogc/collections/{id}/items?f=html">Xem dữ liệu</a> ·
+                <a href="{Base(r)}/ogc/collections/{id}/items">GeoJSON</a></p>
+                <table><tr><th>thuộc tính</th><th>kiểu</th><th>nghĩa</th></tr>{string.Concat(PublicFields(layer).Select(f =>
+                    $"<tr><td>{f.Name}</td><td>{f.Type}</td><td>{OgcHtml.Text(f.Description)}</td></tr>"))}</table>
+                {OgcHtml.Map(id)}
+                <p>Hệ tọa độ (<code>crs=</code>): {string.Join(", ", Offered.Select(c => OgcHtml.Text(c.Uri)))}</p>
+                """, $"{Base(r)}/ogc/collections/{id}?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"));
+        }).WithSummary("One collection (f=json|html).");
 
-        g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox (in bbox-crs), limit/offset (next links), datetime, property=value filters, crs.");
+        g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox (in bbox-crs), limit/offset (next links), datetime, property=value filters, crs.")
+            .AddOpenApiOperationTransformer((op, _, _) => Document(op, ItemsParameters));
         g.MapGet("/collections/{id}/items/{fid}", async (HttpContext ctx, string id, string fid, NpgsqlDataSource db, CancellationToken ct) =>
         {
             if (!CollectionIds.Contains(id)) return NoCollection(id);
+            var (html, formatProblem) = OgcHtml.Wanted(ctx.Request);
+            if (formatProblem is not null) return formatProblem;
             var (crs, problem) = CrsParameter(ctx.Request.Query, "crs");
             if (crs is null) return problem!;
             if (!long.TryParse(fid, out var fidValue)) return Problems.NotFound($"no feature '{fid}' in {id}");
@@ -112,10 +155,50 @@ public static class OgcEndpoints
             await using var cmd = db.CreateCommand(sql);
             cmd.Parameters.AddWithValue(fidValue);
             if (await cmd.ExecuteScalarAsync(ct) is not string json) return Problems.NotFound($"no feature {fid} in {id}");
+            var r = ctx.Request;
+            if (html)
+                return OgcHtml.Page($"{Title(id)} {fid}", OgcHtml.Properties(json) + OgcHtml.Map(id, fid), $"{Base(r)}/ogc/collections/{id}/items/{fid}?f=json",
+                    ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"),
+                    ($"{Base(r)}/ogc/collections/{id}/items?f=html", Title(id)));
             ctx.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
             return Results.Text(json, "application/geo+json");
-        }).WithSummary("One feature (crs: one of the collection's crs list).");
+        }).WithSummary("One feature (crs: one of the collection's crs list; f=json|html).")
+          .AddOpenApiOperationTransformer((op, _, _) => Document(op, ItemsParameters.Where(p => p.Name == "crs")));
     }
+
+    // The items' query parameters, read from the query string by hand (a property filter is any public attribute),
+    // so the API definition names them for client generators and QGIS users reading it.
+    static readonly (string Name, string Description)[] ItemsParameters =
+    [
+        ("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default)"),
+        ("bbox-crs", "the CRS of bbox: one of the collection's crs list"),
+        ("limit", $"features per page, 1 to {MaxLimit} (default {DefaultLimit})"),
+        ("offset", "features to skip (the next link carries it)"),
+        ("datetime", "an RFC 3339 date-time or interval; the layers have no time of their own, so a valid one selects all"),
+        ("crs", "the CRS of the answer: one of the collection's crs list (CRS84 by default)"),
+    ];
+
+    static Task Document(Microsoft.OpenApi.OpenApiOperation op, IEnumerable<(string Name, string Description)> parameters)
+    {
+        op.Parameters ??= [];
+        foreach (var (name, description) in parameters)
+            op.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+            {
+                Name = name, In = Microsoft.OpenApi.ParameterLocation.Query, Description = description,
+                Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
+            });
+        return Task.CompletedTask;
+    }
+
+    static readonly string[] Conformance =
+    [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    ];
+    static string Title(string id) => Collections.First(c => c.Id == id).Title;
 
     static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
     static object Link(string href, string rel, string type, string title) => new { href, rel, type, title };
@@ -127,7 +210,7 @@ public static class OgcEndpoints
         return new
         {
             id,
-            title = Collections.First(c => c.Id == id).Title,
+            title = Title(id),
             description = layer.Description,
             itemType = "feature",
             crs = Offered.Select(c => c.Uri),
@@ -136,7 +219,9 @@ public static class OgcEndpoints
             links = new[]
             {
                 Link($"{Base(r)}/ogc/collections/{id}", "self", "application/json", id),
+                Link($"{Base(r)}/ogc/collections/{id}?f=html", "alternate", "text/html", $"{id} as a web page"),
                 Link($"{Base(r)}/ogc/collections/{id}/items", "items", "application/geo+json", $"{id} features"),
+                Link($"{Base(r)}/ogc/collections/{id}/items?f=html", "items", "text/html", $"{id} features as a web page"),
             },
         };
     }
@@ -150,6 +235,8 @@ public static class OgcEndpoints
     static async Task<IResult> Items(HttpContext ctx, string id, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!CollectionIds.Contains(id)) return NoCollection(id);
+        var (html, formatProblem) = OgcHtml.Wanted(ctx.Request);
+        if (formatProblem is not null) return formatProblem;
         var layer = Layer(id);
         var q = ctx.Request.Query;
         int limit = DefaultLimit, offset = 0;
@@ -195,10 +282,12 @@ public static class OgcEndpoints
             where.Add($"({field.Expression})::text = ${args.Count}");
         }
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        // A web page also says where its features are (lon/lat), so its map shows them.
+        var pageExtent = html ? ", (SELECT ST_XMin(e) || ',' || ST_YMin(e) || ',' || ST_XMax(e) || ',' || ST_YMax(e) FROM (SELECT ST_Extent(t.geom) e FROM page t) x)" : "";
         var sql = $"""
+            WITH page AS (SELECT t.* FROM {layer.Table} t{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset})
             SELECT (SELECT count(*) FROM {layer.Table} t{filter}),
-                   (SELECT COALESCE(json_agg({FeatureJson(layer, crs)} ORDER BY t.id), '[]'::json)::text FROM (
-                      SELECT t.* FROM {layer.Table} t{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset}) t)
+                   (SELECT COALESCE(json_agg({FeatureJson(layer, crs)} ORDER BY t.id), '[]'::json)::text FROM page t){pageExtent}
             """;
         await using var cmd = db.CreateCommand(sql);
         foreach (var a in args) cmd.Parameters.AddWithValue(a);
@@ -206,14 +295,31 @@ public static class OgcEndpoints
         await r.ReadAsync(ct);
         long matched = r.GetInt64(0);
         var features = r.GetString(1);
+        var pageBbox = html && !r.IsDBNull(2) ? r.GetString(2) : null;
         int returned = Math.Max(0, (int)Math.Min(limit, matched - offset));
 
         var self = $"{Base(ctx.Request)}/ogc/collections/{id}/items";
-        string Page(int newOffset) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit")).Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value.ToString())}")
-            .Append($"limit={limit}").Append($"offset={newOffset}"));
-        var links = new List<string> { LinkJson(Page(offset), "self") };
-        if (offset + limit < matched) links.Add(LinkJson(Page(offset + limit), "next"));
-        if (offset > 0) links.Add(LinkJson(Page(Math.Max(0, offset - limit)), "prev"));
+        // The same query on another page (and in another format): filters, bbox and crs kept.
+        string Page(int newOffset, string? format) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit" or "f"))
+            .Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value.ToString())}")
+            .Append($"limit={limit}").Append($"offset={newOffset}").Concat(format is null ? [] : [$"f={format}"]));
+        bool hasNext = offset + limit < matched, hasPrev = offset > 0;
+        int prevOffset = Math.Max(0, offset - limit);
+        if (html)
+        {
+            var nav = (hasPrev ? $"<a href=\"{OgcHtml.Attr(Page(prevOffset, "html"))}\">‹ trang trước</a>" : "")
+                    + (hasNext ? $"<a href=\"{OgcHtml.Attr(Page(offset + limit, "html"))}\">trang sau ›</a>" : "");
+            var shown = returned == 0 ? "không có đối tượng nào" : $"{offset + 1}–{offset + returned} trong {OgcHtml.Number(matched)} đối tượng";
+            return OgcHtml.Page($"{Title(id)}: dữ liệu",
+                $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json"))}\">GeoJSON</a></p>{OgcHtml.Map(id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
+                OgcHtml.FeatureTable(features, PublicFields(layer).Select(f => f.Name).ToList(), self) + $"<nav class=\"pages\">{nav}</nav>",
+                Page(offset, "json"), ($"{Base(ctx.Request)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(ctx.Request)}/ogc/collections?f=html", "Các lớp"),
+                ($"{Base(ctx.Request)}/ogc/collections/{id}?f=html", Title(id)));
+        }
+        var asked = q.TryGetValue("f", out var fv) ? fv.ToString() : null;
+        var links = new List<string> { LinkJson(Page(offset, asked), "self", "application/geo+json"), LinkJson(Page(offset, "html"), "alternate", "text/html") };
+        if (hasNext) links.Add(LinkJson(Page(offset + limit, asked), "next", "application/geo+json"));
+        if (hasPrev) links.Add(LinkJson(Page(prevOffset, asked), "prev", "application/geo+json"));
         var json = new StringBuilder()
             .Append("{\"type\":\"FeatureCollection\",\"numberMatched\":").Append(matched)
             .Append(",\"numberReturned\":").Append(returned)
@@ -231,6 +337,5 @@ public static class OgcEndpoints
             || DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
     }
 
-    static string LinkJson(string href, string rel) =>
-        System.Text.Json.JsonSerializer.Serialize(new { href, rel, type = "application/geo+json" });
+    static string LinkJson(string href, string rel, string type) => System.Text.Json.JsonSerializer.Serialize(new { href, rel, type });
 }

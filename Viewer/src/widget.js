@@ -29,7 +29,8 @@ if (hasCenter) Object.assign(options, { center, zoom: Number(q.get('zoom')) || 1
 const map = new maplibregl.Map(options);
 withoutRepeatedFrames(map);
 window.wardmap = { map, reports: 0 };
-if (hasBbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { duration: 0, padding: 10 });
+// A bbox round one point (an open-data page of one asset) stops at street level.
+if (hasBbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { duration: 0, padding: 10, maxZoom: 18 });
 
 // highlight=ID outlines one feature of the first asked layer (parcels when none is asked): a catalogue id,
 // or for field reports the report's id as the IOC knows it. Without a center or bbox the map goes to it.

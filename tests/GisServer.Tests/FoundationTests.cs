@@ -29,6 +29,10 @@ public sealed class FoundationTests : IAsyncLifetime
         var paths = json.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/healthz", out _));
         Assert.True(paths.TryGetProperty("/api/imports", out _));
+        // The OGC items' query parameters, read by hand from the query string, are named for client generators.
+        var items = paths.GetProperty("/ogc/collections/{id}/items").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "bbox", "bbox-crs", "limit", "offset", "datetime", "crs", "f" }, items);
     }
 
     [Fact]

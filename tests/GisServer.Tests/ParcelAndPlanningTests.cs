@@ -368,6 +368,62 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task OGC_API_pages_read_in_a_browser_show_the_same_features_with_their_map_and_no_personal_data()
+    {
+        var c = _server.Client();
+        async Task<(HttpResponseMessage R, string Body)> Get(string path, string accept)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd(accept);
+            var r = await c.SendAsync(request);
+            return (r, await r.Content.ReadAsStringAsync());
+        }
+        const string Browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+        // A browser gets pages, GDAL, QGIS and curl JSON, whatever they send; f= decides over Accept.
+        var landing = await Get("/ogc", Browser);
+        Assert.Equal("text/html", landing.R.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Vary", landing.R.Headers.ToString());
+        Assert.Contains("/ogc/collections?f=html", landing.Body);
+        Assert.Equal("application/json", (await Get("/ogc", "*/*")).R.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/geo+json", (await Get("/ogc/collections/parcels/items?limit=1", "application/geo+json, application/json")).R.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/json", (await Get("/ogc/collections?f=json", Browser)).R.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/html", (await Get("/ogc/collections/parcels?f=html", "*/*")).R.Content.Headers.ContentType?.MediaType);
+        var bad = await Get("/ogc/collections?f=xml", Browser);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.R.StatusCode);
+        Assert.Contains("\"field\":\"f\"", bad.Body);
+        var conformance = await c.GetFromJsonAsync<JsonElement>("/ogc/conformance");
+        Assert.Contains(conformance.GetProperty("conformsTo").EnumerateArray(), x => x.GetString()!.EndsWith("/conf/html"));
+        var json = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?limit=5&offset=5&land_use=ODT");
+        Assert.Contains(json.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "alternate" && l.GetProperty("type").GetString() == "text/html");
+
+        // A page of features: the same five rows as the JSON, paging on in HTML, the map fitted to them, no owners.
+        var (_, page) = await Get("/ogc/collections/parcels/items?limit=5&offset=5&land_use=ODT", Browser);
+        var ids = json.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(5, ids.Count);
+        Assert.Equal(ids, System.Text.RegularExpressions.Regex.Matches(page, @"/ogc/collections/parcels/items/(\d+)\?f=html").Select(m => long.Parse(m.Groups[1].Value)).ToList());
+        Assert.Contains($"6–10 trong {(await Scalar<long>("SELECT count(*) FROM parcels WHERE land_use = 'ODT'")).ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))} đối tượng", page);
+        Assert.Contains("land_use=ODT&amp;limit=5&amp;offset=10&amp;f=html", page);   // next, with the filter kept
+        Assert.Contains("land_use=ODT&amp;limit=5&amp;offset=0&amp;f=html", page);    // previous
+        var owners = await Scalar<string[]>("SELECT array_agg(owner_name) FROM parcels WHERE id = ANY($1) AND owner_name IS NOT NULL", ids.ToArray());
+        Assert.NotEmpty(owners);
+        Assert.All(owners, o => Assert.DoesNotContain(o, page));
+        var extent = await Scalar<string>("SELECT ST_XMin(e) || ',' || ST_YMin(e) || ',' || ST_XMax(e) || ',' || ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM parcels WHERE id = ANY($1)) x", ids.ToArray());
+        Assert.Contains($"src=\"/widget?layers=parcels&amp;bbox={extent}\"", page);
+
+        // One feature: its attributes, and the map ringing it; markup in the data is text, not markup.
+        var (_, one) = await Get($"/ogc/collections/parcels/items/{ids[0]}", Browser);
+        Assert.Contains(await Scalar<string>("SELECT address FROM parcels WHERE id = $1", ids[0]), one);
+        Assert.Contains($"src=\"/widget?layers=parcels&amp;highlight={ids[0]}\"", one);
+        Assert.DoesNotContain(owners[0], one);
+        await _server.Db.ExecAsync("UPDATE assets SET name = '<script>alert(1)</script>' WHERE id = (SELECT min(id) FROM assets)");
+        var asset = await Scalar<long>("SELECT min(id) FROM assets");
+        var (_, escaped) = await Get($"/ogc/collections/assets/items/{asset}?f=html", "*/*");
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", escaped);
+        Assert.DoesNotContain("<script>", escaped);
+    }
+
+    [Fact]
     public async Task GDAL_lists_the_collections_and_copies_a_layer_out_completely()
     {
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";

@@ -140,7 +140,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var timeline = Snapshot(requests).OrderBy(r => r.Start).Select(r => $"{r.Start,6:0} {r.End,6:0}  {r.Url}");
         await File.WriteAllTextAsync(Path.Combine(Shots, "first-draw-timeline.txt"),
             $"start    end  request (first draw at {firstDraw} ms)\n{string.Join("\n", timeline)}\n" +
-            $"main-thread long tasks (start+ms): {await page.EvaluateAsync<string>("() => window.__long.join(' ')")}\n");
+            $"main-thread long tasks (start+ms): {await page.EvaluateAsync<string>("() => window.__long.join(' ')")}\n" +
+            // The page's own clock (the requests above are seen by Playwright, later): asked, first byte, last byte.
+            $"the page's requests (asked, first byte, last byte):\n{await page.EvaluateAsync<string>("() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')].map(e => [e.startTime, e.responseStart, e.responseEnd].map(Math.round).join(' ') + '  ' + e.name.replace(location.origin, '')).join('\\n')")}\n");
         Assert.True(firstDraw > 0);
         Assert.True(firstShown >= firstDraw);
         // No frame repeated the one that completed the map (MapLibre's stale label placement; maplibre.js).

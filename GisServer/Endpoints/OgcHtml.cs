@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+
+namespace WardMap.GisServer.Endpoints;
+
+/// <summary>
+/// The HTML side of the OGC API (the standard's HTML conformance class): the same resources as the JSON, as pages a
+/// resident or a city clerk can read in a browser — the collections, a page of features as a table, one feature
+/// with its attributes — each with the ward's map beside it (the IOC widget, public data only) and a link to its JSON.
+/// Plain server-made pages: no script of their own, nothing from a CDN.
+/// </summary>
+static class OgcHtml
+{
+    /// <summary>
+    /// HTML when asked: f=html, or no f and an Accept that prefers text/html to JSON (a browser). GDAL, QGIS, curl
+    /// and fetch() ask for JSON or anything (*/*) and get JSON. f other than json or html is a 400.
+    /// </summary>
+    public static (bool Html, IResult? Problem) Wanted(HttpRequest r)
+    {
+        r.HttpContext.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
+        if (r.Query.TryGetValue("f", out var f))
+            return f.ToString() switch
+            {
+                "json" => (false, null),
+                "html" => (true, null),
+                _ => (false, Problems.BadRequest($"f '{f}' is json or html", "f")),
+            };
+        double html = 0, json = 0;
+        foreach (var type in r.GetTypedHeaders().Accept)
+        {
+            var q = type.Quality ?? 1;
+            var media = type.MediaType.Value;
+            if (media == "text/html") html = Math.Max(html, q);
+            else if (media is "application/json" or "application/geo+json") json = Math.Max(json, q);
+        }
+        return (html > json, null);
+    }
+
+    public static IResult Page(string title, string body, string jsonHref, params (string Href, string Text)[] trail)
+    {
+        var crumbs = string.Join(" › ", trail.Select(t => $"<a href=\"{Attr(t.Href)}\">{Text(t.Text)}</a>").Append(Text(title)));
+        var html = $$"""
+            <!doctype html>
+            <html lang="vi">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{Text(title)}} — WardMap, dữ liệu mở</title>
+            <link rel="alternate" type="application/json" href="{{Attr(jsonHref)}}">
+            <style>
+              body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 0 16px 32px; color: #222; }
+              header { border-bottom: 3px solid #4a148c; padding: 12px 0 8px; margin-bottom: 12px; }
+              header b { color: #4a148c; }
+              table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
+              th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+              th { background: #f3eef8; }
+              iframe { width: 100%; height: 420px; border: 1px solid #ccc; }
+              .json { float: right; }
+              nav.pages a { margin-right: 12px; }
+            </style>
+            </head>
+            <body>
+            <header><b>WardMap</b> — dữ liệu mở (OGC API Features) <a class="json" href="{{Attr(jsonHref)}}">JSON</a><br><small>{{crumbs}}</small></header>
+            <h1>{{Text(title)}}</h1>
+            {{body}}
+            </body>
+            </html>
+            """;
+        return Results.Content(html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>Rows of features (GeoJSON features as PostGIS wrote them): the id links to the feature's page.</summary>
+    public static string FeatureTable(string featuresJson, IReadOnlyList<string> columns, string itemBase)
+    {
+        using var doc = JsonDocument.Parse(featuresJson);
+        var sb = new StringBuilder("<table><tr><th>id</th>");
+        foreach (var c in columns) sb.Append("<th>").Append(Text(c)).Append("</th>");
+        sb.Append("<th>hình học</th></tr>");
+        foreach (var feature in doc.RootElement.EnumerateArray())
+        {
+            var id = feature.GetProperty("id").ToString();
+            sb.Append($"<tr><td><a href=\"{Attr($"{itemBase}/{id}?f=html")}\">{Text(id)}</a></td>");
+            var props = feature.GetProperty("properties");
+            foreach (var c in columns) sb.Append("<td>").Append(Text(props.TryGetProperty(c, out var v) ? Value(v) : "")).Append("</td>");
+            sb.Append("<td>").Append(Text(GeometryType(feature))).Append("</td></tr>");
+        }
+        return sb.Append("</table>").ToString();
+    }
+
+    /// <summary>One feature's attributes as a two-column table.</summary>
+    public static string Properties(string featureJson)
+    {
+        using var doc = JsonDocument.Parse(featureJson);
+        var sb = new StringBuilder("<table>");
+        foreach (var p in doc.RootElement.GetProperty("properties").EnumerateObject())
+            sb.Append($"<tr><th>{Text(p.Name)}</th><td>{Text(Value(p.Value))}</td></tr>");
+        sb.Append($"<tr><th>hình học</th><td>{Text(GeometryType(doc.RootElement))}</td></tr>");
+        return sb.Append("</table>").ToString();
+    }
+
+    /// <summary>The ward's map (the IOC widget) with this collection: ringing one feature, or fitted to a bbox (lon/lat).</summary>
+    public static string Map(string collection, string? highlight = null, string? bbox = null) =>
+        $"<iframe title=\"Bản đồ\" loading=\"lazy\" src=\"{Attr($"/widget?layers={collection}" + (highlight is null ? "" : $"&highlight={Uri.EscapeDataString(highlight)}")
+            + (bbox is null ? "" : $"&bbox={bbox}"))}\"></iframe>";
+
+    static string GeometryType(JsonElement feature) =>
+        feature.TryGetProperty("geometry", out var g) && g.ValueKind == JsonValueKind.Object ? g.GetProperty("type").GetString() ?? "" : "";
+
+    static string Value(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Null => "",
+        JsonValueKind.String => v.GetString()!,
+        _ => v.GetRawText(),
+    };
+
+    /// <summary>A count as Vietnamese write it (25.080).</summary>
+    public static string Number(long n) => n.ToString("N0", Vietnamese);
+    static readonly System.Globalization.CultureInfo Vietnamese = System.Globalization.CultureInfo.GetCultureInfo("vi-VN");
+
+    // Vietnamese stays as it is (UTF-8), only markup characters are escaped.
+    static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+    public static string Text(string s) => Encoder.Encode(s);
+    public static string Attr(string s) => Encoder.Encode(s);
+}
