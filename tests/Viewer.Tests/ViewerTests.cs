@@ -522,6 +522,37 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resident_browses_the_open_data_from_the_viewer_to_one_parcel_on_its_map()
+    {
+        var page = await OpenAsync("/");
+        var opened = page.Context.WaitForPageAsync();
+        await page.ClickAsync("text=Các lớp công khai (OGC API Features)");
+        var ogc = await opened;
+        await ogc.WaitForLoadStateAsync();
+        Assert.Equal("Dữ liệu mở của phường", await ogc.InnerTextAsync("h1"));   // a page, not JSON: the browser asked for HTML
+        await ogc.ClickAsync("text=Các lớp dữ liệu (collections)");
+        await ogc.ClickAsync("tr:has-text('Thửa đất') >> text=xem dữ liệu");
+        Assert.Equal("Thửa đất: dữ liệu", await ogc.InnerTextAsync("h1"));
+        var firstId = long.Parse(await ogc.InnerTextAsync("table tr:nth-child(2) td:first-child"));
+        Assert.Equal(await _server.Db.ScalarAsync<long>("SELECT min(id) FROM parcels"), firstId);
+        await ogc.ClickAsync("text=trang sau ›");
+        Assert.Contains("101–200 trong", await ogc.InnerTextAsync("p"));
+        var id = long.Parse(await ogc.InnerTextAsync("table tr:nth-child(2) td:first-child"));
+        await ogc.ClickAsync($"table >> text='{id}'");
+        Assert.Equal($"Thửa đất {id}", await ogc.InnerTextAsync("h1"));
+        Assert.Contains(await _server.Db.ScalarAsync<string>("SELECT address FROM parcels WHERE id = $1", id), await ogc.InnerTextAsync("table"));
+
+        // The page's map is the widget, gone to the parcel and ringing it.
+        var map = ogc.FrameLocator("iframe").Locator("#map canvas");
+        await map.WaitForAsync();
+        var frame = ogc.Frames.Single(f => f.Url.Contains("/widget"));
+        await frame.WaitForFunctionAsync("() => window.wardmap?.map?.getLayer('highlight') && window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded() && window.wardmap.map.getZoom() > 16",
+            null, new() { Timeout = 60_000, PollingInterval = 100 });
+        Assert.Equal(new[] { id }, await frame.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
+        await ogc.ScreenshotAsync(new() { Path = Path.Combine(Shots, "open-data-parcel.png") });
+    }
+
+    [Fact]
     public async Task A_widget_highlighting_a_report_goes_to_it_and_rings_it()
     {
         // The IOC embeds one report by the id it knows (a UUID), without a view: the widget finds the place itself.
