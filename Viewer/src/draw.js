@@ -1,6 +1,6 @@
 // A polygon drawn on the map by clicking its corners: a house's footprint (permits.js), an area a plan would
-// touch (main.js). One drawing takes clicks at a time; meanwhile a click on the map adds a corner instead of
-// opening the parcel under it (main.js asks isDrawing()).
+// touch (planning.js), a shape measured (measure.js). One drawing takes clicks at a time; meanwhile a click on the
+// map adds a corner instead of opening the parcel under it (main.js asks isDrawing()).
 let active = null;
 const listening = new WeakSet();   // maps whose clicks already reach the active drawing
 export const isDrawing = () => active !== null;
@@ -10,9 +10,13 @@ export const stopDrawing = () => { active = null; };
 export function polygonDrawing(map, name, color, onCorner = () => {}) {
   let points = [];
   const polygon = () => (points.length >= 3 ? { type: 'Polygon', coordinates: [[...points, points[0]]] } : null);
-  const show = () => map.getSource(name)?.setData(polygon()
-    ? { type: 'Feature', geometry: polygon(), properties: {} }
-    : { type: 'FeatureCollection', features: points.length ? [{ type: 'Feature', geometry: { type: 'MultiPoint', coordinates: points }, properties: {} }] : [] });
+  // The corners as dots, two of them joined, three or more closed.
+  const show = () => {
+    const features = points.length ? [{ type: 'Feature', geometry: { type: 'MultiPoint', coordinates: points }, properties: {} }] : [];
+    if (points.length === 2) features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: points }, properties: {} });
+    if (polygon()) features.push({ type: 'Feature', geometry: polygon(), properties: {} });
+    map.getSource(name)?.setData({ type: 'FeatureCollection', features });
+  };
   if (!listening.has(map)) {
     listening.add(map);
     map.on('click', (e) => active?.add([e.lngLat.lng, e.lngLat.lat]));
@@ -23,6 +27,7 @@ export function polygonDrawing(map, name, color, onCorner = () => {}) {
         map.addSource(name, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         map.addLayer({ id: `${name}-fill`, type: 'fill', source: name, paint: { 'fill-color': color, 'fill-opacity': 0.35 } });
         map.addLayer({ id: `${name}-line`, type: 'line', source: name, paint: { 'line-color': color, 'line-width': 2 } });
+        map.addLayer({ id: `${name}-corners`, type: 'circle', source: name, paint: { 'circle-color': color, 'circle-radius': 4 } });
       }
       points = [];
       active = drawing;
@@ -33,6 +38,7 @@ export function polygonDrawing(map, name, color, onCorner = () => {}) {
     clear() { drawing.finish(); points = []; show(); },
     polygon,
     get corners() { return points.length; },
+    get points() { return [...points]; },
   };
   return drawing;
 }

@@ -7,6 +7,7 @@ import { permitForm } from './permits.js';
 import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
 import { reportsPanel } from './reports.js';
+import { measureTool } from './measure.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
 // coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
@@ -51,7 +52,7 @@ $('menu').addEventListener('click', () => {
 // What the sidebar sends to the map (a kind of conflict, drawing an area, a report to go to) needs the map in
 // view: on a narrow screen, where the sidebar lies over the map, it closes.
 $('sidebar').addEventListener('click', (e) => {
-  if (!e.target.closest('[data-kind], #area-draw, #report-list a')) return;
+  if (!e.target.closest('[data-kind], #area-draw, #measure-start, #report-list a')) return;
   document.body.classList.remove('sidebar-open');
   $('menu').setAttribute('aria-expanded', 'false');
 });
@@ -293,7 +294,9 @@ function showCoords() {
 }
 map.on('mousemove', (e) => { pointer = e.lngLat; showCoords(); });
 map.on('click', (e) => { pointer = e.lngLat; showCoords(); });
-zone.addEventListener('change', () => { localStorage.setItem('wardmap.vnZone', zone.value); showCoords(); });
+// Measuring (measure.js) in the same zone: a change of zone measures again.
+const measure = measureTool(map, () => zone.value);
+zone.addEventListener('change', () => { localStorage.setItem('wardmap.vnZone', zone.value); showCoords(); measure.show(); });
 
 // Signed in, the open parcel is shown again with what the role may see and do (owner, extract, permit check).
 const ROLE_NAMES = { officer: 'cán bộ địa chính', planner: 'cán bộ quy hoạch', admin: 'quản trị' };

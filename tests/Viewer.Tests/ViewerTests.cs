@@ -435,6 +435,41 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Anyone_measures_a_parcel_on_the_map_as_the_cadastre_does_in_the_VN2000_plane()
+    {
+        var (lon, lat, id, _, _) = await ParcelAsync();
+        var page = await OpenAsync($"/#18/{lat}/{lon}");
+        await page.ClickAsync("#measure-start");
+        // Click the parcel's corners (its outline from PostGIS, without the closing point).
+        using var ring = System.Text.Json.JsonDocument.Parse(await _server.Db.ScalarAsync<string>("SELECT ST_AsGeoJSON(ST_ExteriorRing((ST_Dump(geom)).geom)) FROM parcels WHERE id = $1", id));
+        var corners = ring.RootElement.GetProperty("coordinates").EnumerateArray().Select(c => (c[0].GetDouble(), c[1].GetDouble())).SkipLast(1).ToList();
+        foreach (var (x, y) in corners) await ClickMapAsync(page, x, y);
+        await page.ClickAsync("#measure-done");
+        Assert.True(await page.Locator("#panel").IsHiddenAsync(), "clicks while measuring are points, not parcels to open");
+
+        // What the page shows against PostGIS (PROJ) measuring the points the page took, in the same zone's plane.
+        async Task Check(int srid)
+        {
+            var text = await page.InnerTextAsync("#measure-result");
+            var m = System.Text.RegularExpressions.Regex.Match(text, @$"^{corners.Count} điểm: dài ([\d.]+,\d\d) m; khép kín: chu vi ([\d.]+,\d\d) m, diện tích ([\d.]+,\d) m² \(VN-2000, EPSG:{srid}\)$");
+            Assert.True(m.Success, text);
+            double Vi(int g) => double.Parse(m.Groups[g].Value.Replace(".", "").Replace(",", "."), System.Globalization.CultureInfo.InvariantCulture);
+            var taken = await page.EvaluateAsync<string>("async () => JSON.stringify((await window.wardmap.map.getSource('measure').getData()).features.find((f) => f.geometry.type === 'MultiPoint').geometry)");
+            const string Sql = "SELECT ST_Length(ST_Transform(ST_MakeLine(g), $2)) FROM (SELECT array_agg(d.geom ORDER BY d.path) g FROM ST_DumpPoints(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) d) x";
+            Assert.Equal(await _server.Db.ScalarAsync<double>(Sql, taken, srid), Vi(1), 0.006);
+            var closed = Sql.Replace("ST_Length(ST_Transform(ST_MakeLine(g), $2))", "{0}(ST_Transform(ST_MakePolygon(ST_AddPoint(ST_MakeLine(g), g[1])), $2))");
+            Assert.Equal(await _server.Db.ScalarAsync<double>(string.Format(closed, "ST_Perimeter"), taken, srid), Vi(2), 0.006);
+            Assert.Equal(await _server.Db.ScalarAsync<double>(string.Format(closed, "ST_Area"), taken, srid), Vi(3), 0.06);
+            // Clicked to the pixel, the parcel's corners enclose its legal area (measured in its TM-3 zone at import).
+            Assert.Equal(await _server.Db.ScalarAsync<double>("SELECT legal_area_m2 FROM parcels WHERE id = $1", id), Vi(3), 0.03 * Vi(3));
+        }
+        await Check(9210);
+        await page.SelectOptionAsync("#vn-zone", "EPSG:9209");   // the officer's sheet is in the other zone: measured again there
+        await Check(9209);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-measure.png") });
+    }
+
+    [Fact]
     public async Task The_coordinate_readout_gives_VN2000_in_the_zone_the_officer_picks()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
