@@ -32,5 +32,5 @@ export function measureTool(map, zone) {
     $('measure-result').textContent = 'bấm các điểm cần đo trên bản đồ';
   });
   $('measure-done').addEventListener('click', () => { drawing.finish(); $('measure-done').disabled = true; });
-  return { show, clear: () => { drawing.clear(); $('measure-done').disabled = true; $('measure-result').textContent = ''; } };
+  return { show };
 }
