@@ -8,7 +8,7 @@ import { polygonDrawing } from './draw.js';
 const $ = (id) => document.getElementById(id);
 
 export function measureTool(map, zone) {
-  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', () => show());
+  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', show);
 
   function show() {
     const epsg = zone();

@@ -455,11 +455,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(m.Success, text);
             double Vi(int g) => double.Parse(m.Groups[g].Value.Replace(".", "").Replace(",", "."), System.Globalization.CultureInfo.InvariantCulture);
             var taken = await page.EvaluateAsync<string>("async () => JSON.stringify((await window.wardmap.map.getSource('measure').getData()).features.find((f) => f.geometry.type === 'MultiPoint').geometry)");
-            const string Sql = "SELECT ST_Length(ST_Transform(ST_MakeLine(g), $2)) FROM (SELECT array_agg(d.geom ORDER BY d.path) g FROM ST_DumpPoints(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) d) x";
-            Assert.Equal(await _server.Db.ScalarAsync<double>(Sql, taken, srid), Vi(1), 0.006);
-            var closed = Sql.Replace("ST_Length(ST_Transform(ST_MakeLine(g), $2))", "{0}(ST_Transform(ST_MakePolygon(ST_AddPoint(ST_MakeLine(g), g[1])), $2))");
-            Assert.Equal(await _server.Db.ScalarAsync<double>(string.Format(closed, "ST_Perimeter"), taken, srid), Vi(2), 0.006);
-            Assert.Equal(await _server.Db.ScalarAsync<double>(string.Format(closed, "ST_Area"), taken, srid), Vi(3), 0.06);
+            // g: the points in click order; $2: the zone.
+            Task<double> Pg(string measure) => _server.Db.ScalarAsync<double>(
+                $"SELECT {measure} FROM (SELECT array_agg(d.geom ORDER BY d.path) g FROM ST_DumpPoints(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) d) x", taken, srid);
+            Assert.Equal(await Pg("ST_Length(ST_Transform(ST_MakeLine(g), $2))"), Vi(1), 0.006);
+            Assert.Equal(await Pg("ST_Perimeter(ST_Transform(ST_MakePolygon(ST_AddPoint(ST_MakeLine(g), g[1])), $2))"), Vi(2), 0.006);
+            Assert.Equal(await Pg("ST_Area(ST_Transform(ST_MakePolygon(ST_AddPoint(ST_MakeLine(g), g[1])), $2))"), Vi(3), 0.06);
             // Clicked to the pixel, the parcel's corners enclose its legal area (measured in its TM-3 zone at import).
             Assert.Equal(await _server.Db.ScalarAsync<double>("SELECT legal_area_m2 FROM parcels WHERE id = $1", id), Vi(3), 0.03 * Vi(3));
         }
