@@ -133,8 +133,8 @@ public static class OgcEndpoints
             return OgcHtml.Page(Title(id), $"""
                 <p>{OgcHtml.Text(layer.Description)}. <a href="{Base(r)}/ogc/collections/{id}/items?f=html">Xem dữ liệu</a> ·
                 <a href="{Base(r)}/ogc/collections/{id}/items">GeoJSON</a></p>
-                <table><tr><th>thuộc tính</th><th>kiểu</th><th>nghĩa</th></tr>{string.Concat(PublicFields(layer).Select(f =>
-                    $"<tr><td>{f.Name}</td><td>{f.Type}</td><td>{OgcHtml.Text(f.Description)}</td></tr>"))}</table>
+                <table><tr><th>thuộc tính</th><th>tên trong dữ liệu</th><th>kiểu</th><th>ghi chú</th></tr>{string.Concat(PublicFields(layer).Select(f =>
+                    $"<tr><td>{OgcHtml.Text(OgcHtml.Label(f.Name))}</td><td><code>{f.Name}</code></td><td>{f.Type}</td><td>{OgcHtml.Text(f.Description)}</td></tr>"))}</table>
                 {OgcHtml.Map(id)}
                 <p>Hệ tọa độ (<code>crs=</code>): {string.Join(", ", Offered.Select(c => OgcHtml.Text(c.Uri)))}</p>
                 """, $"{Base(r)}/ogc/collections/{id}?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"));
@@ -157,7 +157,7 @@ public static class OgcEndpoints
             if (await cmd.ExecuteScalarAsync(ct) is not string json) return Problems.NotFound($"no feature {fid} in {id}");
             var r = ctx.Request;
             if (html)
-                return OgcHtml.Page($"{Title(id)} {fid}", OgcHtml.Properties(json) + OgcHtml.Map(id, fid), $"{Base(r)}/ogc/collections/{id}/items/{fid}?f=json",
+                return OgcHtml.Page($"{Title(id)} {fid}", OgcHtml.Properties(json, await LandUsesAsync(db, ct)) + OgcHtml.Map(id, fid), $"{Base(r)}/ogc/collections/{id}/items/{fid}?f=json",
                     ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"),
                     ($"{Base(r)}/ogc/collections/{id}/items?f=html", Title(id)));
             ctx.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
@@ -312,7 +312,7 @@ public static class OgcEndpoints
             var shown = returned == 0 ? "không có đối tượng nào" : $"{offset + 1}–{offset + returned} trong {OgcHtml.Number(matched)} đối tượng";
             return OgcHtml.Page($"{Title(id)}: dữ liệu",
                 $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json"))}\">GeoJSON</a></p>{OgcHtml.Map(id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
-                OgcHtml.FeatureTable(features, PublicFields(layer).Select(f => f.Name).ToList(), self) + $"<nav class=\"pages\">{nav}</nav>",
+                OgcHtml.FeatureTable(features, PublicFields(layer).Select(f => f.Name).ToList(), self, await LandUsesAsync(db, ct)) + $"<nav class=\"pages\">{nav}</nav>",
                 Page(offset, "json"), ($"{Base(ctx.Request)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(ctx.Request)}/ogc/collections?f=html", "Các lớp"),
                 ($"{Base(ctx.Request)}/ogc/collections/{id}?f=html", Title(id)));
         }
@@ -335,6 +335,16 @@ public static class OgcEndpoints
         var ends = value.Split('/');
         return ends.Length <= 2 && ends.All(e => (ends.Length == 2 && e is ".." or "")
             || DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
+    }
+
+    /// <summary>The land-use codes' meanings (the legend's table), for the pages: a reader sees "Đất ở tại đô thị", not only ODT.</summary>
+    static async Task<IReadOnlyDictionary<string, string>> LandUsesAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var meanings = new Dictionary<string, string>();
+        await using var cmd = db.CreateCommand("SELECT code, meaning_vi FROM land_use_codes");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) meanings[r.GetString(0)] = r.GetString(1);
+        return meanings;
     }
 
     static string LinkJson(string href, string rel, string type) => System.Text.Json.JsonSerializer.Serialize(new { href, rel, type });

@@ -56,6 +56,7 @@ static class OgcHtml
               table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
               th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
               th { background: #f3eef8; }
+              th code { font-weight: normal; color: #666; font-size: 12px; }
               iframe { width: 100%; height: 420px; border: 1px solid #ccc; }
               .json { float: right; }
               nav.pages a { margin-right: 12px; }
@@ -72,33 +73,90 @@ static class OgcHtml
     }
 
     /// <summary>Rows of features (GeoJSON features as PostGIS wrote them): the id links to the feature's page.</summary>
-    public static string FeatureTable(string featuresJson, IReadOnlyList<string> columns, string itemBase)
+    public static string FeatureTable(string featuresJson, IReadOnlyList<string> columns, string itemBase, IReadOnlyDictionary<string, string> landUses)
     {
         using var doc = JsonDocument.Parse(featuresJson);
         var sb = new StringBuilder("<table><tr><th>id</th>");
-        foreach (var c in columns) sb.Append("<th>").Append(Text(c)).Append("</th>");
+        foreach (var c in columns) sb.Append("<th>").Append(Heading(c)).Append("</th>");
         sb.Append("<th>hình học</th></tr>");
         foreach (var feature in doc.RootElement.EnumerateArray())
         {
             var id = feature.GetProperty("id").ToString();
             sb.Append($"<tr><td><a href=\"{Attr($"{itemBase}/{id}?f=html")}\">{Text(id)}</a></td>");
             var props = feature.GetProperty("properties");
-            foreach (var c in columns) sb.Append("<td>").Append(Text(props.TryGetProperty(c, out var v) ? Value(v) : "")).Append("</td>");
+            foreach (var c in columns) sb.Append("<td>").Append(props.TryGetProperty(c, out var v) ? Cell(c, v, landUses) : "").Append("</td>");
             sb.Append("<td>").Append(Text(GeometryType(feature))).Append("</td></tr>");
         }
         return sb.Append("</table>").ToString();
     }
 
     /// <summary>One feature's attributes as a two-column table.</summary>
-    public static string Properties(string featureJson)
+    public static string Properties(string featureJson, IReadOnlyDictionary<string, string> landUses)
     {
         using var doc = JsonDocument.Parse(featureJson);
         var sb = new StringBuilder("<table>");
         foreach (var p in doc.RootElement.GetProperty("properties").EnumerateObject())
-            sb.Append($"<tr><th>{Text(p.Name)}</th><td>{Text(Value(p.Value))}</td></tr>");
+            sb.Append($"<tr><th>{Heading(p.Name)}</th><td>{Cell(p.Name, p.Value, landUses)}</td></tr>");
         sb.Append($"<tr><th>hình học</th><td>{Text(GeometryType(doc.RootElement))}</td></tr>");
         return sb.Append("</table>").ToString();
     }
+
+    /// <summary>
+    /// What a page calls an attribute: its Vietnamese name, with the name the JSON and the filters use (land_use=ODT)
+    /// beneath it. An attribute without a Vietnamese name shows its own.
+    /// </summary>
+    public static string Heading(string field) =>
+        Labels.TryGetValue(field, out var label) ? $"{Text(label)}<br><code>{Text(field)}</code>" : $"<code>{Text(field)}</code>";
+
+    public static string Label(string field) => Labels.GetValueOrDefault(field, field);
+
+    /// <summary>
+    /// A value as a reader understands it: a land-use code with its meaning (ODT — Đất ở tại đô thị; a compound
+    /// code part by part), a kind or a status in Vietnamese with the stored value as its tooltip, anything else as it is.
+    /// </summary>
+    static string Cell(string field, JsonElement v, IReadOnlyDictionary<string, string> landUses)
+    {
+        var text = Value(v);
+        if (text.Length == 0) return "";
+        if (field is "land_use" or "planned_use")
+        {
+            var meanings = text.Split('+').Select(code => landUses.GetValueOrDefault(code)).ToList();
+            return meanings.All(m => m is not null) ? $"{Text(text)} — {Text(string.Join(" + ", meanings))}" : Text(text);
+        }
+        return Meanings.TryGetValue(field, out var values) && values.TryGetValue(text, out var meaning)
+            ? $"<span title=\"{Attr(text)}\">{Text(meaning)}</span>" : Text(text);
+    }
+
+    // The public attributes of the catalogue (Tiles/TileCatalog.cs) in the words of the cadastre and the planning
+    // regulations (Luật Đất đai 2024; QCVN 01:2021/BXD for density, height, floor-area ratio and setback).
+    static readonly Dictionary<string, string> Labels = new()
+    {
+        ["code"] = "Mã", ["name"] = "Tên", ["land_use"] = "Mục đích sử dụng đất", ["sheet_no"] = "Số tờ bản đồ", ["parcel_no"] = "Số thửa",
+        ["legal_area_m2"] = "Diện tích pháp lý (m²)", ["address"] = "Địa chỉ", ["zone_code"] = "Mã ô quy hoạch",
+        ["planned_use"] = "Chức năng sử dụng đất quy hoạch", ["max_density_pct"] = "Mật độ xây dựng tối đa (%)", ["max_floors"] = "Số tầng tối đa",
+        ["max_height_m"] = "Chiều cao tối đa (m)", ["far"] = "Hệ số sử dụng đất", ["setback_m"] = "Khoảng lùi so với chỉ giới đường đỏ (m)",
+        ["plan_ref"] = "Quyết định phê duyệt quy hoạch", ["kind"] = "Loại", ["width_m"] = "Chiều rộng (m)", ["class"] = "Cấp đường",
+        ["population"] = "Số nhân khẩu", ["households"] = "Số hộ", ["status"] = "Tình trạng",
+    };
+
+    // The stored values of the schema's enumerations (Db/Migrations/0001_schema.sql): asset kinds and red-line kinds
+    // share the "kind" attribute and never a value.
+    static readonly Dictionary<string, Dictionary<string, string>> Meanings = new()
+    {
+        ["kind"] = new()
+        {
+            ["light"] = "Đèn chiếu sáng", ["camera"] = "Camera an ninh", ["loudspeaker"] = "Cụm loa truyền thanh", ["wifi"] = "Điểm Wi-Fi công cộng",
+            ["school"] = "Trường học", ["led_screen"] = "Màn hình LED", ["sensor"] = "Cảm biến", ["drain"] = "Cống, rãnh thoát nước",
+            ["kiosk"] = "Ki-ốt", ["hydrant"] = "Trụ cứu hỏa", ["bus_stop"] = "Điểm dừng xe buýt", ["other"] = "Khác",
+            ["red_line"] = "Chỉ giới đường đỏ", ["road_widening"] = "Phạm vi mở rộng đường", ["protected_corridor"] = "Hành lang bảo vệ",
+            ["building_line"] = "Chỉ giới xây dựng",
+        },
+        ["status"] = new()
+        {
+            ["active"] = "Đang hoạt động", ["broken"] = "Hỏng", ["maintenance"] = "Đang bảo trì", ["planned"] = "Dự kiến lắp đặt", ["removed"] = "Đã tháo dỡ",
+        },
+        ["class"] = new() { ["main"] = "Đường chính", ["secondary"] = "Đường nhánh" },
+    };
 
     /// <summary>The ward's map (the IOC widget) with this collection: ringing one feature, or fitted to a bbox (lon/lat).</summary>
     public static string Map(string collection, string? highlight = null, string? bbox = null) =>

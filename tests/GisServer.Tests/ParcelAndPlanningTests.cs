@@ -403,6 +403,9 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(5, ids.Count);
         Assert.Equal(ids, System.Text.RegularExpressions.Regex.Matches(page, @"/ogc/collections/parcels/items/(\d+)\?f=html").Select(m => long.Parse(m.Groups[1].Value)).ToList());
         Assert.Contains($"6–10 trong {(await Scalar<long>("SELECT count(*) FROM parcels WHERE land_use = 'ODT'")).ToString("N0", System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))} đối tượng", page);
+        // In the reader's words: Vietnamese headings over the names the filters use, land-use codes with their meaning.
+        Assert.Contains("Mục đích sử dụng đất<br><code>land_use</code>", page);
+        Assert.Contains($"ODT — {await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = 'ODT'")}", page);
         Assert.Contains("land_use=ODT&amp;limit=5&amp;offset=10&amp;f=html", page);   // next, with the filter kept
         Assert.Contains("land_use=ODT&amp;limit=5&amp;offset=0&amp;f=html", page);    // previous
         var owners = await Scalar<string[]>("SELECT array_agg(owner_name) FROM parcels WHERE id = ANY($1) AND owner_name IS NOT NULL", ids.ToArray());
@@ -420,6 +423,10 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var asset = await Scalar<long>("SELECT min(id) FROM assets");
         var (_, escaped) = await Get($"/ogc/collections/assets/items/{asset}?f=html", "*/*");
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", escaped);
+        var (kind, status) = (await Scalar<string>("SELECT kind FROM assets WHERE id = $1", asset), await Scalar<string>("SELECT status FROM assets WHERE id = $1", asset));
+        Assert.Contains($"<span title=\"{kind}\">", escaped);     // the kind in Vietnamese, its stored value beside
+        Assert.Contains($"<span title=\"{status}\">", escaped);
+        Assert.DoesNotContain($"<td>{kind}</td>", escaped);
         Assert.DoesNotContain("<script>", escaped);
     }
 
