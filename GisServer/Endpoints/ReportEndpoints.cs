@@ -15,10 +15,11 @@ namespace WardMap.GisServer.Endpoints;
 public static class ReportEndpoints
 {
     /// <summary>A report as the public sees it (no contact data); officers also get the contact and who changed it.</summary>
-    const string ReportJson = """
+    static readonly string ReportJson = $$"""
         json_build_object(
           'id', f.public_id, 'category', f.category, 'text', f.text, 'address', f.address,
           'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'accuracy_m', f.accuracy_m, 'status', f.status,
+          'next_statuses', {{FieldReports.NextStatusesSql}},
           'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND f.status NOT IN ('resolved', 'rejected'),
           'created_at', f.created_at, 'updated_at', f.updated_at, 'has_photo', f.photo_sha256 IS NOT NULL,
           'contact_name', CASE WHEN @officer THEN f.contact_name END, 'contact_phone', CASE WHEN @officer THEN f.contact_phone END,

@@ -26,13 +26,24 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
     public const double FarOutsideMarginM = 200, DuplicateRadiusM = 30, AssetMarginM = 25;
     public static readonly string[] Statuses = ["new", "accepted", "in_progress", "resolved", "rejected"];
 
-    /// <summary>Allowed moves of the life of a report: new -> accepted -> in_progress -> resolved, or rejected (with a reason) before resolved.</summary>
-    public static bool CanMove(string from, string to) => (from, to) switch
+    /// <summary>
+    /// The life of a report, the one place it is written: new -> accepted -> in_progress -> resolved, or rejected
+    /// (with a reason) before resolved. Resolved and rejected reports move no more.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Moves = new Dictionary<string, string[]>
     {
-        ("new", "accepted") or ("accepted", "in_progress") or ("in_progress", "resolved") => true,
-        ("new" or "accepted" or "in_progress", "rejected") => true,
-        _ => false,
+        ["new"] = ["accepted", "rejected"], ["accepted"] = ["in_progress", "rejected"], ["in_progress"] = ["resolved", "rejected"],
     };
+
+    public static bool CanMove(string from, string to) => Moves.TryGetValue(from, out var next) && next.Contains(to);
+
+    /// <summary>
+    /// SQL over a report row <c>f</c>: the statuses it may move to next, made from <see cref="Moves"/>. A report's
+    /// JSON carries them, so the viewer, the IOC and the mini-app offer the moves the server will take.
+    /// </summary>
+    public static readonly string NextStatusesSql = "CASE f.status "
+        + string.Concat(Moves.Select(m => $"WHEN '{m.Key}' THEN ARRAY[{string.Join(", ", m.Value.Select(s => $"'{s}'"))}] "))
+        + "ELSE '{}'::text[] END";
 
     /// <summary>Where a point falls: the ward (with the fix's accuracy), group, parcel, road, asset of the category's kind, and open duplicates.</summary>
     const string PlaceSql = """

@@ -6,8 +6,7 @@ const PAGE = 20;
 const NONE = '<li>Không có phản ánh</li>';
 const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
-// What an officer may do next with a report (FieldReports.CanMove on the server), and the button that does it.
-const MOVES = { new: ['accepted', 'rejected'], accepted: ['in_progress', 'rejected'], in_progress: ['resolved', 'rejected'] };
+// The button for each move an officer may make next (the report's next_statuses, from the server's life cycle).
 const MOVE = { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
 
 // canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.
@@ -20,7 +19,7 @@ export async function reportsPanel(map, canHandle) {
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
-    ${canHandle() && MOVES[r.status] ? `<br>${MOVES[r.status].map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
+    ${canHandle() && r.next_statuses?.length ? `<br>${r.next_statuses.map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
   // last report shown, so reports sent meanwhile do not push ones already read onto the next page.
   let shown = 0, total = 0, next = null, since = null;
