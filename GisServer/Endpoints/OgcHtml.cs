@@ -123,6 +123,10 @@ static class OgcHtml
             var meanings = text.Split('+').Select(code => landUses.GetValueOrDefault(code)).ToList();
             return meanings.All(m => m is not null) ? $"{Text(text)} — {Text(string.Join(" + ", meanings))}" : Text(text);
         }
+        // Measures and counts as Vietnamese write them (1.809,7 m²: "1809.7" reads as a thousand-separated 18097);
+        // sheet and parcel numbers are names, written as they are.
+        if (v.ValueKind == JsonValueKind.Number && field is not ("sheet_no" or "parcel_no") && v.TryGetDouble(out var number))
+            return Text(number.ToString("#,##0.###", Vietnamese));
         return Meanings.TryGetValue(field, out var values) && values.TryGetValue(text, out var meaning)
             ? $"<span title=\"{Attr(text)}\">{Text(meaning)}</span>" : Text(text);
     }

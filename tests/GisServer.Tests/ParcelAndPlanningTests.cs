@@ -417,6 +417,9 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         // One feature: its attributes, and the map ringing it; markup in the data is text, not markup.
         var (_, one) = await Get($"/ogc/collections/parcels/items/{ids[0]}", Browser);
         Assert.Contains(await Scalar<string>("SELECT address FROM parcels WHERE id = $1", ids[0]), one);
+        var area = await Scalar<double>("SELECT legal_area_m2::float8 FROM parcels WHERE id = $1", ids[0]);
+        Assert.Contains($"<td>{area.ToString("#,##0.###", System.Globalization.CultureInfo.GetCultureInfo("vi-VN"))}</td>", one);   // 1.809,7
+        if (area >= 1000 || area % 1 != 0) Assert.DoesNotContain($"<td>{area.ToString(System.Globalization.CultureInfo.InvariantCulture)}</td>", one);   // not 1809.7
         Assert.Contains($"src=\"/widget?layers=parcels&amp;highlight={ids[0]}\"", one);
         Assert.DoesNotContain(owners[0], one);
         await _server.Db.ExecAsync("UPDATE assets SET name = '<script>alert(1)</script>' WHERE id = (SELECT min(id) FROM assets)");
