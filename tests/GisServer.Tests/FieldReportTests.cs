@@ -122,18 +122,19 @@ public sealed class FieldReportTests : SampleWardTest
         var officer = _server.Client(await _server.KeyAsync("officer"));
         async Task<HttpStatusCode> Move(string id, string status, string? reason = null) =>
             (await officer.PatchAsync($"/api/reports/{id}", JsonContent.Create(new { status, reason }))).StatusCode;
+        async Task<List<string?>> Next(string id) =>
+            (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("next_statuses").EnumerateArray().Select(s => s.GetString()).ToList();
         var sent = (await Post(new { category = "drain", lon, lat })).Json;
         var id = sent.GetProperty("id").GetString()!;
         // Each report says where it may go next: what the officer's buttons offer and the server takes.
         Assert.Equal(["accepted", "rejected"], sent.GetProperty("next_statuses").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(HttpStatusCode.Conflict, await Move(id, "resolved"));
         Assert.Equal(HttpStatusCode.OK, await Move(id, "accepted"));
-        Assert.Equal(["in_progress", "rejected"], (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("next_statuses").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["in_progress", "rejected"], await Next(id));
         Assert.Equal(HttpStatusCode.Conflict, await Move(id, "accepted"));
         Assert.Equal(HttpStatusCode.OK, await Move(id, "in_progress"));
         Assert.Equal(HttpStatusCode.OK, await Move(id, "resolved"));
         Assert.Equal(HttpStatusCode.Conflict, await Move(id, "rejected", "muộn"));
-        async Task<List<string?>> Next(string id) => (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("next_statuses").EnumerateArray().Select(s => s.GetString()).ToList();
         Assert.Empty(await Next(id));   // resolved: no move left, so no button for one
         var history = (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("to").GetString()).ToList();
         Assert.Equal(["new", "accepted", "in_progress", "resolved"], history);
