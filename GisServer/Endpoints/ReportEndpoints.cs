@@ -20,7 +20,7 @@ public static class ReportEndpoints
           'id', f.public_id, 'category', f.category, 'text', f.text, 'address', f.address,
           'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'accuracy_m', f.accuracy_m, 'status', f.status,
           'next_statuses', {{FieldReports.NextStatusesSql}},
-          'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND f.status NOT IN ('resolved', 'rejected'),
+          'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND {{FieldReports.OpenSql}},
           'created_at', f.created_at, 'updated_at', f.updated_at, 'has_photo', f.photo_sha256 IS NOT NULL,
           'contact_name', CASE WHEN @officer THEN f.contact_name END, 'contact_phone', CASE WHEN @officer THEN f.contact_phone END,
           'history', (SELECT json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status, 'reason', h.reason,
@@ -166,7 +166,7 @@ public static class ReportEndpoints
         }
         if (category is not null) { where.Add("f.category = @category"); args.Add(("category", category)); }
         if (group is not null) { where.Add("f.group_code = @group"); args.Add(("group", group)); }
-        if (overdue == true) where.Add("f.due_at < now() AND f.status NOT IN ('resolved', 'rejected')");
+        if (overdue == true) where.Add($"f.due_at < now() AND {FieldReports.OpenSql}");
         if (bbox is not null)
         {
             var b = bbox.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
@@ -289,8 +289,8 @@ public static class ReportEndpoints
     {
         var where = new List<string>();
         var args = new List<(string, object)>();
-        if (status is "open") where.Add("f.status NOT IN ('resolved', 'rejected')");
-        else if (status is "closed") where.Add("f.status IN ('resolved', 'rejected')");
+        if (status is "open") where.Add(FieldReports.OpenSql);
+        else if (status is "closed") where.Add($"NOT {FieldReports.OpenSql}");
         else if (status is not null) return Problems.BadRequest("status is open or closed", "status");
         if (service_code is not null) { where.Add("f.category = @code"); args.Add(("code", service_code)); }
         if (start_date is not null) { where.Add("f.created_at >= @start"); args.Add(("start", start_date.Value.ToUniversalTime())); }
@@ -301,7 +301,7 @@ public static class ReportEndpoints
     {
         await using var cmd = db.CreateCommand($"""
             SELECT COALESCE(json_agg(json_build_object(
-                'service_request_id', f.public_id, 'status', CASE WHEN f.status IN ('resolved', 'rejected') THEN 'closed' ELSE 'open' END,
+                'service_request_id', f.public_id, 'status', CASE WHEN {FieldReports.OpenSql} THEN 'open' ELSE 'closed' END,
                 'status_notes', (SELECT h.reason FROM field_report_history h WHERE h.report_id = f.id ORDER BY h.id DESC LIMIT 1),
                 'service_name', c.name_vi, 'service_code', f.category, 'description', f.text, 'agency_responsible', f.unit,
                 'requested_datetime', f.created_at, 'updated_datetime', f.updated_at, 'expected_datetime', f.due_at,

@@ -45,8 +45,11 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         + string.Concat(Moves.Select(m => $"WHEN '{m.Key}' THEN ARRAY[{string.Join(", ", m.Value.Select(s => $"'{s}'"))}] "))
         + "ELSE '{}'::text[] END";
 
+    /// <summary>SQL over a report row <c>f</c>: it is still open (has a move left), from <see cref="Moves"/>; resolved and rejected are closed.</summary>
+    public static readonly string OpenSql = $"f.status IN ({string.Join(", ", Moves.Keys.Select(s => $"'{s}'"))})";
+
     /// <summary>Where a point falls: the ward (with the fix's accuracy), group, parcel, road, asset of the category's kind, and open duplicates.</summary>
-    const string PlaceSql = """
+    static readonly string PlaceSql = $$"""
         WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) AS g, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography AS gg),
         cat AS (SELECT * FROM report_categories WHERE code = @category),
         ward AS (SELECT w.code, w.name, ST_Intersects(w.geom, pt.g) AS inside,
@@ -66,7 +69,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
                   ORDER BY a.geom <-> pt.g LIMIT 1),
         dup AS (SELECT json_agg(json_build_object('id', f.public_id, 'status', f.status, 'created_at', f.created_at,
                         'distance_m', round(ST_Distance(f.location::geography, pt.gg)::numeric, 1)) ORDER BY f.created_at DESC) AS list
-                FROM field_reports f, pt WHERE f.category = @category AND f.status NOT IN ('resolved', 'rejected')
+                FROM field_reports f, pt WHERE f.category = @category AND {{OpenSql}}
                   AND f.created_at > now() - interval '7 days' AND ST_DWithin(f.location, pt.g, @dup_radius / 100000.0)
                   AND ST_DWithin(f.location::geography, pt.gg, @dup_radius))
         SELECT (SELECT row_to_json(cat) FROM cat)::text,

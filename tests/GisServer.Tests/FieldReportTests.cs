@@ -250,6 +250,30 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task Open_and_closed_follow_the_life_cycle_in_every_answer()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        var id = (await Post(new { category = "pothole", lon, lat })).Json.GetProperty("id").GetString()!;
+        await _server.Db.ExecAsync($"UPDATE field_reports SET due_at = now() - interval '1 hour' WHERE public_id = '{id}'");
+        async Task<bool> Overdue() => (await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}")).GetProperty("overdue").GetBoolean();
+        async Task<bool> Listed(string query) => (await officer.GetFromJsonAsync<JsonElement>(query)).EnumerateArray().Any(x => x.GetProperty("service_request_id").GetString() == id);
+        async Task<bool> ListedOverdue() => (await officer.GetFromJsonAsync<JsonElement>("/api/reports?overdue=true&limit=200")).GetProperty("reports").EnumerateArray().Any(x => x.GetProperty("id").GetString() == id);
+
+        Assert.True(await Overdue());
+        Assert.True(await ListedOverdue());
+        Assert.True(await Listed("/open311/v2/requests.json?status=open"));
+        Assert.False(await Listed("/open311/v2/requests.json?status=closed"));
+
+        Assert.Equal(HttpStatusCode.OK, (await officer.PatchAsync($"/api/reports/{id}", JsonContent.Create(new { status = "rejected", reason = "Trùng phản ánh khác" }))).StatusCode);
+        Assert.False(await Overdue());          // closed: past its due time is no longer late
+        Assert.False(await ListedOverdue());
+        Assert.False(await Listed("/open311/v2/requests.json?status=open"));
+        Assert.True(await Listed("/open311/v2/requests.json?status=closed"));
+        Assert.Equal("closed", (await officer.GetFromJsonAsync<JsonElement>($"/open311/v2/requests/{id}.json"))[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_photo_is_type_checked_stored_by_hash_and_served_to_officers()
     {
         var (lon, lat) = await PointNearALightAsync();
