@@ -5,18 +5,22 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 // Brotli and gzip copies beside each bundle (x.js.br, x.js.gz), made once at build time: GisServer sends the
 // one the browser accepts, so a ward's intranet carries ~0.4 MB for the first map instead of 1.8 MB.
-const precompress = () => ({
-  name: 'wardmap-precompress',
-  apply: 'build',
-  closeBundle() {
-    const dir = resolve(import.meta.dirname, 'dist', 'assets');
-    for (const name of readdirSync(dir).filter((n) => /\.(m?js|css)$/.test(n))) {
-      const data = readFileSync(join(dir, name));
-      writeFileSync(join(dir, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
-      writeFileSync(join(dir, `${name}.gz`), gzipSync(data, { level: 9 }));
-    }
-  },
-});
+const precompress = () => {
+  let dir;
+  return {
+    name: 'wardmap-precompress',
+    apply: 'build',
+    // Where this build writes (`vite build --outDir …` too), not always dist/.
+    configResolved(config) { dir = resolve(config.root, config.build.outDir, config.build.assetsDir); },
+    closeBundle() {
+      for (const name of readdirSync(dir).filter((n) => /\.(m?js|css)$/.test(n))) {
+        const data = readFileSync(join(dir, name));
+        writeFileSync(join(dir, `${name}.br`), brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+        writeFileSync(join(dir, `${name}.gz`), gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+};
 
 // The pages start MapLibre's worker from an inline script, before any bundle has run (index.html): it needs
 // the worker file's hashed name, known once the bundle is written.
