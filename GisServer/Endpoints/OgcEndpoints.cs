@@ -13,11 +13,17 @@ namespace WardMap.GisServer.Endpoints;
 /// </summary>
 public static class OgcEndpoints
 {
-    // The public collections, with the title QGIS and GDAL show a user beside the id.
-    static readonly (string Id, string Title)[] Collections =
+    // The public collections, with the title QGIS and GDAL show a user beside the id, and what the web pages say
+    // of each (the JSON keeps the catalogue's English description for those clients).
+    static readonly (string Id, string Title, string About)[] Collections =
     [
-        ("ward_boundary", "Ranh giới phường"), ("parcels", "Thửa đất"), ("zones", "Quy hoạch phân khu"), ("red_lines", "Chỉ giới đường đỏ"),
-        ("roads", "Đường"), ("groups", "Tổ dân phố"), ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)"),
+        ("ward_boundary", "Ranh giới phường", "Ranh giới hành chính của phường sau sắp xếp năm 2025"),
+        ("parcels", "Thửa đất", "Thửa đất địa chính: số tờ, số thửa, loại đất, diện tích pháp lý, địa chỉ (không có thông tin chủ sử dụng)"),
+        ("zones", "Quy hoạch phân khu", "Các ô quy hoạch với chức năng sử dụng đất và chỉ tiêu (mật độ, tầng cao, hệ số sử dụng đất, khoảng lùi)"),
+        ("red_lines", "Chỉ giới đường đỏ", "Chỉ giới đường đỏ, phạm vi mở rộng đường, hành lang bảo vệ và chỉ giới xây dựng"),
+        ("roads", "Đường", "Tim đường với tên, cấp đường và chiều rộng"),
+        ("groups", "Tổ dân phố", "Địa bàn các tổ dân phố với số nhân khẩu và số hộ"),
+        ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)", "Tài sản hạ tầng của phường: đèn chiếu sáng, camera, cụm loa, điểm Wi-Fi, trường học, màn hình LED, cống rãnh"),
     ];
     static readonly string[] CollectionIds = Collections.Select(c => c.Id).ToArray();
     // OGC API documents keep the standard's own names (conformsTo, itemType); the server's JSON is snake_case otherwise.
@@ -109,7 +115,7 @@ public static class OgcEndpoints
             if (html)
                 return OgcHtml.Page("Các lớp dữ liệu", "<table><tr><th>lớp</th><th>id</th><th>mô tả</th><th></th></tr>" + string.Concat(Collections.Select(c =>
                         $"<tr><td><a href=\"{Base(r)}/ogc/collections/{c.Id}?f=html\">{OgcHtml.Text(c.Title)}</a></td><td>{c.Id}</td>" +
-                        $"<td>{OgcHtml.Text(Layer(c.Id).Description)}</td><td><a href=\"{Base(r)}/ogc/collections/{c.Id}/items?f=html\">xem dữ liệu</a></td></tr>")) + "</table>",
+                        $"<td>{OgcHtml.Text(c.About)}</td><td><a href=\"{Base(r)}/ogc/collections/{c.Id}/items?f=html\">xem dữ liệu</a></td></tr>")) + "</table>",
                     $"{Base(r)}/ogc/collections?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"));
             var extent = await WardExtent.ReadAsync(db, ct);
             return Results.Json(new
@@ -131,10 +137,10 @@ public static class OgcEndpoints
             if (!html) return Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson);
             var layer = Layer(id);
             return OgcHtml.Page(Title(id), $"""
-                <p>{OgcHtml.Text(layer.Description)}. <a href="{Base(r)}/ogc/collections/{id}/items?f=html">Xem dữ liệu</a> ·
+                <p>{OgcHtml.Text(About(id))}. <a href="{Base(r)}/ogc/collections/{id}/items?f=html">Xem dữ liệu</a> ·
                 <a href="{Base(r)}/ogc/collections/{id}/items">GeoJSON</a></p>
                 <table><tr><th>thuộc tính</th><th>tên trong dữ liệu</th><th>kiểu</th><th>ghi chú</th></tr>{string.Concat(PublicFields(layer).Select(f =>
-                    $"<tr><td>{OgcHtml.Text(OgcHtml.Label(f.Name))}</td><td><code>{f.Name}</code></td><td>{f.Type}</td><td>{OgcHtml.Text(f.Description)}</td></tr>"))}</table>
+                    $"<tr><td>{OgcHtml.Text(OgcHtml.Label(f.Name))}</td><td><code>{f.Name}</code></td><td>{f.Type}</td><td>{OgcHtml.Text(OgcHtml.Note(id, f.Name, f.Description))}</td></tr>"))}</table>
                 {OgcHtml.Map(id)}
                 <p>Hệ tọa độ (<code>crs=</code>): {string.Join(", ", Offered.Select(c => OgcHtml.Text(c.Uri)))}</p>
                 """, $"{Base(r)}/ogc/collections/{id}?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"));
@@ -199,6 +205,7 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     ];
     static string Title(string id) => Collections.First(c => c.Id == id).Title;
+    static string About(string id) => Collections.First(c => c.Id == id).About;
 
     static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
     static object Link(string href, string rel, string type, string title) => new { href, rel, type, title };

@@ -143,6 +143,34 @@ static class OgcHtml
         ["population"] = "Số nhân khẩu", ["households"] = "Số hộ", ["status"] = "Tình trạng",
     };
 
+    /// <summary>
+    /// An attribute's note on a collection's page: where its values come from or which values it takes, in
+    /// Vietnamese; the catalogue's English description where there is nothing more to say than the name.
+    /// </summary>
+    public static string Note(string collection, string field, string english) =>
+        Notes.GetValueOrDefault($"{collection}.{field}") ?? (field == "kind"
+            ? string.Join(", ", Meanings["kind"].Where(m => RedLineKinds.Contains(m.Key) == (collection == "red_lines")).Select(m => m.Value))
+            : Meanings.TryGetValue(field, out var values) ? string.Join(", ", values.Values)
+            : Notes.GetValueOrDefault(field, english));
+
+    // Where the values come from: the land-use codes of Thông tư 08/2024/TT-BTNMT (shared/domain/land-use-notes.md),
+    // the planning indicators of QCVN 01:2021/BXD, the cadastral map's sheets, VN-2000 for measured areas.
+    static readonly Dictionary<string, string> Notes = new()
+    {
+        ["land_use"] = "mã loại đất theo Thông tư 08/2024/TT-BTNMT; thửa nhiều mục đích ghi ghép, như ODT+CLN",
+        ["planned_use"] = "mã loại đất theo quy hoạch được duyệt", ["sheet_no"] = "số tờ bản đồ địa chính", ["parcel_no"] = "số thửa trên tờ bản đồ",
+        ["legal_area_m2"] = "đo trên mặt phẳng chiếu VN-2000, múi chiếu 3° của thửa", ["address"] = "số nhà, đường",
+        ["max_density_pct"] = "chỉ tiêu quy hoạch (QCVN 01:2021/BXD)", ["max_floors"] = "chỉ tiêu quy hoạch (QCVN 01:2021/BXD)",
+        ["max_height_m"] = "chỉ tiêu quy hoạch (QCVN 01:2021/BXD)", ["far"] = "tổng diện tích sàn trên diện tích lô đất (QCVN 01:2021/BXD)",
+        ["setback_m"] = "khoảng cách từ chỉ giới đường đỏ đến chỉ giới xây dựng", ["plan_ref"] = "quyết định phê duyệt đồ án quy hoạch",
+        ["zone_code"] = "ký hiệu ô trên bản vẽ quy hoạch", ["name"] = "tên gọi", ["population"] = "số nhân khẩu của tổ",
+        ["households"] = "số hộ gia đình của tổ", ["width_m"] = "chiều rộng, m",
+        ["ward_boundary.code"] = "mã đơn vị hành chính (QĐ 19/2025/QĐ-TTg)", ["red_lines.code"] = "ký hiệu trên bản vẽ quy hoạch",
+        ["groups.code"] = "mã tổ dân phố", ["assets.code"] = "mã tài sản do phường quản lý",
+    };
+
+    static readonly HashSet<string> RedLineKinds = ["red_line", "road_widening", "protected_corridor", "building_line"];
+
     // The stored values of the schema's enumerations (Db/Migrations/0001_schema.sql): asset kinds and red-line kinds
     // share the "kind" attribute and never a value.
     static readonly Dictionary<string, Dictionary<string, string>> Meanings = new()

@@ -431,6 +431,24 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Contains($"<span title=\"{status}\">", escaped);
         Assert.DoesNotContain($"<td>{kind}</td>", escaped);
         Assert.DoesNotContain("<script>", escaped);
+
+        // The collections and each collection's attributes are described in Vietnamese on the pages; the JSON keeps
+        // the catalogue's English for QGIS and GDAL. A layer's "kind" lists that layer's own kinds.
+        var (_, collections) = await Get("/ogc/collections", Browser);
+        Assert.Contains("không có thông tin chủ sử dụng", collections);
+        Assert.DoesNotContain(WardMap.Tiles.TileCatalog.Find("parcels")!.Description, collections);
+        Assert.Equal(WardMap.Tiles.TileCatalog.Find("parcels")!.Description,
+            (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels")).GetProperty("description").GetString());
+        var (_, redLines) = await Get("/ogc/collections/red_lines", Browser);
+        Assert.Contains("Chỉ giới đường đỏ, Phạm vi mở rộng đường, Hành lang bảo vệ, Chỉ giới xây dựng", redLines);
+        Assert.DoesNotContain("Camera an ninh", redLines);
+        var (_, assets) = await Get("/ogc/collections/assets", Browser);
+        Assert.Contains("Camera an ninh", assets);
+        Assert.DoesNotContain("Chỉ giới đường đỏ,", assets);
+        Assert.Contains("Đang hoạt động, Hỏng", assets);   // the statuses an asset may have
+        var (_, parcels) = await Get("/ogc/collections/parcels", Browser);
+        Assert.Contains("Thông tư 08/2024/TT-BTNMT", parcels);
+        Assert.DoesNotContain("land-use code, compound as", parcels);
     }
 
     [Fact]
