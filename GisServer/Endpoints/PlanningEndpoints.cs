@@ -39,23 +39,29 @@ public static class PlanningEndpoints
             if (ctx.Request.Headers.IfNoneMatch.ToString().Split(',').Any(t => t.Trim() == etag))
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             var table = await conflicts.GetAsync(version, ct);
-            return format == "csv" ? Csv(table.Names, table.Rows) : GeoJson(table.Names, table.Rows);
+            // Written and compressed once per version (ConflictTable), so the answer says its encoding itself.
+            var encoding = ContentEncodings.Preferred(ctx.Request)?.Name;
+            ctx.Response.Headers.Vary = "Accept-Encoding";
+            if (encoding is not null) ctx.Response.Headers.ContentEncoding = encoding;
+            return format == "csv"
+                ? Results.File(table.Body("csv", encoding, Csv), "text/csv; charset=utf-8", "xung-dot-quy-hoach.csv")
+                : Results.Bytes(table.Body("geojson", encoding, GeoJson), "application/geo+json");
         }).WithSummary("Parcels whose land use contradicts the planned use of the zone covering most of them, with areas (planner); ?format=csv|geojson.");
 
         app.MapGet("/api/stats/groups", async (NpgsqlDataSource db, CancellationToken ct) => Sql.Json((await Sql.JsonAsync(db, PlanningQueries.GroupStats, ct))!))
             .WithTags("planning").WithSummary("Per residential group: population, households, parcels and area by land use.");
     }
 
-    static IResult Csv(string[] names, IReadOnlyList<object?[]> rows)
+    static byte[] Csv(ConflictTable.Table table)
     {
+        var (names, rows) = (table.Names, table.Rows);
         var sb = new StringBuilder();
         var cols = names.Where(n => n != "geometry").ToArray();
         sb.AppendLine(string.Join(",", cols));
         foreach (var row in rows)
             sb.AppendLine(string.Join(",", cols.Select(c => Field(row[Array.IndexOf(names, c)]))));
         // Planners open the table in Excel, which reads UTF-8 only after a byte-order mark (else Vietnamese is garbled).
-        byte[] bytes = [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
-        return Results.File(bytes, "text/csv; charset=utf-8", "xung-dot-quy-hoach.csv");
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
 
         static string Field(object? v) => v switch
         {
@@ -65,8 +71,12 @@ public static class PlanningEndpoints
         };
     }
 
-    static IResult GeoJson(string[] names, IReadOnlyList<object?[]> rows)
+    // As the server's other JSON (Server.cs): Vietnamese written as it is, not as \u escapes.
+    static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    static byte[] GeoJson(ConflictTable.Table table)
     {
+        var (names, rows) = (table.Names, table.Rows);
         var g = Array.IndexOf(names, "geometry");
         var features = rows.Select(row => new Dictionary<string, object?>
         {
@@ -75,7 +85,6 @@ public static class PlanningEndpoints
             ["geometry"] = System.Text.Json.JsonDocument.Parse((string)row[g]!).RootElement,
             ["properties"] = names.Select((n, i) => (n, i)).Where(x => x.i != g).ToDictionary(x => x.n, x => row[x.i] is DBNull ? null : row[x.i]),
         });
-        return Results.Json(new Dictionary<string, object> { ["type"] = "FeatureCollection", ["features"] = features.ToList() },
-            contentType: "application/geo+json");
+        return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["type"] = "FeatureCollection", ["features"] = features.ToList() }, Json);
     }
 }

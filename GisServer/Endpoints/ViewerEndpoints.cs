@@ -44,14 +44,13 @@ public static class ViewerEndpoints
         }).WithTags("system").WithSummary("Land-use codes (Thông tư 08/2024/TT-BTNMT) with their legend colours.");
     }
 
-    // Vite's hashed bundles. The build writes x.js.br and x.js.gz beside each (Viewer/vite.config.js), smallest first.
+    // Vite's hashed bundles. The build writes x.js.br and x.js.gz beside each (Viewer/vite.config.js).
     const string Bundles = "/assets";
-    static readonly (string Name, string Suffix)[] Encodings = [("br", ".br"), ("gzip", ".gz")];
 
     /// <summary>The encoding of a precompressed copy (x.js.br -> br), null for any other file.</summary>
     static (string Name, string Suffix)? EncodingOf(string file)
     {
-        foreach (var e in Encodings) if (file.EndsWith(e.Suffix)) return e;
+        foreach (var e in ContentEncodings.Offered) if (file.EndsWith(e.Suffix)) return e;
         return null;
     }
 
@@ -60,13 +59,7 @@ public static class ViewerEndpoints
     {
         var path = ctx.Request.Path.Value;
         if (!(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)) || path is null || !ctx.Request.Path.StartsWithSegments(Bundles)) return;
-        var accepted = ctx.Request.GetTypedHeaders().AcceptEncoding;
-        foreach (var (name, suffix) in Encodings)
-            if (accepted.Any(a => a.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0) && files.GetFileInfo(path + suffix).Exists)
-            {
-                ctx.Request.Path = path + suffix;
-                return;
-            }
+        if (ContentEncodings.Preferred(ctx.Request, e => files.GetFileInfo(path + e.Suffix).Exists) is { } copy) ctx.Request.Path = path + copy.Suffix;
     }
 
     /// <summary>x.js.br is served as JavaScript (with Content-Encoding br), not as an unknown file.</summary>
