@@ -302,8 +302,14 @@ public sealed class TestClusterTests
             await File.WriteAllTextAsync(Path.Combine(orphan.Folder!, "owner.pid"), gone.Id.ToString());
         }
 
+        // A cluster another test process is making this moment: its owner file is there but not yet written.
+        var starting = Directory.CreateTempSubdirectory("wardmap-pg-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(starting, "owner.pid"), "");
+
         Assert.True(await PostGis.SweepOrphansAsync(Path.GetTempPath()) >= 1);
 
+        Assert.True(Directory.Exists(starting), "a cluster being made was swept as an orphan");
+        Directory.Delete(starting, true);
         Assert.False(Directory.Exists(orphan.Folder));
         await using (var conn = new NpgsqlConnection(orphan.AdminConnection + ";Timeout=3"))
             await Assert.ThrowsAnyAsync<NpgsqlException>(() => conn.OpenAsync());   // its PostgreSQL is stopped

@@ -133,12 +133,23 @@ public sealed class PostGis : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(dir, OwnerFile), Environment.ProcessId.ToString());
         var data = Path.Combine(dir, "data");
         if (AsRoot) await Run("chown", "-R", "postgres:postgres", dir);
-        int port = FreePort();
         await RunAsPg(Path.Combine(bin, "initdb"), "-D", data, "-U", "wardmap", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"),
-            $"\nlisten_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = ''\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n" +
+            "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 300\nshared_buffers = 256MB\njit = off\n" +
             (durable ? "" : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"));   // throwaway data: speed over durability
-        await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+        // The test assemblies start their clusters at the same moment: a free port found by one may be taken by
+        // another before its PostgreSQL binds it, so a start that cannot bind tries another port.
+        int port = 0;
+        for (int attempt = 1; ; attempt++)
+        {
+            port = FreePort();
+            try
+            {
+                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "-o", $"-p {port}", "start");
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && File.ReadAllText(Path.Combine(dir, "server.log")).Contains("could not bind")) { }
+        }
         var admin = $"Host=127.0.0.1;Port={port};Database=postgres;Username=wardmap;Pooling=false";
         return new PostGis(admin, $"local cluster {dir} on port {port}", async () =>
         {
@@ -151,7 +162,7 @@ public sealed class PostGis : IAsyncDisposable
             {
                 await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
                 await Task.Delay(down);
-                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "start");
+                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "-o", $"-p {port}", "start");
             },
         };
     }
@@ -182,8 +193,9 @@ public sealed class PostGis : IAsyncDisposable
         try
         {
             var owner = Path.Combine(dir, OwnerFile);
-            return File.Exists(owner)
-                ? !(int.TryParse(File.ReadAllText(owner), out var pid) && Alive(pid))
+            // No owner yet, or one being written (empty for a moment): only an old folder is an orphan.
+            return File.Exists(owner) && int.TryParse(File.ReadAllText(owner), out var pid)
+                ? !Alive(pid)
                 : Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddHours(-1);
         }
         catch (IOException) { return false; }                   // another test process is removing it
