@@ -22,7 +22,7 @@ public sealed class ParcelExtract
 
     const string Sql = """
         SELECT p.id, p.sheet_no, p.parcel_no, p.land_use,
-               (SELECT string_agg(c.meaning_vi, ' + ') FROM unnest(string_to_array(p.land_use, '+')) u(code) JOIN land_use_codes c ON c.code = u.code),
+               land_use_name(p.land_use),
                p.legal_area_m2::float8, p.address, CASE WHEN @officer THEN p.owner_name END, p.source_srid,
                ST_Transform(p.geom, p.source_srid),
                COALESCE((SELECT name FROM ward_boundary ORDER BY id LIMIT 1), '')

@@ -16,8 +16,7 @@ public static class ParcelQueries
           'geometry', ST_AsGeoJSON(p.geom, 7)::json,
           'properties', json_strip_nulls(json_build_object(
             'id', p.id, 'sheet_no', p.sheet_no, 'parcel_no', p.parcel_no, 'land_use', p.land_use,
-            'land_use_name', (SELECT string_agg(c.meaning_vi, ' + ' ORDER BY u.n) FROM unnest(string_to_array(p.land_use, '+')) WITH ORDINALITY u(code, n)
-                              JOIN land_use_codes c ON c.code = u.code),
+            'land_use_name', land_use_name(p.land_use),
             'land_use_source', p.land_use_source,
             'legal_area_m2', p.legal_area_m2, 'declared_area_m2', p.declared_area_m2, 'address', p.address, 'crs', 'EPSG:' || p.source_srid,
             'owner_name', CASE WHEN @officer THEN p.owner_name END,
@@ -87,7 +86,7 @@ public static class ParcelQueries
         SELECT json_build_object(
           'parcel_id', me.id, 'parcel_area_m2', round(me.area::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
           'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
-              SELECT zn.id, zn.zone_code, zn.name, zn.planned_use, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.far, zn.setback_m, zn.plan_ref,
+              SELECT zn.id, zn.zone_code, zn.name, zn.planned_use, land_use_name(zn.planned_use) AS planned_use_name, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.far, zn.setback_m, zn.plan_ref,
                      round(ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid))::numeric, 1) AS area_m2,
                      round((100 * ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid)) / NULLIF(me.area, 0))::numeric, 1) AS share_pct
               FROM zones zn WHERE ST_Intersects(zn.geom, me.geom) AND NOT ST_Touches(zn.geom, me.geom)) z WHERE z.area_m2 > 0), '[]'::json),

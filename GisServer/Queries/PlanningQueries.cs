@@ -30,7 +30,8 @@ public static class PlanningQueries
                         'share_pct', round((100 * inside_m2 / NULLIF(ST_Area(ST_Transform(geom, source_srid)), 0))::numeric, 1))
                         ORDER BY sheet_no, parcel_no) FROM parcels_in WHERE inside_m2 > 0.05), '[]'::json),
           'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
-              SELECT zn.zone_code, zn.name, zn.planned_use, round(ST_Area(ST_Transform(ST_Intersection(zn.geom, poly.g), @srid))::numeric, 1) AS area_m2
+              SELECT zn.zone_code, zn.name, zn.planned_use, land_use_name(zn.planned_use) AS planned_use_name,
+                     round(ST_Area(ST_Transform(ST_Intersection(zn.geom, poly.g), @srid))::numeric, 1) AS area_m2
               FROM zones zn, poly WHERE ST_Intersects(zn.geom, poly.g) AND NOT ST_Touches(zn.geom, poly.g)) z WHERE z.area_m2 > 0.05), '[]'::json),
           'groups', COALESCE((SELECT json_agg(x ORDER BY x.code) FROM (
               SELECT grp.code, grp.name, grp.population, grp.households,

@@ -24,3 +24,6 @@ export async function api(path, options = {}) {
 
 /** Text from data (addresses, names imported from a ward's files, server messages) made safe to put in HTML. */
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** A land-use code with its name when the server knows it: "ODT — Đất ở tại đô thị" (HTML-escaped). */
+export const landUse = (code, name) => esc(code) + (name ? ` — ${esc(name)}` : '');

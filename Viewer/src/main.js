@@ -1,6 +1,6 @@
 import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
-import { api, auth, esc } from './api.js';
+import { api, auth, esc, landUse } from './api.js';
 import { toVn2000, typedPoint, fmt } from './coords.js';
 import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
@@ -139,7 +139,7 @@ async function showParcel(id) {
     $('panel-body').innerHTML = `
       <h2>Thửa ${p.parcel_no}, tờ ${p.sheet_no}</h2>
       <table class="record">
-        <tr><th>Mục đích sử dụng</th><td>${esc(p.land_use)} — ${esc(p.land_use_name)}</td></tr>
+        <tr><th>Mục đích sử dụng</th><td>${landUse(p.land_use, p.land_use_name)}</td></tr>
         <tr><th>Diện tích pháp lý</th><td>${fmt(p.legal_area_m2, 1)} m²</td></tr>
         ${p.declared_area_m2 ? `<tr><th>Diện tích kê khai</th><td>${fmt(p.declared_area_m2, 1)} m²</td></tr>` : ''}
         <tr><th>Địa chỉ</th><td>${esc(p.address)}</td></tr>
@@ -148,7 +148,7 @@ async function showParcel(id) {
       </table>
       <h3>Quy hoạch</h3>
       <table class="zones"><tr><th>Khu</th><th>Chức năng</th><th>Diện tích</th><th>Tỷ lệ</th></tr>
-        ${planning.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
+        ${planning.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
       </table>
       ${planning.red_lines.length ? `<p class="warn">Chỉ giới/hành lang qua thửa: ${planning.red_lines.map((r) => `${esc(r.name)} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
       <h3>Thửa liền kề</h3>

@@ -1,4 +1,4 @@
-import { api, esc } from './api.js';
+import { api, esc, landUse } from './api.js';
 import { fmt } from './coords.js';
 import { polygonDrawing } from './draw.js';
 
@@ -72,7 +72,7 @@ export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
         <table class="zones"><tr><th>Tổ dân phố</th><th>Dân số</th><th>Đất ở trong vùng</th><th>Ảnh hưởng</th></tr>
           ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
         <table class="zones"><tr><th>Khu quy hoạch</th><th>Chức năng</th><th>Trong vùng</th></tr>
-          ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${esc(z.planned_use)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
+          ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
         <h3>${parcels.length} thửa đất trong vùng</h3>`;
       const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
         — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² trong vùng (${fmt(f.properties.share_pct, 1)} %)</li>`;

@@ -176,10 +176,20 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(json.GetProperty("parcel_area_m2").GetDouble(), total, 0);
         Assert.Equal(100, zones.Sum(z => z.GetProperty("share_pct").GetDouble()), 0);
         Assert.Equal(60, zones[0].GetProperty("share_pct").GetDouble(), 0);
+        var housing = await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = 'ODT'");
         foreach (var z in zones)
+        {
             Assert.Equal(await Scalar<double>("SELECT round(ST_Area(ST_Transform(ST_Intersection(z.geom, p.geom), p.source_srid))::numeric, 1) FROM parcels p, zones z WHERE p.id = $1 AND z.zone_code = $2",
                 id, z.GetProperty("zone_code").GetString()!), z.GetProperty("area_m2").GetDouble(), 1);
+            Assert.Equal(housing, z.GetProperty("planned_use_name").GetString());   // the planned use in words, as the parcel's own
+        }
         Assert.Equal(HttpStatusCode.NotFound, (await _server.Client().GetAsync("/api/parcels/999999999/planning")).StatusCode);
+
+        // A compound use is named part by part, in its order.
+        await _server.Db.ExecAsync("UPDATE parcels SET land_use = 'CLN+ODT' WHERE id = $1", id);
+        var parcel = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}");
+        Assert.Equal($"{await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = 'CLN'")} + {housing}",
+            parcel.GetProperty("properties").GetProperty("land_use_name").GetString());
     }
 
     [Fact]
@@ -194,6 +204,9 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels p WHERE ST_Area(ST_Transform(ST_Intersection(p.geom, ST_GeomFromGeoJSON($1)), p.source_srid)) > 0.05", poly), parcels.Count);
         Assert.True(json.GetProperty("population_affected").GetInt32() > 0);
         Assert.NotEmpty(json.GetProperty("zones").EnumerateArray());
+        foreach (var z in json.GetProperty("zones").EnumerateArray())   // each zone's planned use in words too
+            Assert.Equal(await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = $1", z.GetProperty("planned_use").GetString()!),
+                z.GetProperty("planned_use_name").GetString());
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("officer")).PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);

@@ -187,13 +187,20 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Searching_a_sheet_and_parcel_number_opens_its_record()
     {
-        var (_, _, _, sheet, no) = await ParcelAsync();
+        var (_, _, id, sheet, no) = await ParcelAsync();
         var page = await OpenAsync("/");
         await page.FillAsync("#search-input", $"{sheet}/{no}");
         await page.ClickAsync("#search button");
         await page.WaitForSelectorAsync("#panel:not([hidden]) h2");
         Assert.Equal($"Thửa {no}, tờ {sheet}", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("Quy hoạch", await page.InnerTextAsync("#panel"));
+        // The zone's planned use in words beside its code, as the parcel's own use is.
+        var planned = await _server.Db.ScalarAsync<string>("""
+            SELECT z.planned_use || ' — ' || c.meaning_vi FROM parcels p, zones z JOIN land_use_codes c ON c.code = z.planned_use
+            WHERE p.id = $1 AND ST_Intersects(z.geom, p.geom) AND NOT ST_Touches(z.geom, p.geom)
+            ORDER BY ST_Area(ST_Intersection(z.geom, p.geom)) DESC LIMIT 1
+            """, id);
+        Assert.Equal(planned, await page.InnerTextAsync("#panel table.zones tr:nth-child(2) td:nth-child(2)"));
         // The parcel is shown beside the panel, not under it.
         await AssertOutlinedLeftOfPanelAsync(page);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-search.png") });
