@@ -83,8 +83,14 @@ public static class TileEndpoints
         return Results.Bytes(TileService.Gunzip(tile.Gzipped), "application/vnd.mapbox-vector-tile");
     }
 
-    static bool AcceptsGzip(HttpRequest r) =>
-        r.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+    // Browsers send a plain list ("gzip, deflate, br, zstd"), read with one search on this hot path; a list with
+    // weights is parsed, so that "gzip;q=0" (no gzip) gets the plain tile.
+    static bool AcceptsGzip(HttpRequest r)
+    {
+        var header = r.Headers.AcceptEncoding.ToString();
+        return header.Contains("gzip", StringComparison.OrdinalIgnoreCase)
+            && (!header.Contains("q=", StringComparison.OrdinalIgnoreCase) || ContentEncodings.Preferred(r, e => e.Name == "gzip") is not null);
+    }
 
     static async Task<IResult> GetTileJson(HttpContext ctx, string layers, NpgsqlDataSource db, CancellationToken ct)
     {

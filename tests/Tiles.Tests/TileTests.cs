@@ -61,6 +61,15 @@ public sealed class TileTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal("application/vnd.mapbox-vector-tile", r.Content.Headers.ContentType?.MediaType);
         Assert.Contains("gzip", r.Content.Headers.ContentEncoding);
+        // A client that does not take gzip, or refuses it by weight, gets the same tile plain.
+        foreach (var refusing in new[] { null, "gzip;q=0, identity", "br" })
+        {
+            var plain = new HttpRequestMessage(HttpMethod.Get, $"/tiles/parcels,roads,zones/16/{_z16.X}/{_z16.Y}.mvt");
+            if (refusing is not null) plain.Headers.TryAddWithoutValidation("Accept-Encoding", refusing);
+            var answer = await _server.Client().SendAsync(plain);
+            Assert.Empty(answer.Content.Headers.ContentEncoding);
+            Assert.Equal(body, await answer.Content.ReadAsByteArrayAsync());
+        }
         var layers = Decode(body, 16, _z16.X, _z16.Y);
         Assert.Equal(["parcels", "roads", "zones"], layers.Keys.Order().ToArray());
 
