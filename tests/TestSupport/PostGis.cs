@@ -139,16 +139,14 @@ public sealed class PostGis : IAsyncDisposable
             (durable ? "" : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"));   // throwaway data: speed over durability
         // The test assemblies start their clusters at the same moment: a free port found by one may be taken by
         // another before its PostgreSQL binds it, so a start that cannot bind tries another port.
+        var log = Path.Combine(dir, "server.log");
         int port = 0;
+        Task Start() => RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", log, "-w", "-t", "60", "-o", $"-p {port}", "start");
         for (int attempt = 1; ; attempt++)
         {
             port = FreePort();
-            try
-            {
-                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "-o", $"-p {port}", "start");
-                break;
-            }
-            catch (InvalidOperationException) when (attempt < 3 && File.ReadAllText(Path.Combine(dir, "server.log")).Contains("could not bind")) { }
+            try { await Start(); break; }
+            catch (InvalidOperationException) when (attempt < 3 && File.ReadAllText(log).Contains("could not bind")) { }
         }
         var admin = $"Host=127.0.0.1;Port={port};Database=postgres;Username=wardmap;Pooling=false";
         return new PostGis(admin, $"local cluster {dir} on port {port}", async () =>
@@ -162,7 +160,7 @@ public sealed class PostGis : IAsyncDisposable
             {
                 await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop");
                 await Task.Delay(down);
-                await RunAsPg(Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60", "-o", $"-p {port}", "start");
+                await Start();
             },
         };
     }
