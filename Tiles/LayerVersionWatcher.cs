@@ -11,12 +11,21 @@ namespace WardMap.Tiles;
 public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
 {
     volatile Dictionary<string, long> _versions = new();
+    TaskCompletionSource _changed = NewSignal();
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
 
     public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
     public bool Loaded => _versions.Count > 0;
     /// <summary>The current versions as one object: replaced, never changed, when any version moves.</summary>
     public object Snapshot => _versions;
+
+    /// <summary>
+    /// Completes when any layer's version next moves (a new report, a status change, an import): live streams
+    /// wait on this one listener instead of holding a database connection each while nothing happens.
+    /// </summary>
+    public Task Changed => _changed.Task;
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task RefreshAsync(CancellationToken ct)
     {
@@ -31,6 +40,7 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
         // remembers its ETags per snapshot.
         if (fresh.Count == old.Count && fresh.All(kv => old.TryGetValue(kv.Key, out var v) && v == kv.Value)) return;
         _versions = fresh;
+        Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
         foreach (var (layer, version) in fresh)
             if (old.TryGetValue(layer, out var before) && before != version)
                 foreach (var tileLayer in TileCatalog.All.Where(l => l.DataVersionOf == layer))

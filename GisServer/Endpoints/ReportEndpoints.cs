@@ -5,6 +5,7 @@ using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
 using WardMap.GisServer.Reports;
+using WardMap.Tiles;
 
 namespace WardMap.GisServer.Endpoints;
 
@@ -217,29 +218,30 @@ public static class ReportEndpoints
         QueryString.Create(query.Where(q => q.Key is not ("before" or "offset")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
             .Append(KeyValuePair.Create("before", (string?)last.ToString()))).ToString();
 
-    /// <summary>SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.</summary>
-    static async Task Stream(HttpContext ctx, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>
+    /// SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.
+    /// A stream holds no database connection while it waits: the server's one listener (LayerVersionWatcher, LISTEN
+    /// wardmap_reports) wakes every stream, which then reads what is new. Every open viewer and IOC screen has a
+    /// stream, and a connection each would empty the pool that tiles and queries draw from.
+    /// </summary>
+    static async Task Stream(HttpContext ctx, NpgsqlDataSource db, LayerVersionWatcher versions, CancellationToken ct)
     {
         ctx.Response.Headers.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
         long last = long.TryParse(ctx.Request.Headers["Last-Event-ID"].ToString(), out var l) ? l
                   : long.TryParse(ctx.Request.Query["last_event_id"], out var q) ? q : -1;
-        await using var listen = await db.OpenConnectionAsync(ct);
-        var signal = new SemaphoreSlim(0);
-        listen.Notification += (_, _) => signal.Release();
-        await using (var cmd = new NpgsqlCommand("LISTEN wardmap_reports", listen)) await cmd.ExecuteNonQueryAsync(ct);
+        var changed = versions.Changed;
+        if (last < 0)
+        {
+            // A new client starts from now.
+            await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
+            last = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
+        await ctx.Response.Body.FlushAsync(ct);
         try
         {
-            if (last < 0)
-            {
-                // A new client starts from now.
-                await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
-                last = (long)(await cmd.ExecuteScalarAsync(ct))!;
-            }
-            await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
-            await ctx.Response.Body.FlushAsync(ct);
-            var waiting = listen.WaitAsync(ct);
             while (!ct.IsCancellationRequested)
             {
                 await using (var cmd = db.CreateCommand("""
@@ -257,13 +259,14 @@ public static class ReportEndpoints
                     }
                 }
                 await ctx.Response.Body.FlushAsync(ct);
-                // Wake on a notification, or every 15 s to send a keep-alive and re-check.
-                var woke = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(15), ct));
-                if (woke == waiting) waiting = listen.WaitAsync(ct);
-                else await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+                // Wake on a change (taken before the read above, so one made during it is not missed), or every
+                // 15 s to send a keep-alive and read again.
+                try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }
+                catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", ct); }
+                changed = versions.Changed;
             }
         }
-        finally { await WardDatabase.UnlistenAsync(listen); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away */ }
     }
 
     static async Task<IResult> Open311Post(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)

@@ -227,6 +227,45 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task More_screens_than_database_connections_follow_the_stream_and_leave_nothing_behind()
+    {
+        // Every open viewer and IOC screen keeps a stream open: more of them than the server's pool has
+        // connections (30 in tests, 100 by default), opened and closed as browsers come and go.
+        var pool = new Npgsql.NpgsqlConnectionStringBuilder(_server.Db.ConnectionString).MaxPoolSize;
+        var screens = pool + 10;
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = screens + 5 }) { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        async Task<(HttpResponseMessage Response, StreamReader Reader)> Open()
+        {
+            var r = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream"), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var reader = new StreamReader(await r.Content.ReadAsStreamAsync(timeout.Token));
+            Assert.Equal(": WardMap field reports", await reader.ReadLineAsync(timeout.Token));
+            return (r, reader);
+        }
+        var open = new List<(HttpResponseMessage Response, StreamReader Reader)>();
+        for (var i = 0; i < screens; i++) open.Add(await Open());
+
+        // The streams wait on the server's one listener, not on a connection each: the rest of the server is served.
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'"));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/reports?limit=1", timeout.Token)).StatusCode);
+        var (lon, lat) = await PointNearALightAsync();
+        var id = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString()!;
+        foreach (var (_, reader) in open)
+        {
+            string? line;
+            do line = await reader.ReadLineAsync(timeout.Token); while (line is not null && !line.StartsWith("data: "));
+            Assert.Contains(id, line);
+        }
+
+        // The screens close; as many open again, and every one is served.
+        foreach (var (response, reader) in open) { reader.Dispose(); response.Dispose(); }
+        open.Clear();
+        for (var i = 0; i < screens; i++) open.Add(await Open());
+        foreach (var (response, reader) in open) { reader.Dispose(); response.Dispose(); }
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'"));
+    }
+
+    [Fact]
     public async Task Open311_clients_list_services_post_a_request_and_read_it_back()
     {
         var services = await _server.Client().GetFromJsonAsync<JsonElement>("/open311/v2/services.json");
