@@ -222,10 +222,13 @@ public static class ReportEndpoints
     /// SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.
     /// A stream holds no database connection while it waits: the server's one listener (LayerVersionWatcher, LISTEN
     /// wardmap_reports) wakes every stream, which then reads what is new. Every open viewer and IOC screen has a
-    /// stream, and a connection each would empty the pool that tiles and queries draw from.
+    /// stream, and a connection each would empty the pool that tiles and queries draw from. Streams end when the
+    /// server stops (browsers reconnect after the retry), so a stop does not wait out the shutdown timeout.
     /// </summary>
-    static async Task Stream(HttpContext ctx, NpgsqlDataSource db, LayerVersionWatcher versions, CancellationToken ct)
+    static async Task Stream(HttpContext ctx, NpgsqlDataSource db, LayerVersionWatcher versions, IHostApplicationLifetime life, CancellationToken aborted)
     {
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(aborted, life.ApplicationStopping);
+        var ct = end.Token;
         ctx.Response.Headers.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";

@@ -266,6 +266,19 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task Stopping_the_server_ends_open_streams_instead_of_waiting_for_them()
+    {
+        using var http = _server.Client();
+        var r = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream"), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
+        Assert.Equal(": WardMap field reports", await reader.ReadLineAsync());
+        await _server.App.StopAsync();
+        // The stream ended as a response does (the browser's EventSource reconnects once the server is back),
+        // not cut off by the host's shutdown timeout (30 s) as an aborted connection.
+        while (await reader.ReadLineAsync() is { } line) Assert.True(line is "" or "retry: 2000" || line.StartsWith(": "), line);
+    }
+
+    [Fact]
     public async Task Open311_clients_list_services_post_a_request_and_read_it_back()
     {
         var services = await _server.Client().GetFromJsonAsync<JsonElement>("/open311/v2/services.json");
