@@ -119,6 +119,7 @@ public static class Server
         Imports.Map(app);
         TileEndpoints.Map(app);
         ParcelEndpoints.Map(app);
+        PlaceEndpoints.Map(app);
         OgcEndpoints.Map(app);
         PermitEndpoints.Map(app);
         ReportEndpoints.Map(app);

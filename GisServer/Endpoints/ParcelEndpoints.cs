@@ -106,10 +106,10 @@ public static class ParcelEndpoints
     public static IResult NoParcel(long id) => Problems.NotFound(new($"no parcel {id}", $"không có thửa đất {id}"));
 
     /// <summary>Typed without Vietnamese diacritics (ASCII only): matched against the text with its accents taken off.</summary>
-    static bool Plain(string query) => query.All(char.IsAscii);
+    internal static bool Plain(string query) => query.All(char.IsAscii);
 
     /// <summary>The text to look for inside a LIKE pattern: composed (NFC, as imported), with % and _ meaning themselves.</summary>
-    static string Pattern(string query) =>
+    internal static string Pattern(string query) =>
         query.Trim().Normalize(System.Text.NormalizationForm.FormC).Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
     static async Task<bool> ExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)

@@ -101,7 +101,7 @@ async function buildLegend() {
   }
 }
 
-map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); updateEmbed(); planner.restyle(); });
+map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); addPlaceLayers(); updateEmbed(); planner.restyle(); });
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
@@ -184,6 +184,26 @@ map.on('click', async (e) => {
 map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
 map.on('mouseleave', 'parcels-fill', () => { map.getCanvas().style.cursor = ''; });
 
+// ---- places: a road, a residential group or an asset found by name ----------------------------------
+let placeShown = { type: 'FeatureCollection', features: [] };   // kept across a change of style
+function addPlaceLayers() {
+  if (map.getSource('place')) return;
+  map.addSource('place', { type: 'geojson', data: placeShown });
+  map.addLayer({ id: 'place-line', type: 'line', source: 'place', filter: ['!=', ['geometry-type'], 'Point'],
+    paint: { 'line-color': '#d50000', 'line-width': 4, 'line-opacity': 0.8 } });
+  map.addLayer({ id: 'place-point', type: 'circle', source: 'place', filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#d50000', 'circle-stroke-width': 3 } });
+}
+function showPlace(place) {
+  placeShown = { type: 'FeatureCollection', features: place ? [place] : [] };
+  map.getSource('place')?.setData(placeShown);
+  if (!place) return;
+  goTo([place]);
+  $('status').textContent = placeLabel(place);
+}
+// Road and group names say what they are ("Đường Ngô Quyền", "Tổ dân phố số 4"); an asset's code is how its unit knows it.
+const placeLabel = ({ properties: p }) => `${p.name}${p.kind === 'asset' && p.code ? ` (${p.code})` : ''}${p.population != null ? ` — ${p.population} người` : ''}`;
+
 // ---- search -------------------------------------------------------------------------------------
 const MATCHES = 20;   // parcels listed per page of a sheet, address or owner search; "Xem thêm" asks for the next
 $('search').addEventListener('submit', async (e) => {
@@ -199,11 +219,16 @@ $('search').addEventListener('submit', async (e) => {
   const url = numbers ? `/api/parcels?sheet=${numbers[1]}&no=${numbers[2]}`
     : sheet ? `/api/parcels?sheet=${sheet[1] ?? sheet[2]}&limit=${MATCHES}`
     : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}&limit=${MATCHES}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=${MATCHES}`;
+  // Free text is an address, or the name of a road, a residential group or an asset: both are asked.
+  const text = !numbers && !sheet && !owner;
+  showPlace(null);
   try {
-    const fc = await api(url);
-    $('status').textContent = fc.features.length ? '' : `Không tìm thấy "${q}"`;
-    if (fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
-    if (fc.features.length > 1) showMatches(q, url, fc);
+    const [fc, places] = await Promise.all([api(url), text ? api(`/api/places?q=${encodeURIComponent(q)}`) : { features: [] }]);
+    const found = fc.features.length + places.features.length;
+    $('status').textContent = found ? '' : `Không tìm thấy "${q}"`;
+    if (found === 1 && fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
+    else if (found === 1) { $('panel').hidden = true; select(null); showPlace(places.features[0]); }
+    else if (found > 1) showMatches(q, url, fc, places.features);
   } catch (err) { $('status').textContent = err.message; }
 });
 
@@ -233,12 +258,24 @@ function goTo(features) {
 
 // Several parcels match (an address, an owner, a sheet): the map shows them outlined, the panel lists them to
 // pick, a page at a time; "Xem thêm" adds the next page (the server says how many match in all).
-function showMatches(q, url, fc) {
+// Places found by name come first, each a link that shows it.
+function showMatches(q, url, fc, places = []) {
   const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
       — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
   const matched = fc.numberMatched ?? fc.features.length;
   planner.clear();
-  showParcelList(`<h2>${matched} thửa khớp "${esc(q)}"</h2>`, fc.features, matched, item, async (n) => (await api(`${url}&offset=${n}`)).features);
+  const placeList = places.length ? `<h2>Địa điểm khớp "${esc(q)}"</h2><ul class="places">${places.map((p, i) =>
+    `<li><a href="#" data-place="${i}">${esc(placeLabel(p))}</a></li>`).join('')}</ul>` : '';
+  showParcelList(`${placeList}${matched || !places.length ? `<h2>${matched} thửa khớp "${esc(q)}"</h2>` : ''}`, fc.features, matched, item,
+    async (n) => (await api(`${url}&offset=${n}`)).features, matched ? outlineListed : () => {});
+  $('panel-body').querySelector('.places')?.addEventListener('click', (e) => {
+    const a = e.target.closest('[data-place]');
+    if (!a) return;
+    e.preventDefault();
+    select(null);
+    showPlace(places[Number(a.dataset.place)]);
+  });
+  if (!matched) showPlace(places[0]);
 }
 
 // The listed parcels outlined on the map (their tiles' outlines) and fitted beside the panel.

@@ -69,10 +69,10 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         // An owner's surname typed plainly ("nguyen") finds every owner whose name has it with any accents,
         // as the name folded here in C# (NFD, marks dropped, đ -> d) says.
         var surname = await Scalar<string>("SELECT split_part(owner_name, ' ', 1) FROM parcels WHERE owner_name ~ '^[^ ]*[^ -~]' ORDER BY id LIMIT 1");
-        var plain = Fold(surname);
+        var plain = Vietnamese.Fold(surname);
         Assert.NotEqual(surname.ToLowerInvariant(), plain);   // it has diacritics to leave out
         var owners = await Scalar<string[]>("SELECT array_agg(owner_name || '|' || id) FROM parcels WHERE owner_name IS NOT NULL");
-        var expected = owners.Select(o => o.Split('|')).Where(o => Fold(o[0]).Contains(plain)).Select(o => long.Parse(o[1])).Order().ToList();
+        var expected = owners.Select(o => o.Split('|')).Where(o => Vietnamese.Fold(o[0]).Contains(plain)).Select(o => long.Parse(o[1])).Order().ToList();
         var found = await SearchAsync(officer, $"owner={Uri.EscapeDataString(plain)}", "owner_name");
         Assert.Equal(expected, found.Select(f => f.Id).Order().ToList());
         // Typed with its diacritics it matches them exactly: a subset, every name containing the surname as typed.
@@ -88,10 +88,54 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(withAccents.Select(f => f.Id), without.Select(f => f.Id));
     }
 
-    /// <summary>Vietnamese text without its diacritics, lower case: an oracle independent of PostgreSQL's unaccent.</summary>
-    static string Fold(string s) => new string(s.Normalize(System.Text.NormalizationForm.FormD)
-        .Where(c => System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.NonSpacingMark)
-        .Select(c => c is 'đ' or 'Đ' ? 'd' : c).ToArray()).ToLowerInvariant();
+    [Fact]
+    public async Task A_road_a_residential_group_or_an_asset_is_found_by_its_name_or_code()
+    {
+        async Task<List<JsonElement>> PlacesAsync(string q)
+        {
+            var r = await _server.Client().GetAsync($"/api/places?q={Uri.EscapeDataString(q)}");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("application/geo+json", r.Content.Headers.ContentType?.MediaType);
+            return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("features").EnumerateArray().ToList();
+        }
+        static string Prop(JsonElement f, string name) => f.GetProperty("properties").GetProperty(name).GetString()!;
+
+        // A street typed without diacritics and without "Đường": the street, all its segments as one feature, is
+        // first; the lights named after it ("Đèn Đường … #12") are the street's, not listed beside it.
+        var street = await Scalar<string>("""
+            SELECT r.name FROM roads r WHERE r.name LIKE 'Đường %' AND EXISTS (SELECT 1 FROM assets a WHERE strpos(a.name, r.name) > 0)
+            ORDER BY r.name LIMIT 1
+            """);
+        var typed = Vietnamese.Fold(street["Đường ".Length..]);
+        var found = await PlacesAsync(typed);
+        Assert.Equal(("road", street), (Prop(found[0], "kind"), Prop(found[0], "name")));
+        Assert.All(found, f => Assert.Contains(typed, Vietnamese.Fold(Prop(f, "name"))));
+        Assert.DoesNotContain(found, f => Prop(f, "kind") == "asset" && Prop(f, "name").Contains(street));
+        Assert.True(await Scalar<bool>("SELECT ST_Equals(ST_GeomFromGeoJSON($1), (SELECT ST_Union(geom) FROM roads WHERE name = $2))",
+            found[0].GetProperty("geometry").GetRawText(), street));
+
+        // A group by its name with diacritics, and by its code, with its population.
+        var code = await Scalar<string>("SELECT code FROM residential_groups ORDER BY code OFFSET 2 LIMIT 1");
+        var name = await Scalar<string>("SELECT name FROM residential_groups WHERE code = $1", code);
+        var population = await Scalar<int>("SELECT population FROM residential_groups WHERE code = $1", code);
+        foreach (var q in new[] { name, code.ToLowerInvariant() })
+        {
+            var group = Assert.Single(await PlacesAsync(q), f => Prop(f, "kind") == "group" && Prop(f, "code") == code);
+            Assert.Equal(name, Prop(group, "name"));
+            Assert.Equal(population, group.GetProperty("properties").GetProperty("population").GetInt32());
+        }
+
+        // An asset by its whole code comes first; a school by a word of its name.
+        var camera = await Scalar<string>("SELECT code FROM assets WHERE kind = 'camera' ORDER BY code LIMIT 1");
+        Assert.Equal(camera, Prop((await PlacesAsync(camera))[0], "code"));
+        var school = await Scalar<string>("SELECT name FROM assets WHERE kind = 'school' ORDER BY name LIMIT 1");
+        Assert.Contains(await PlacesAsync(school), f => Prop(f, "name") == school && Prop(f, "asset_kind") == "school");
+
+        Assert.Empty(await PlacesAsync("không có nơi nào tên này"));
+        var bad = await _server.Client().GetAsync("/api/places?q=x");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+    }
 
     [Fact]
     public async Task An_officer_sees_owners_and_each_read_is_audited()

@@ -207,6 +207,39 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_street_or_a_residential_group_is_found_by_its_name_and_ringed_on_the_map()
+    {
+        // A street typed as people type it, without diacritics or "Đường" ("ngo quyen"): no parcel's address has
+        // it, and no other street's name (the longest name), so the map goes straight to it and rings it in red.
+        var street = await _server.Db.ScalarAsync<string>("SELECT name FROM roads WHERE name LIKE 'Đường %' ORDER BY length(name) DESC, name LIMIT 1");
+        var typed = Vietnamese.Fold(street["Đường ".Length..]);
+        var page = await OpenAsync("/");
+        await page.FillAsync("#search-input", typed);
+        await page.ClickAsync("#search button");
+        await page.WaitForFunctionAsync("(name) => document.getElementById('status').textContent === name", street);
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['place-line'] }).length > 0");
+        var extent = await _server.Db.ScalarAsync<double[]>(
+            "SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] FROM (SELECT ST_Extent(geom) AS e FROM roads WHERE name = $1) x", street);
+        Assert.True(await page.EvaluateAsync<bool>("([w, s, e, n]) => { const b = window.wardmap.map.getBounds(); return b.contains([w, s]) && b.contains([e, n]); }", extent),
+            "the whole street is on screen");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-place-street.png") });
+
+        // Words that residential groups' names and parcels' addresses share ("tổ dân phố"): the groups are listed
+        // above the parcels, and picking one rings its outline.
+        var (group, population) = (await _server.Db.ScalarAsync<string>("SELECT name FROM residential_groups ORDER BY code LIMIT 1"),
+                                   await _server.Db.ScalarAsync<int>("SELECT population FROM residential_groups ORDER BY code LIMIT 1"));
+        await page.FillAsync("#search-input", "tổ dân phố");
+        await page.ClickAsync("#search button");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) ul.places li");
+        Assert.Equal(await _server.Db.ScalarAsync<long>("SELECT count(*) FROM residential_groups"), await page.Locator("#panel ul.places li").CountAsync());
+        Assert.Equal(20, await page.Locator("#panel ul.matches li").CountAsync());
+        await page.ClickAsync($"#panel ul.places a:text-is('{group} — {population} người')");
+        await page.WaitForFunctionAsync("(label) => document.getElementById('status').textContent === label", $"{group} — {population} người");
+        Assert.Equal(group, await page.EvaluateAsync<string>("() => window.wardmap.map.getSource('place').serialize().data.features[0].properties.name"));
+        await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['place-line'] }).length > 0");
+    }
+
+    [Fact]
     public async Task A_search_with_several_matches_lists_them_to_pick_from()
     {
         // The smallest residential group with more parcels than one page of the list ("tổ dân phố 9": its part of the address).
