@@ -19,6 +19,8 @@ $('style-select').value = styleName;
 const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
 // Labels appear at once (fadeDuration 0): a fade keeps MapLibre drawing frames for 0.3 s after every move,
 // and on a laptop without a GPU, or a browser drawing in software, each of those frames is a full redraw.
+// A link with a place on the map (#zoom/lat/lon, MapLibre's hash) keeps it; one with only a parcel goes to the parcel.
+const linkedView = location.hash.length > 1;
 const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, attributionControl: { compact: true } });
 withoutRepeatedFrames(map);
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
@@ -105,7 +107,18 @@ map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); ad
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
+  linkTo({ style: styleName === 'cadastral' ? null : styleName });
 });
+
+// The address bar names the open parcel (?parcel=ID) and the style beside the map's place (#zoom/lat/lon), so a
+// link copied from it opens the same parcel on the same map for a colleague (who sees what their role may see).
+function linkTo(params) {
+  const url = new URL(location.href);
+  for (const [name, value] of Object.entries(params)) {
+    if (value == null) url.searchParams.delete(name); else url.searchParams.set(name, value);
+  }
+  history.replaceState(history.state, '', url);
+}
 
 // ---- highlight and the parcel panel ------------------------------------------------------------
 let selected = null;   // the open parcel (the embed highlights it)
@@ -135,6 +148,7 @@ async function showParcel(id) {
       api(`/api/parcels/${id}`), api(`/api/parcels/${id}/planning`), api(`/api/parcels/${id}/neighbors`)]);
     const p = parcel.properties;
     select(id);
+    linkTo({ parcel: id });
     const owner = p.owner_name ? `<tr><th>Chủ sử dụng</th><td>${esc(p.owner_name)}</td></tr><tr><th>Số GCN</th><td>${esc(p.certificate_no)}</td></tr>` : '';
     $('panel-body').innerHTML = `
       <h2>Thửa ${p.parcel_no}, tờ ${p.sheet_no}</h2>
@@ -166,11 +180,22 @@ async function showParcel(id) {
     $('extract')?.addEventListener('click', async () => {
       try { window.open(URL.createObjectURL(await api(`/api/parcels/${id}/extract.pdf`))); } catch (e) { alert(e.message); }
     });
+    return parcel;
   } catch (e) {
     $('panel-body').innerHTML = `<p class="error">${esc(e.message)}</p>`;
+    linkTo({ parcel: null });
+    return null;
   }
 }
-$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); planner.clear(); });
+$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); planner.clear(); linkTo({ parcel: null }); });
+// Opened from a link: the parcel's record, and the parcel on the map unless the link placed the map itself.
+const linkedParcel = Number(new URLSearchParams(location.search).get('parcel'));
+if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
+  map.once('load', async () => {
+    const parcel = await showParcel(linkedParcel);
+    if (parcel && !linkedView) goTo([parcel]);
+  });
+}
 
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
@@ -285,6 +310,7 @@ const outlineListed = (features) => { goTo(features); select(null, features.map(
 // the n listed); onPage shows the list so far on the map.
 function showParcelList(header, first, total, item, nextPage, onPage = outlineListed) {
   const features = [...first];
+  linkTo({ parcel: null });
   $('panel').hidden = false;
   $('panel-body').innerHTML = `${header}<ul class="matches"></ul><button type="button" class="more" hidden></button>`;
   const list = $('panel-body').querySelector('.matches');

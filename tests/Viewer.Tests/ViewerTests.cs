@@ -240,6 +240,34 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_from_the_address_bar_opens_the_same_parcel_for_a_colleague()
+    {
+        var (lon, lat, id, sheet, no) = await ParcelAsync();
+        // The officer's address bar names the parcel open in the panel, and follows what is opened next.
+        var page = await OpenAsync("/");
+        await ClickMapAsync(page, lon, lat);
+        await page.WaitForFunctionAsync("(id) => new URL(location.href).searchParams.get('parcel') === String(id)", id);
+        var link = page.Url;
+        await page.ClickAsync("#panel .neighbours a");
+        await page.WaitForFunctionAsync("(id) => new URL(location.href).searchParams.get('parcel') !== String(id)", id);
+        await page.ClickAsync("#panel-close");
+        await page.WaitForFunctionAsync("() => !new URL(location.href).searchParams.has('parcel')");
+
+        // The colleague opens the link: the same record, the parcel outlined where the link's map was.
+        var colleague = await OpenAsync(link[link.IndexOf("/?", StringComparison.Ordinal)..]);
+        await colleague.WaitForFunctionAsync("(title) => document.querySelector('#panel:not([hidden]) h2')?.textContent === title", $"Thửa {no}, tờ {sheet}");
+        await colleague.WaitForFunctionAsync("(id) => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).some((f) => f.id === id)", id);
+        // A link with the parcel alone goes to it.
+        var bare = await OpenAsync($"/?parcel={id}");
+        await bare.WaitForFunctionAsync("(title) => document.querySelector('#panel:not([hidden]) h2')?.textContent === title", $"Thửa {no}, tờ {sheet}");
+        await bare.WaitForFunctionAsync("(p) => window.wardmap.map.getZoom() >= 17 && window.wardmap.map.getBounds().contains(p)", new[] { lon, lat });
+        await bare.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel-link.png") });
+        // A parcel that is no more says so, and the link stops naming it.
+        var gone = await OpenAsync("/?parcel=999999999");
+        await gone.WaitForFunctionAsync("() => document.querySelector('#panel-body .error')?.textContent.includes('999999999') && !new URL(location.href).searchParams.has('parcel')");
+    }
+
+    [Fact]
     public async Task A_search_with_several_matches_lists_them_to_pick_from()
     {
         // The smallest residential group with more parcels than one page of the list ("tổ dân phố 9": its part of the address).
