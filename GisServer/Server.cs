@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
@@ -48,6 +49,16 @@ public static class Server
         var photoDir = builder.Configuration["Reports:PhotoDir"]
             ?? Path.Combine(Environment.GetEnvironmentVariable("WARDMAP_HOME") ?? Path.Combine(Path.GetTempPath(), "wardmap"), "photos");
         builder.Services.AddSingleton(sp => new WardMap.GisServer.Reports.FieldReports(sp.GetRequiredService<NpgsqlDataSource>(), photoDir));
+        WardMap.GisServer.Reports.SubmissionLimit.Add(builder.Services,
+            builder.Configuration.GetValue("Reports:PerClientPerHour", WardMap.GisServer.Reports.SubmissionLimit.DefaultPerHour));
+        // A reverse proxy on this machine (nginx, Caddy), or one named in Proxies:Trusted, tells the client's
+        // address and scheme: the report limit counts residents, not the proxy, and OGC links keep https.
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in (builder.Configuration["Proxies:Trusted"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        });
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService<GlyphWarmer>();
         builder.Services.AddHostedService<TileSeeding>();
@@ -100,6 +111,7 @@ public static class Server
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
 
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = StatusFor,
@@ -113,6 +125,7 @@ public static class Server
         app.UseAuthentication();
         app.RefuseWrongKeys();
         app.UseAuthorization();
+        app.UseRateLimiter();   // after authentication: an officer's key is not counted
 
         app.MapOpenApi("/openapi.json");
         Health.Map(app);

@@ -31,7 +31,7 @@ public static class ReportEndpoints
     public static void Map(WebApplication app)
     {
         var g = app.MapGroup("/api/reports").WithTags("reports");
-        g.MapPost("", Submit).DisableAntiforgery()
+        g.MapPost("", Submit).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy)
             .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
         g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue; limit, then before=<id> (the `next` link) or offset.");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
@@ -58,7 +58,7 @@ public static class ReportEndpoints
                 """);
             return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
         }).WithSummary("Open311: the service list (report categories).");
-        o.MapPost("/requests.json", Open311Post).DisableAntiforgery().WithSummary("Open311: submit a service request (form fields service_code, lat, long, description, …).");
+        o.MapPost("/requests.json", Open311Post).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy).WithSummary("Open311: submit a service request (form fields service_code, lat, long, description, …).");
         o.MapGet("/requests.json", Open311List).WithSummary("Open311: service requests (status=open|closed, service_code, start_date).");
         o.MapGet("/requests/{id}.json", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
         {

@@ -266,6 +266,47 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task One_address_sending_more_reports_than_the_hourly_limit_is_told_when_to_try_again()
+    {
+        // A second server over this test's database (and its sample), limited to three an hour.
+        var server = await RunningServer.StartAsync(database: _server.Db, settings: "--Reports:PerClientPerHour=3");
+        try { await Limited(server); }
+        finally { await server.App.StopAsync(); await server.App.DisposeAsync(); }   // the database stays _server's
+    }
+
+    async Task Limited(RunningServer server)
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        async Task<HttpResponseMessage> Send(Action<System.Net.Http.Headers.HttpRequestHeaders>? headers = null, string? key = null)
+        {
+            using var http = server.Client(key);
+            var req = new HttpRequestMessage(HttpMethod.Post, "/api/reports") { Content = JsonContent.Create(new { category = "rubbish", text = "rác", lon, lat }) };
+            headers?.Invoke(req.Headers);
+            return await http.SendAsync(req);
+        }
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Created, (await Send()).StatusCode);
+
+        // The fourth within the hour: 429, when to try again, and why in the resident's Vietnamese; nothing stored.
+        var stored = await Scalar<long>("SELECT count(*) FROM field_reports");
+        var refused = await Send(h => h.AcceptLanguage.ParseAdd("vi"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Assert.Contains("phản ánh trong một giờ", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(stored, await Scalar<long>("SELECT count(*) FROM field_reports"));
+        // Open311 counts against the same hour.
+        var open311 = await server.Client().PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["service_code"] = "rubbish", ["lat"] = lat.ToString(System.Globalization.CultureInfo.InvariantCulture), ["long"] = lon.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+        Assert.Equal(HttpStatusCode.TooManyRequests, open311.StatusCode);
+
+        // An officer's key is not counted; another resident, behind the same reverse proxy on this machine, is not either.
+        Assert.Equal(HttpStatusCode.Created, (await Send(key: await server.KeyAsync("officer"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Send(h => h.Add("X-Forwarded-For", "203.0.113.7"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Stopping_the_server_ends_open_streams_instead_of_waiting_for_them()
     {
         using var http = _server.Client();

@@ -17,10 +17,11 @@ public sealed class RunningServer : IAsyncDisposable
 
     RunningServer(WebApplication app, TestDatabase db, Uri address) => (App, Db, BaseAddress) = (app, db, address);
 
-    public static async Task<RunningServer> StartAsync(string? connectionOverride = null, TestDatabase? database = null)
+    /// <param name="settings">configuration as on the command line, e.g. <c>--Reports:PerClientPerHour=3</c></param>
+    public static async Task<RunningServer> StartAsync(string? connectionOverride = null, TestDatabase? database = null, params string[] settings)
     {
         var db = database ?? await (await PostGis.InstanceAsync()).CreateDatabaseAsync();
-        var app = Server.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], connectionOverride ?? db.ConnectionString);
+        var app = Server.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. settings], connectionOverride ?? db.ConnectionString);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new RunningServer(app, db, new Uri(address));
