@@ -54,21 +54,8 @@ public static class PlanningEndpoints
 
     static byte[] Csv(ConflictTable.Table table)
     {
-        var (names, rows) = (table.Names, table.Rows);
-        var sb = new StringBuilder();
-        var cols = names.Where(n => n != "geometry").ToArray();
-        sb.AppendLine(string.Join(",", cols));
-        foreach (var row in rows)
-            sb.AppendLine(string.Join(",", cols.Select(c => Field(row[Array.IndexOf(names, c)]))));
-        // Planners open the table in Excel, which reads UTF-8 only after a byte-order mark (else Vietnamese is garbled).
-        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
-
-        static string Field(object? v) => v switch
-        {
-            null or DBNull => "",
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => v.ToString()!.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + v.ToString()!.Replace("\"", "\"\"") + "\"" : v.ToString()!,
-        };
+        var columns = table.Names.Select((n, i) => (n, i)).Where(c => c.n != "geometry").ToArray();
+        return CsvFile.Bytes([.. columns.Select(c => c.n)], table.Rows.Select(row => (IReadOnlyList<object?>)[.. columns.Select(c => row[c.i])]));
     }
 
     // As the server's other JSON (Server.cs): Vietnamese written as it is, not as \u escapes.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
+using WardMap.GisServer.Queries;
 using WardMap.GisServer.Reports;
 using WardMap.Tiles;
 
@@ -33,7 +34,7 @@ public static class ReportEndpoints
         var g = app.MapGroup("/api/reports").WithTags("reports");
         g.MapPost("", Submit).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy)
             .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
-        g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue; limit, then before=<id> (the `next` link) or offset.");
+        g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue, since/until (a date in Việt Nam time, or a date-time); limit, then before=<id> (the `next` link) or offset; format=csv: every match, oldest first, as a spreadsheet without contact data.");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
         g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
             await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound($"no report {id}"))
@@ -155,11 +156,19 @@ public static class ReportEndpoints
         return Results.Text((await ViewAsync(db, id, true, ct))!, "application/json");
     }
 
-    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, int? limit, int? offset,
-        string? before, NpgsqlDataSource db, CancellationToken ct)
+    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
+        int? limit, int? offset, string? before, string? format, NpgsqlDataSource db, CancellationToken ct)
     {
+        if (format is not (null or "json" or "csv")) return Problems.BadRequest("format is json (default) or csv", "format");
         var where = new List<string>();
         var args = new List<(string, object)>();
+        foreach (var (name, text, op) in new[] { ("since", since, ">="), ("until", until, "<") })
+        {
+            if (text is null) continue;
+            if (When(text) is not { } at) return Problems.BadRequest(new($"{name} '{text}' is a date (2026-11-01, Việt Nam time) or a date-time with its offset",
+                $"{name} '{text}' là một ngày (2026-11-01, giờ Việt Nam) hoặc ngày giờ có múi giờ"), name);
+            where.Add($"f.created_at {op} @{name}"); args.Add((name, at.ToUniversalTime()));
+        }
         if (status is not null)
         {
             if (!FieldReports.Statuses.Contains(status)) return Problems.BadRequest(StatusIsOneOf, "status");
@@ -175,10 +184,11 @@ public static class ReportEndpoints
             where.Add("f.location && ST_MakeEnvelope(@w, @s, @e, @n, 4326)");
             args.AddRange([("w", b[0]), ("s", b[1]), ("e", b[2]), ("n", b[3])]);
         }
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        if (format == "csv") return await CsvAsync(db, filter, args, ct);
         var take = Math.Clamp(limit ?? 50, 1, 500);
         if (offset < 0) return Problems.BadRequest("offset counts reports to skip: 0 or more", "offset");
         var skip = offset ?? 0;
-        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         // before=<report id>: the page after that report in this order. Unlike an offset, reports that come in
         // while someone reads the list do not push entries they have seen onto their next page.
         var pageFilter = filter;
@@ -211,6 +221,50 @@ public static class ReportEndpoints
         if (!r.GetBoolean(5)) return Problems.NotFound($"no report {before} to continue after");
         var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
         return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{r.GetInt64(4)},\"reports\":{r.GetString(1)}}}", "application/json");
+    }
+
+    /// <summary>
+    /// A date is that day from midnight in Việt Nam (a month's reports: since=2026-11-01&amp;until=2026-12-01); else an
+    /// RFC 3339 date-time (UTC without an offset). Nothing else: 01/11/2026 is November to a Vietnamese officer and
+    /// January to a US parser, so it is refused rather than guessed.
+    /// </summary>
+    static DateTimeOffset? When(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7))
+            : text.Length > 10 && text[10] is 'T' or 't' && DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+              && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+
+    /// <summary>
+    /// Every matching report, oldest first, as a spreadsheet for the ward's monthly account to the city: what, where
+    /// (group, parcel, road, asset), who handles it, when due and closed, in Việt Nam time. No contact data: a
+    /// spreadsheet travels further than the API.
+    /// </summary>
+    static async Task<IResult> CsvAsync(NpgsqlDataSource db, string filter, List<(string, object)> args, CancellationToken ct)
+    {
+        static string Local(string at) => $"to_char({at} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')";
+        await using var cmd = db.CreateCommand($"""
+            SELECT f.public_id::text, {Local("f.created_at")}, f.category, c.name_vi, f.status, f.placement->>'priority',
+                   f.group_code, f.placement->'parcel'->>'sheet_no', f.placement->'parcel'->>'parcel_no', f.placement->'road'->>'name',
+                   f.placement->'asset'->>'code', f.unit, {Local("f.due_at")}, f.due_at < now() AND {FieldReports.OpenSql},
+                   {Local("closed.at")}, closed.reason, f.text, f.address, round(ST_X(f.location)::numeric, 7), round(ST_Y(f.location)::numeric, 7)
+            FROM field_reports f LEFT JOIN report_categories c ON c.code = f.category
+            LEFT JOIN LATERAL (SELECT h.at, h.reason FROM field_report_history h
+                               WHERE h.report_id = f.id AND h.to_status IN ('resolved', 'rejected') ORDER BY h.id DESC LIMIT 1) closed ON true
+            {filter}
+            ORDER BY f.created_at, f.id
+            """);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        var rows = new List<object?[]>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                var row = new object?[r.FieldCount];
+                r.GetValues(row!);
+                rows.Add(row);
+            }
+        string[] columns = ["id", "created_at", "category", "category_name", "status", "priority", "group", "sheet_no", "parcel_no", "road",
+                            "asset", "unit", "due_at", "overdue", "closed_at", "reason", "text", "address", "lon", "lat"];
+        return Results.File(CsvFile.Bytes(columns, rows), "text/csv; charset=utf-8", "phan-anh.csv");
     }
 
     /// <summary>The same filter, continued after the page's last report.</summary>

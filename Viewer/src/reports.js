@@ -27,8 +27,23 @@ export async function reportsPanel(map, canHandle) {
     $('report-more').hidden = !next;
     $('report-more').textContent = `Xem thêm (${shown}/${total})`;
   };
+  // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly
+  // account to the city. The server reads the dates in Việt Nam time.
+  function csvLink() {
+    const q = new URLSearchParams({ format: 'csv' });
+    if ($('report-status').value) q.set('status', $('report-status').value);
+    const month = $('report-month').value;   // "2026-11"
+    if (month) {
+      const [y, m] = month.split('-').map(Number);
+      q.set('since', `${month}-01`);
+      q.set('until', `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`);
+    }
+    $('report-csv').href = `/api/reports?${q}`;
+  }
+  $('report-month').addEventListener('change', csvLink);
   async function load(more) {
     const status = $('report-status').value;
+    csvLink();
     if (!more) shown = 0;
     $('report-more').disabled = true;   // a second click before the page arrives would ask for the same page
     const page = await api(more ? next : `/api/reports?limit=${PAGE}${status ? `&status=${status}` : ''}`).catch(() => ({ total: 0, reports: [] }));

@@ -307,6 +307,64 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_months_reports_download_as_a_spreadsheet_without_contact_data()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        var formula = (await Post(new { category = "street_light", text = "=HYPERLINK(\"http://x\",\"bấm\")", lon, lat, contact_name = "Trần Thị Bình", contact_phone = "0901234567" })).Json.GetProperty("id").GetString()!;
+        var done = (await Post(new { category = "rubbish", text = "Rác, \"nhiều\"\nở ngõ", lon, lat })).Json.GetProperty("id").GetString()!;
+        foreach (var to in new[] { "accepted", "in_progress", "resolved" })
+            (await officer.PatchAsJsonAsync($"/api/reports/{done}", new { status = to })).EnsureSuccessStatusCode();
+        // Months are Việt Nam's: one sent at 23:30 on last month's last evening is last month's, one sent at 00:30 on
+        // the first this month's (in UTC both are the same day of last month).
+        var old = (await Post(new { category = "rubbish", text = "tháng trước", lon, lat })).Json.GetProperty("id").GetString()!;
+        var now = DateTime.UtcNow.AddHours(7);
+        var month = new DateTime(now.Year, now.Month, 1);
+        await _server.Db.ExecAsync($"UPDATE field_reports SET created_at = '{month:yyyy-MM-dd} 00:00:00+07'::timestamptz - interval '30 minutes' WHERE public_id = '{old}'");
+        await _server.Db.ExecAsync($"UPDATE field_reports SET created_at = '{month:yyyy-MM-dd} 00:30:00+07' WHERE public_id = '{formula}'");
+
+        async Task<(byte[] Bytes, List<Dictionary<string, string>> Rows)> Csv(string query)
+        {
+            var r = await _server.Client().GetAsync($"/api/reports?format=csv&{query}");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("text/csv", r.Content.Headers.ContentType?.MediaType);
+            var bytes = await r.Content.ReadAsByteArrayAsync();
+            Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);   // Excel reads the Vietnamese
+            using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(new MemoryStream(bytes[3..]), Encoding.UTF8) { Delimiters = [","], HasFieldsEnclosedInQuotes = true };
+            var header = parser.ReadFields()!;
+            var rows = new List<Dictionary<string, string>>();
+            while (!parser.EndOfData) rows.Add(header.Zip(parser.ReadFields()!).ToDictionary(x => x.First, x => x.Second));
+            return (bytes, rows);
+        }
+        var (bytes, rows) = await Csv($"since={month:yyyy-MM-dd}&until={month.AddMonths(1):yyyy-MM-dd}");
+        // This month's reports, as PostgreSQL counts them in Việt Nam time; last month's is not among them.
+        Assert.Equal(await Scalar<long>($"SELECT count(*) FROM field_reports WHERE created_at >= '{month:yyyy-MM-dd} 00:00+07' AND created_at < '{month.AddMonths(1):yyyy-MM-dd} 00:00+07'"), rows.Count);
+        Assert.DoesNotContain(rows, x => x["id"] == old);
+        var light = rows.Single(x => x["id"] == formula);
+        Assert.Equal("'=HYPERLINK(\"http://x\",\"bấm\")", light["text"]);   // text, not a formula, in the officer's Excel
+        Assert.Equal(await Scalar<string>("SELECT group_code FROM field_reports WHERE public_id = $1", Guid.Parse(formula)), light["group"]);
+        Assert.Equal(await Scalar<string>("SELECT placement->'asset'->>'code' FROM field_reports WHERE public_id = $1", Guid.Parse(formula)), light["asset"]);
+        Assert.NotEmpty(light["asset"]);
+        Assert.DoesNotContain("Trần Thị Bình", Encoding.UTF8.GetString(bytes));
+        Assert.DoesNotContain("0901234567", Encoding.UTF8.GetString(bytes));
+        var closed = rows.Single(x => x["id"] == done);
+        Assert.Equal(("resolved", "Rác, \"nhiều\"\nở ngõ"), (closed["status"], closed["text"]));
+        Assert.Equal(await Scalar<string>("""
+            SELECT to_char(max(h.at) AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')
+            FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.public_id = $1
+            """, Guid.Parse(done)), closed["closed_at"]);
+        // A date-time with its offset says the same as the date.
+        Assert.Equal(rows.Count, (await Csv($"since={month:yyyy-MM-dd}T00:00:00%2B07:00&until={month.AddMonths(1):yyyy-MM-dd}")).Rows.Count);
+        // The status filter holds for the spreadsheet too; a date that is not one is a 400 naming it.
+        var resolved = (await Csv("status=resolved")).Rows;
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM field_reports WHERE status = 'resolved'"), resolved.Count);
+        Assert.All(resolved, x => Assert.Equal("resolved", x["status"]));
+        var bad = await _server.Client().GetAsync("/api/reports?format=csv&since=01/11/2026");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("since", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task Stopping_the_server_ends_open_streams_instead_of_waiting_for_them()
     {
         using var http = _server.Client();

@@ -762,6 +762,16 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.SelectOptionAsync("#report-status", "resolved");
         await page.WaitForFunctionAsync("() => document.querySelector('#report-list').textContent.includes('Không có phản ánh')");
         Assert.False(await page.IsVisibleAsync("#report-more"));
+
+        // The month's spreadsheet of what the list shows: the status picked and a month, downloaded as a file.
+        await page.SelectOptionAsync("#report-status", "new");
+        await page.FillAsync("#report-month", "2026-12");
+        Assert.Equal("/api/reports?format=csv&status=new&since=2026-12-01&until=2027-01-01", await page.GetAttributeAsync("#report-csv", "href"));
+        var now = DateTime.UtcNow.AddHours(7);
+        await page.FillAsync("#report-month", $"{now:yyyy-MM}");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#report-csv"));
+        var lines = (await File.ReadAllLinesAsync((await download.PathAsync())!)).Skip(1).ToList();   // all sent just now: this month's
+        Assert.Equal(await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE status = 'new'"), lines.Count);
     }
 
     [Fact]
