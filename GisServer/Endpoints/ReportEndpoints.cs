@@ -22,7 +22,8 @@ public static class ReportEndpoints
           'id', f.public_id, 'category', f.category, 'text', f.text, 'address', f.address,
           'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'accuracy_m', f.accuracy_m, 'status', f.status,
           'next_statuses', {{FieldReports.NextStatusesSql}},
-          'placement', f.placement, 'unit', f.unit, 'due_at', f.due_at, 'overdue', f.due_at < now() AND {{FieldReports.OpenSql}},
+          'placement', f.placement, 'unit', f.unit, 'accept_by', f.accept_due_at, 'due_at', f.due_at,
+          'overdue', {{FieldReports.OverdueSql}}, 'overdue_for', {{FieldReports.OverdueForSql}},
           'created_at', f.created_at, 'updated_at', f.updated_at, 'has_photo', f.photo_sha256 IS NOT NULL,
           'contact_name', CASE WHEN @officer THEN f.contact_name END, 'contact_phone', CASE WHEN @officer THEN f.contact_phone END,
           'history', (SELECT json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status, 'reason', h.reason,
@@ -176,7 +177,7 @@ public static class ReportEndpoints
         }
         if (category is not null) { where.Add("f.category = @category"); args.Add(("category", category)); }
         if (group is not null) { where.Add("f.group_code = @group"); args.Add(("group", group)); }
-        if (overdue == true) where.Add($"f.due_at < now() AND {FieldReports.OpenSql}");
+        if (overdue == true) where.Add(FieldReports.OverdueSql);
         if (bbox is not null)
         {
             var b = bbox.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
@@ -245,7 +246,7 @@ public static class ReportEndpoints
         await using var cmd = db.CreateCommand($"""
             SELECT f.public_id::text, {Local("f.created_at")}, f.category, c.name_vi, f.status, f.placement->>'priority',
                    f.group_code, f.placement->'parcel'->>'sheet_no', f.placement->'parcel'->>'parcel_no', f.placement->'road'->>'name',
-                   f.placement->'asset'->>'code', f.unit, {Local("f.due_at")}, f.due_at < now() AND {FieldReports.OpenSql},
+                   f.placement->'asset'->>'code', f.unit, {Local("f.accept_due_at")}, {Local("f.due_at")}, {FieldReports.OverdueForSql},
                    {Local("closed.at")}, closed.reason, f.text, f.address, round(ST_X(f.location)::numeric, 7), round(ST_Y(f.location)::numeric, 7)
             FROM field_reports f LEFT JOIN report_categories c ON c.code = f.category
             LEFT JOIN LATERAL (SELECT h.at, h.reason FROM field_report_history h
@@ -263,7 +264,7 @@ public static class ReportEndpoints
                 rows.Add(row);
             }
         string[] columns = ["id", "created_at", "category", "category_name", "status", "priority", "group", "sheet_no", "parcel_no", "road",
-                            "asset", "unit", "due_at", "overdue", "closed_at", "reason", "text", "address", "lon", "lat"];
+                            "asset", "unit", "accept_by", "due_at", "overdue", "closed_at", "reason", "text", "address", "lon", "lat"];
         return Results.File(CsvFile.Bytes(columns, rows), "text/csv; charset=utf-8", "phan-anh.csv");
     }
 

@@ -48,6 +48,14 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
     /// <summary>SQL over a report row <c>f</c>: it is still open (has a move left), from <see cref="Moves"/>; resolved and rejected are closed.</summary>
     public static readonly string OpenSql = $"f.status IN ({string.Join(", ", Moves.Keys.Select(s => $"'{s}'"))})";
 
+    /// <summary>
+    /// SQL over a report row <c>f</c>: why it is late, or null — 'acceptance' while still new past its acknowledgement
+    /// deadline (accept_due_at), else 'resolution' while open past its deadline for handling (due_at).
+    /// </summary>
+    public static readonly string OverdueForSql =
+        $"CASE WHEN f.status = 'new' AND f.accept_due_at < now() THEN 'acceptance' WHEN f.due_at < now() AND {OpenSql} THEN 'resolution' END";
+    public static readonly string OverdueSql = $"({OverdueForSql}) IS NOT NULL";
+
     /// <summary>Where a point falls: the ward (with the fix's accuracy), group, parcel, road, asset of the category's kind, and open duplicates.</summary>
     static readonly string PlaceSql = $$"""
         WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) AS g, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography AS gg),
@@ -96,15 +104,15 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         if (r.IdempotencyKey is not null && await FindByKeyAsync(r.IdempotencyKey, ct) is { } earlier) return (earlier, false);
 
         await using var conn = await db.OpenConnectionAsync(ct);
-        var (category, placement, dueHours) = await PlaceAsync(conn, r, ct);
+        var (category, placement, dueHours, acceptHours) = await PlaceAsync(conn, r, ct);
         string? photoHash = r.Photo is null ? null : await StorePhotoAsync(r.Photo, ct);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using var insert = new NpgsqlCommand("""
             INSERT INTO field_reports (idempotency_key, category, text, address, location, accuracy_m, accuracy_source, photo_sha256, photo_type,
-                                       contact_name, contact_phone, placement, group_code, parcel_id, asset_id, road_id, unit, due_at)
+                                       contact_name, contact_phone, placement, group_code, parcel_id, asset_id, road_id, unit, due_at, accept_due_at)
             VALUES (@key, @category, @text, @address, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), @accuracy, @source, @photo, @photo_type,
-                    @contact_name, @contact_phone, @placement, @group, @parcel, @asset, @road, @unit, @due)
+                    @contact_name, @contact_phone, @placement, @group, @parcel, @asset, @road, @unit, @due, @accept_due)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id, public_id
             """, conn, tx);
@@ -126,7 +134,11 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         insert.Parameters.AddWithValue("asset", (object?)Long(placement.Asset, "id") ?? DBNull.Value);
         insert.Parameters.AddWithValue("road", (object?)Long(placement.Road, "id") ?? DBNull.Value);
         insert.Parameters.AddWithValue("unit", placement.Unit);
-        insert.Parameters.AddWithValue("due", WorkingHours.Add(DateTimeOffset.UtcNow, dueHours));
+        var now = DateTimeOffset.UtcNow;
+        var due = WorkingHours.Add(now, dueHours);
+        insert.Parameters.AddWithValue("due", due);
+        // Acknowledged in working hours, and never later than handled (an urgent category's deadline may come first).
+        insert.Parameters.AddWithValue("accept_due", Min(WorkingHours.Add(now, acceptHours), due));
         long id; Guid publicId;
         await using (var rd = await insert.ExecuteReaderAsync(ct))
         {
@@ -144,7 +156,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         return (publicId, true);
     }
 
-    async Task<(string Category, Placement Placement, int DueHours)> PlaceAsync(NpgsqlConnection conn, NewReport r, CancellationToken ct)
+    async Task<(string Category, Placement Placement, int DueHours, double AcceptHours)> PlaceAsync(NpgsqlConnection conn, NewReport r, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(PlaceSql, conn);
         cmd.Parameters.AddWithValue("lon", r.Lon);
@@ -180,7 +192,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         var placement = new Placement(wardStatus, ward?.GetProperty("code").GetString(), ward?.GetProperty("name").GetString(), distance,
             J(2), J(3), J(4), J(5), cat.GetProperty("unit").GetString()!, cat.GetProperty("priority").GetString()!,
             J(6) ?? JsonDocument.Parse("[]").RootElement.Clone());
-        return (r.Category, placement, cat.GetProperty("due_hours").GetInt32());
+        return (r.Category, placement, cat.GetProperty("due_hours").GetInt32(), cat.GetProperty("accept_hours").GetDouble());
     }
 
     async Task<Guid?> FindByKeyAsync(string key, CancellationToken ct)
@@ -252,6 +264,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         : null;
 
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
     static string? Str(JsonElement? e, string p) => e is { } x && x.TryGetProperty(p, out var v) ? v.ToString() : null;
     static long? Long(JsonElement? e, string p) => e is { } x && x.TryGetProperty(p, out var v) && v.TryGetInt64(out var n) ? n : null;
 }

@@ -17,7 +17,7 @@ export async function reportsPanel(map, canHandle) {
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
   const when = (iso) => new Date(iso).toLocaleString('vi-VN', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
-    · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? '<span class="error">quá hạn</span>' : ''}
+    · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? 'quá hạn tiếp nhận' : 'quá hạn xử lý'}</span>` : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
     ${canHandle() && r.next_statuses?.length ? `<br>${r.next_statuses.map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the

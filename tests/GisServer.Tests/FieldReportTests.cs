@@ -307,6 +307,41 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_report_left_unacknowledged_past_its_working_hours_is_overdue_until_accepted()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        async Task<JsonElement> Get(string id) => await officer.GetFromJsonAsync<JsonElement>($"/api/reports/{id}");
+        async Task<bool> Listed(string id) => (await officer.GetFromJsonAsync<JsonElement>("/api/reports?overdue=true&limit=500"))
+            .GetProperty("reports").EnumerateArray().Any(x => x.GetProperty("id").GetString() == id);
+
+        // Rubbish: acknowledged within the category's 8 working hours (at least 8 hours of the clock), before it is due.
+        var id = (await Post(new { category = "rubbish", lon, lat })).Json.GetProperty("id").GetString()!;
+        var report = await Get(id);
+        var (created, acceptBy, due) = (report.GetProperty("created_at").GetDateTimeOffset(), report.GetProperty("accept_by").GetDateTimeOffset(), report.GetProperty("due_at").GetDateTimeOffset());
+        Assert.Equal(8, await Scalar<decimal>("SELECT accept_hours FROM report_categories WHERE code = 'rubbish'"));
+        Assert.True(acceptBy - created >= TimeSpan.FromHours(8) && acceptBy < due, $"{created} {acceptBy} {due}");
+        Assert.False(report.GetProperty("overdue").GetBoolean());
+        // A flood is handled within 3 working hours: acknowledged by then too.
+        var flood = await Get((await Post(new { category = "flooding", lon, lat })).Json.GetProperty("id").GetString()!);
+        Assert.Equal(flood.GetProperty("due_at").GetDateTimeOffset(), flood.GetProperty("accept_by").GetDateTimeOffset());
+
+        // Its time to be acknowledged passes: overdue for acceptance, in the overdue list.
+        await _server.Db.ExecAsync($"UPDATE field_reports SET accept_due_at = now() - interval '1 minute' WHERE public_id = '{id}'");
+        report = await Get(id);
+        Assert.Equal((true, "acceptance"), (report.GetProperty("overdue").GetBoolean(), report.GetProperty("overdue_for").GetString()));
+        Assert.True(await Listed(id));
+        // Accepted: no longer late, until its deadline for handling passes.
+        (await officer.PatchAsJsonAsync($"/api/reports/{id}", new { status = "accepted" })).EnsureSuccessStatusCode();
+        Assert.False((await Get(id)).GetProperty("overdue").GetBoolean());
+        Assert.False(await Listed(id));
+        await _server.Db.ExecAsync($"UPDATE field_reports SET due_at = now() - interval '1 minute' WHERE public_id = '{id}'");
+        report = await Get(id);
+        Assert.Equal((true, "resolution"), (report.GetProperty("overdue").GetBoolean(), report.GetProperty("overdue_for").GetString()));
+        Assert.True(await Listed(id));
+    }
+
+    [Fact]
     public async Task A_months_reports_download_as_a_spreadsheet_without_contact_data()
     {
         var (lon, lat) = await PointNearALightAsync();
