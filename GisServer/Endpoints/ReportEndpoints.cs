@@ -166,8 +166,8 @@ public static class ReportEndpoints
         foreach (var (name, text, op) in new[] { ("since", since, ">="), ("until", until, "<") })
         {
             if (text is null) continue;
-            if (When(text) is not { } at) return Problems.BadRequest(new($"{name} '{text}' is a date (2026-11-01, Việt Nam time) or a date-time with its offset",
-                $"{name} '{text}' là một ngày (2026-11-01, giờ Việt Nam) hoặc ngày giờ có múi giờ"), name);
+            if (When(text) is not { } at) return Problems.BadRequest(new($"{name} '{text}' is a date (2026-11-01, Việt Nam time) or a date-time (2026-11-01T08:00:00+07:00)",
+                $"{name} '{text}' là một ngày (2026-11-01, giờ Việt Nam) hoặc ngày giờ (2026-11-01T08:00:00+07:00)"), name);
             where.Add($"f.created_at {op} @{name}"); args.Add((name, at.ToUniversalTime()));
         }
         if (status is not null)
@@ -226,7 +226,7 @@ public static class ReportEndpoints
 
     /// <summary>
     /// A date is that day from midnight in Việt Nam (a month's reports: since=2026-11-01&amp;until=2026-12-01); else an
-    /// RFC 3339 date-time (UTC without an offset). Nothing else: 01/11/2026 is November to a Vietnamese officer and
+    /// ISO 8601 date-time (UTC when it gives no offset). Nothing else: 01/11/2026 is November to a Vietnamese officer and
     /// January to a US parser, so it is refused rather than guessed.
     /// </summary>
     static DateTimeOffset? When(string text) =>

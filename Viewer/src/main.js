@@ -187,7 +187,9 @@ async function showParcel(id) {
     return null;
   }
 }
-$('panel-close').addEventListener('click', () => { $('panel').hidden = true; select(null); pointMarker?.remove(); planner.clear(); linkTo({ parcel: null }); });
+// The panel put away: no parcel open, none outlined, none in the link.
+function hidePanel() { $('panel').hidden = true; select(null); linkTo({ parcel: null }); }
+$('panel-close').addEventListener('click', () => { hidePanel(); pointMarker?.remove(); planner.clear(); });
 // Opened from a link: the parcel's record, and the parcel on the map unless the link placed the map itself.
 const linkedParcel = Number(new URLSearchParams(location.search).get('parcel'));
 if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
@@ -252,7 +254,7 @@ $('search').addEventListener('submit', async (e) => {
     const found = fc.features.length + places.features.length;
     $('status').textContent = found ? '' : `Không tìm thấy "${q}"`;
     if (found === 1 && fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
-    else if (found === 1) { $('panel').hidden = true; select(null); showPlace(places.features[0]); }
+    else if (found === 1) { hidePanel(); showPlace(places.features[0]); }
     else if (found > 1) showMatches(q, url, fc, places.features);
   } catch (err) { $('status').textContent = err.message; }
 });
@@ -266,8 +268,7 @@ async function showPoint({ lon, lat, vn2000 }) {
   try {
     showParcel((await api(`/api/parcels/at?lon=${lon}&lat=${lat}`)).id);
   } catch (err) {
-    $('panel').hidden = true;
-    select(null);
+    hidePanel();
     $('status').textContent += ` — ${err.status === 404 ? 'không có thửa đất tại điểm này' : err.message}`;
   }
 }
