@@ -26,7 +26,7 @@ public static class ParcelEndpoints
                 if (!officer) return Problems.Result(StatusCodes.Status403Forbidden, Problems.ForbiddenTitle,
                     new("searching by owner needs an officer's key", "tìm theo chủ sử dụng đất cần khóa của cán bộ địa chính"));
                 if (owner.Trim().Length < 2) return Problems.BadRequest(new("give at least 2 letters of the owner's name", "gõ ít nhất 2 chữ của tên chủ sử dụng"), "owner");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("owner", Pattern(owner)), ("plain", Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByOwner, ct, ("q", TextSearch.Pattern(owner)), ("plain", TextSearch.Plain(owner)), ("officer", true), ("limit", take), ("offset", skip));
                 await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_owner", owner.Trim(), null, ct);
             }
             else if (sheet is not null)
@@ -38,7 +38,7 @@ public static class ParcelEndpoints
             else if (q is not null)
             {
                 if (q.Trim().Length < 3) return Problems.BadRequest(new("give at least 3 characters of the address", "gõ ít nhất 3 ký tự của địa chỉ"), "q");
-                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", Pattern(q)), ("plain", Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
+                json = await Sql.JsonAsync(db, ParcelQueries.ByAddress, ct, ("q", TextSearch.Pattern(q)), ("plain", TextSearch.Plain(q)), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.search_address", q.Trim(), null, ct);
             }
             else return Problems.BadRequest(new("search with sheet (and no), q (address text) or owner (officers)", "tìm theo số tờ (và số thửa), địa chỉ hoặc (cán bộ) chủ sử dụng"), "sheet");
@@ -104,13 +104,6 @@ public static class ParcelEndpoints
     }
 
     public static IResult NoParcel(long id) => Problems.NotFound(new($"no parcel {id}", $"không có thửa đất {id}"));
-
-    /// <summary>Typed without Vietnamese diacritics (ASCII only): matched against the text with its accents taken off.</summary>
-    internal static bool Plain(string query) => query.All(char.IsAscii);
-
-    /// <summary>The text to look for inside a LIKE pattern: composed (NFC, as imported), with % and _ meaning themselves.</summary>
-    internal static string Pattern(string query) =>
-        query.Trim().Normalize(System.Text.NormalizationForm.FormC).Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
 
     static async Task<bool> ExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ public static class PlaceEndpoints
         {
             if (q is null || q.Trim().Length < 2) return Problems.BadRequest(new("give at least 2 characters of the name (q)", "gõ ít nhất 2 ký tự của tên (q)"), "q");
             var take = Math.Clamp(limit ?? 10, 1, 50);
-            var json = await Sql.JsonAsync(db, PlaceQueries.ByName, ct, ("q", ParcelEndpoints.Pattern(q)), ("plain", ParcelEndpoints.Plain(q)),
+            var json = await Sql.JsonAsync(db, PlaceQueries.ByName, ct, ("q", TextSearch.Pattern(q)), ("plain", TextSearch.Plain(q)),
                 ("limit", take), ("assets", Math.Min(take, 5)));
             return Sql.GeoJson(json!);
         }).WithTags("places")

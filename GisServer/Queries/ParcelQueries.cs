@@ -41,13 +41,9 @@ public static class ParcelQueries
 
     public static readonly string BySheetAndNumber = Collection("p.sheet_no = @sheet AND (@no::int IS NULL OR p.parcel_no = @no)");
     // A query typed without diacritics (@plain) matches with or without them ("nguyen" finds Nguyễn, Nguyên);
-    // one typed with them matches them exactly ("Nguyễn" does not find Nguyên).
-    public static readonly string ByAddress = Collection("""
-        CASE WHEN @plain THEN unaccent(p.address) ILIKE '%' || @q || '%' ELSE lower(p.address) LIKE '%' || lower(@q) || '%' END
-        """);
-    public static readonly string ByOwner = Collection("""
-        CASE WHEN @plain THEN unaccent(p.owner_name) ILIKE '%' || @owner || '%' ELSE p.owner_name ILIKE '%' || @owner || '%' END
-        """);
+    // one typed with them matches them exactly ("Nguyễn" does not find Nguyên): TextSearch.
+    public static readonly string ByAddress = Collection(TextSearch.Contains("p.address"));
+    public static readonly string ByOwner = Collection(TextSearch.Contains("p.owner_name"));
     public static readonly string ById = $"SELECT {Feature}::text FROM parcels p WHERE p.id = @id";
 
     /// <summary>The parcel under a point; else the nearest within @radius metres (a point on a road), saying how far.</summary>

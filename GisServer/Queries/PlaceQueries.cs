@@ -7,11 +7,6 @@ namespace WardMap.GisServer.Queries;
 /// </summary>
 public static class PlaceQueries
 {
-    static string Contains(string column) =>
-        $"CASE WHEN @plain THEN unaccent({column}) ILIKE '%' || @q || '%' ELSE lower({column}) LIKE '%' || lower(@q) || '%' END";
-    static string StartsWith(string column) =>
-        $"CASE WHEN @plain THEN unaccent({column}) ILIKE @q || '%' ELSE lower({column}) LIKE lower(@q) || '%' END";
-
     /// <summary>
     /// Roads first, then groups, then assets; roads and groups whose name starts with the text before those that only
     /// contain it, shorter (closer) names first. An asset named after a road found ("Đèn Đường Ngô Quyền #463") is
@@ -20,19 +15,19 @@ public static class PlaceQueries
     /// </summary>
     public static readonly string ByName = $"""
         WITH roads_found AS (
-          SELECT r.name, ST_Union(r.geom) AS geom FROM roads r WHERE {Contains("r.name")} GROUP BY r.name),
+          SELECT r.name, ST_Union(r.geom) AS geom FROM roads r WHERE {TextSearch.Contains("r.name")} GROUP BY r.name),
         found AS (
-          SELECT 1 AS rank, row_number() OVER (ORDER BY {StartsWith("name")} DESC, length(name), name) AS ord,
+          SELECT 1 AS rank, row_number() OVER (ORDER BY {TextSearch.StartsWith("name")} DESC, length(name), name) AS ord,
                  'road' AS kind, name, NULL::text AS code, NULL::text AS asset_kind, NULL::int AS population, geom
           FROM roads_found
           UNION ALL
-          SELECT 2, row_number() OVER (ORDER BY {StartsWith("g.name")} DESC, length(g.name), g.code), 'group', g.name, g.code, NULL, g.population, g.geom
-          FROM residential_groups g WHERE {Contains("g.name")} OR g.code ILIKE @q
+          SELECT 2, row_number() OVER (ORDER BY {TextSearch.StartsWith("g.name")} DESC, length(g.name), g.code), 'group', g.name, g.code, NULL, g.population, g.geom
+          FROM residential_groups g WHERE {TextSearch.Contains("g.name")} OR g.code ILIKE @q
           UNION ALL
           (SELECT 3, row_number() OVER (ORDER BY a.code ILIKE @q DESC, CASE WHEN a.code ILIKE @q || '%' THEN a.code END, length(a.name), a.name),
                   'asset', COALESCE(a.name, a.code), a.code, a.kind, NULL, a.geom
            FROM assets a
-           WHERE ({Contains("a.name")} OR a.code ILIKE @q || '%')
+           WHERE ({TextSearch.Contains("a.name")} OR a.code ILIKE @q || '%')
              AND NOT EXISTS (SELECT 1 FROM roads_found r WHERE strpos(a.name, r.name) > 0)
            ORDER BY 2 LIMIT @assets))
         SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
