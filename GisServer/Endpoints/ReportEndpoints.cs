@@ -273,6 +273,8 @@ public static class ReportEndpoints
         QueryString.Create(query.Where(q => q.Key is not ("before" or "offset")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
             .Append(KeyValuePair.Create("before", (string?)last.ToString()))).ToString();
 
+    const int Page = 500;   // history rows a stream reads at a time
+
     /// <summary>
     /// SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.
     /// A stream holds no database connection while it waits: the server's one listener (LayerVersionWatcher, LISTEN
@@ -289,10 +291,14 @@ public static class ReportEndpoints
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
         long last = long.TryParse(ctx.Request.Headers["Last-Event-ID"].ToString(), out var l) ? l
                   : long.TryParse(ctx.Request.Query["last_event_id"], out var q) ? q : -1;
+        // The reports' data version is the id of their newest history row (LayerVersions), which the listener keeps:
+        // a new client starts from it, and a stream reads only when it has moved past what the stream has sent.
+        // Until the listener has read the versions once (just after a start), the table is asked.
         var changed = versions.Changed;
-        if (last < 0)
+        long Newest() => versions.VersionOf("field_reports");
+        if (last < 0 && versions.Loaded) last = Newest();   // a new client starts from now
+        else if (last < 0)
         {
-            // A new client starts from now.
             await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
             last = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
@@ -302,29 +308,36 @@ public static class ReportEndpoints
         {
             while (!ct.IsCancellationRequested)
             {
-                await using (var cmd = db.CreateCommand("""
-                    SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
-                           'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
-                    FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT 500
-                    """))
-                {
-                    cmd.Parameters.AddWithValue(last);
-                    await using var r = await cmd.ExecuteReaderAsync(ct);
-                    while (await r.ReadAsync(ct))
-                    {
-                        last = r.GetInt64(0);
-                        await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
-                    }
-                }
+                while ((!versions.Loaded || Newest() > last) && await SendAfterAsync() == Page) { }
                 await ctx.Response.Body.FlushAsync(ct);
                 // Wake on a change (taken before the read above, so one made during it is not missed), or every
-                // 15 s to send a keep-alive and read again.
+                // 15 s to send a keep-alive and look again.
                 try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }
                 catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", ct); }
                 changed = versions.Changed;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away */ }
+
+        // The history after `last`, a page at a time, as events; how many were sent.
+        async Task<int> SendAfterAsync()
+        {
+            await using var cmd = db.CreateCommand($"""
+                SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
+                       'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
+                FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT {Page}
+                """);
+            cmd.Parameters.AddWithValue(last);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var sent = 0;
+            while (await r.ReadAsync(ct))
+            {
+                last = r.GetInt64(0);
+                await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
+                sent++;
+            }
+            return sent;
+        }
     }
 
     static async Task<IResult> Open311Post(HttpContext ctx, FieldReports reports, NpgsqlDataSource db, CancellationToken ct)

@@ -24,12 +24,12 @@ public static class PlaceQueries
           SELECT 2, row_number() OVER (ORDER BY {TextSearch.StartsWith("g.name")} DESC, length(g.name), g.code), 'group', g.name, g.code, NULL, g.population, g.geom
           FROM residential_groups g WHERE {TextSearch.Contains("g.name")} OR g.code ILIKE @q
           UNION ALL
-          (SELECT 3, row_number() OVER (ORDER BY a.code ILIKE @q DESC, CASE WHEN a.code ILIKE @q || '%' THEN a.code END, length(a.name), a.name),
+          (SELECT 3, row_number() OVER (ORDER BY a.code ILIKE @q DESC, CASE WHEN a.code ILIKE @q || '%' THEN a.code END, length(a.name), a.name) AS ord,
                   'asset', COALESCE(a.name, a.code), a.code, a.kind, NULL, a.geom
            FROM assets a
            WHERE ({TextSearch.Contains("a.name")} OR a.code ILIKE @q || '%')
              AND NOT EXISTS (SELECT 1 FROM roads_found r WHERE strpos(a.name, r.name) > 0)
-           ORDER BY 2 LIMIT @assets))
+           ORDER BY ord LIMIT @assets))
         SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
                  'type', 'Feature', 'id', kind || ':' || COALESCE(code, name),
                  'geometry', ST_AsGeoJSON(geom, 7)::json,
