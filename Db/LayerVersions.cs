@@ -6,7 +6,8 @@ namespace WardMap.Db;
 /// A data version per layer. Every change to a layer's table bumps it in the same transaction (migration 0010:
 /// triggers, and the importer's call), whether an import or an edit straight in PostGIS made it; so a tile cache
 /// or ETag keyed on it can never serve data older than what was committed. Field reports are the exception:
-/// their version is the id of the newest row of their history.
+/// their version is read as the id of the newest row of their history (LayerVersionWatcher also counts the rows
+/// that commit after a later one).
 /// </summary>
 public static class LayerVersions
 {

@@ -12,6 +12,11 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
 {
     volatile Dictionary<string, long> _versions = new();
     TaskCompletionSource _changed = NewSignal();
+    readonly Lock _gate = new();
+    // Field reports: the newest history id seen, and how many rows came late (a row takes its id when inserted,
+    // so one committing after a later one brings a lower id). Their version is both: it moves, to a value not
+    // used before in this run, with every row that commits, whatever its order.
+    long _reportsTop, _reportsLate;
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
 
     public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
@@ -30,7 +35,18 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     public async Task RefreshAsync(CancellationToken ct)
     {
         var fresh = await LayerVersions.ReadAllAsync(db, ct);
-        Apply(fresh);
+        lock (_gate)
+        {
+            if (fresh.TryGetValue("field_reports", out var newest)) fresh["field_reports"] = ReportsVersion(newest, notified: false);
+            Apply(fresh);
+        }
+    }
+
+    long ReportsVersion(long historyId, bool notified)
+    {
+        if (historyId > _reportsTop) _reportsTop = historyId;
+        else if (notified) _reportsLate++;
+        return _reportsTop + (_reportsLate << 40);
     }
 
     void Apply(Dictionary<string, long> fresh)
@@ -57,10 +73,11 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
                 await using var conn = await db.OpenConnectionAsync(stop);
                 conn.Notification += (_, e) =>
                 {
-                    // "layer:version" from layer_versions; a bare history id from field reports (their version).
+                    // "layer:version" from layer_versions; a bare history id from field reports.
                     var parts = e.Channel == "wardmap_reports" ? ["field_reports", e.Payload] : e.Payload.Split(':');
                     if (parts.Length == 2 && long.TryParse(parts[1], out var v))
-                        Apply(new Dictionary<string, long>(_versions) { [parts[0]] = v });
+                        lock (_gate)
+                            Apply(new Dictionary<string, long>(_versions) { [parts[0]] = parts[0] == "field_reports" ? ReportsVersion(v, notified: true) : v });
                 };
                 await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions; LISTEN wardmap_reports", conn)) await listen.ExecuteNonQueryAsync(stop);
                 try

@@ -203,14 +203,14 @@ public static class ReportEndpoints
         }
         // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
         // asked tells whether there is a next page (n counts from the first row, before the offset).
-        // last_event_id is where the stream stood when this list was read (one statement, one snapshot):
-        // /api/reports/stream?last_event_id= follows on with nothing missed. The last column: does `before` exist?
+        // last_event_id is where the stream stood when this list was read (one statement, one snapshot; a
+        // StreamPosition): /api/reports/stream?last_event_id= follows on with nothing missed. The last column: does `before` exist?
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
                    COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}), '[]'::json)::text,
                    count(*) > {take},
                    (array_agg(x.public_id ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}))[{take}],
-                   (SELECT COALESCE(max(h.id), 0) FROM field_report_history h),
+                   {StreamPosition.HeadSql},
                    {(before is null ? "true" : "EXISTS (SELECT 1 FROM field_reports b WHERE b.public_id = @before)")}
             FROM (SELECT f.created_at, f.id, f.public_id, row_number() OVER (ORDER BY f.created_at DESC, f.id DESC) AS n, {ReportJson} AS j
                   FROM field_reports f{pageFilter} ORDER BY f.created_at DESC, f.id DESC LIMIT {take + 1} OFFSET {skip}) x
@@ -221,7 +221,7 @@ public static class ReportEndpoints
         await r.ReadAsync(ct);
         if (!r.GetBoolean(5)) return Problems.NotFound($"no report {before} to continue after");
         var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
-        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{r.GetInt64(4)},\"reports\":{r.GetString(1)}}}", "application/json");
+        return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{System.Text.Json.JsonSerializer.Serialize(r.GetString(4))},\"reports\":{r.GetString(1)}}}", "application/json");
     }
 
     /// <summary>
@@ -276,64 +276,83 @@ public static class ReportEndpoints
     const int Page = 500;   // history rows a stream reads at a time
 
     /// <summary>
-    /// SSE: each history row is an event (id = the row's id); a reconnect sends Last-Event-ID and gets what it missed.
-    /// A stream holds no database connection while it waits: the server's one listener (LayerVersionWatcher, LISTEN
-    /// wardmap_reports) wakes every stream, which then reads what is new. Every open viewer and IOC screen has a
-    /// stream, and a connection each would empty the pool that tiles and queries draw from. Streams end when the
-    /// server stops (browsers reconnect after the retry), so a stop does not wait out the shutdown timeout.
+    /// SSE: each history row is an event; its id is the stream's position (StreamPosition: the newest row sent, and
+    /// any lower ids whose transactions had not committed yet, which are sent when they do). A reconnect hands the
+    /// position back as Last-Event-ID and gets what it missed. A stream holds no database connection while it waits:
+    /// the server's one listener (LayerVersionWatcher, LISTEN wardmap_reports) wakes every stream, which then reads
+    /// what is new. Every open viewer and IOC screen has a stream, and a connection each would empty the pool that
+    /// tiles and queries draw from. Streams end when the server stops (browsers reconnect after the retry), so a stop
+    /// does not wait out the shutdown timeout.
     /// </summary>
     static async Task Stream(HttpContext ctx, NpgsqlDataSource db, LayerVersionWatcher versions, IHostApplicationLifetime life, CancellationToken aborted)
     {
         using var end = CancellationTokenSource.CreateLinkedTokenSource(aborted, life.ApplicationStopping);
         var ct = end.Token;
+        var given = ctx.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : ctx.Request.Query["last_event_id"].ToString();
+        StreamPosition position;
+        if (given.Length > 0)
+        {
+            if (!StreamPosition.TryParse(given, DateTime.UtcNow, out position))
+            {
+                await Problems.BadRequest($"last event id '{given}' is not a position this stream gave (a list's last_event_id, or an event's id)", "last_event_id").ExecuteAsync(ctx);
+                return;
+            }
+        }
+        else
+        {
+            // A new client starts from now: the history's head, with the ids below it still in flight.
+            await using var cmd = db.CreateCommand($"SELECT {StreamPosition.HeadSql}");
+            StreamPosition.TryParse((string)(await cmd.ExecuteScalarAsync(ct))!, DateTime.UtcNow, out position);
+        }
         ctx.Response.Headers.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
-        long last = long.TryParse(ctx.Request.Headers["Last-Event-ID"].ToString(), out var l) ? l
-                  : long.TryParse(ctx.Request.Query["last_event_id"], out var q) ? q : -1;
-        // The reports' data version is the id of their newest history row (LayerVersions), which the listener keeps:
-        // a new client starts from it, and a stream reads only when it has moved past what the stream has sent.
-        // Until the listener has read the versions once (just after a start), the table is asked.
-        var changed = versions.Changed;
-        long Newest() => versions.VersionOf("field_reports");
-        if (last < 0 && versions.Loaded) last = Newest();   // a new client starts from now
-        else if (last < 0)
-        {
-            await using var cmd = db.CreateCommand("SELECT COALESCE(max(id), 0) FROM field_report_history");
-            last = (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
         await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
         await ctx.Response.Body.FlushAsync(ct);
         try
         {
+            // The reports' version (LayerVersionWatcher) moves with every history row that commits, in whatever
+            // order: a stream reads only when it has moved since its last read, not on other layers' changes or
+            // keep-alives. Until the listener has read the versions once (just after a start), it reads each time.
+            long? readAt = null;
             while (!ct.IsCancellationRequested)
             {
-                while ((!versions.Loaded || Newest() > last) && await SendAfterAsync() == Page) { }
+                var changed = versions.Changed;   // taken before the read, so a change made during it is not missed
+                var version = versions.VersionOf("field_reports");
+                if (!versions.Loaded || version != readAt)
+                {
+                    while (await SendAfterAsync() == Page) { }
+                    readAt = versions.Loaded ? version : null;
+                }
                 await ctx.Response.Body.FlushAsync(ct);
-                // Wake on a change (taken before the read above, so one made during it is not missed), or every
-                // 15 s to send a keep-alive and look again.
+                // Wake on a change, or every 15 s to send a keep-alive and give up ids awaited too long.
                 try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }
-                catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", ct); }
-                changed = versions.Changed;
+                catch (TimeoutException)
+                {
+                    if (position.Expire(DateTime.UtcNow)) await ctx.Response.WriteAsync($"id: {position}\n\n", ct);
+                    await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away */ }
 
-        // The history after `last`, a page at a time, as events; how many were sent.
+        // The awaited rows that have come and the history after the top, a page at a time, as events; how many were sent.
         async Task<int> SendAfterAsync()
         {
             await using var cmd = db.CreateCommand($"""
                 SELECT h.id, json_build_object('event_id', h.id, 'report', f.public_id, 'category', f.category, 'status', h.to_status, 'from', h.from_status,
                        'at', h.at, 'lon', ST_X(f.location), 'lat', ST_Y(f.location), 'group', f.group_code)::text
-                FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE h.id > $1 ORDER BY h.id LIMIT {Page}
+                FROM field_report_history h JOIN field_reports f ON f.id = h.report_id
+                WHERE h.id > $1 OR h.id = ANY($2) ORDER BY h.id LIMIT {Page}
                 """);
-            cmd.Parameters.AddWithValue(last);
+            cmd.Parameters.AddWithValue(position.Top);
+            cmd.Parameters.AddWithValue(position.Awaited);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             var sent = 0;
             while (await r.ReadAsync(ct))
             {
-                last = r.GetInt64(0);
-                await ctx.Response.WriteAsync($"id: {last}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
+                position.Sent(r.GetInt64(0), DateTime.UtcNow);
+                await ctx.Response.WriteAsync($"id: {position}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
                 sent++;
             }
             return sent;

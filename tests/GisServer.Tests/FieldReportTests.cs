@@ -163,7 +163,7 @@ public sealed class FieldReportTests : SampleWardTest
         var first = await http.GetFromJsonAsync<JsonElement>($"/api/reports?bbox={box}&limit=2");
         Assert.Equal(["Trang 4", "Trang 3"], Texts(first));
         // Where the stream stood when the list was read: /api/reports/stream?last_event_id= follows on from there.
-        Assert.Equal(await Scalar<long>("SELECT max(id) FROM field_report_history"), first.GetProperty("last_event_id").GetInt64());
+        Assert.Equal((await Scalar<long>("SELECT max(id) FROM field_report_history")).ToString(), first.GetProperty("last_event_id").GetString()!.Split('-')[0]);
         // Two reports come in while the officer reads the first page; the next page is still the next two older ones
         // (an offset of 2 would now give Trang 4 and 3 again).
         await Send(5); await Send(6);
@@ -187,43 +187,102 @@ public sealed class FieldReportTests : SampleWardTest
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>An open /api/reports/stream, read an event at a time: (the event's id, its data).</summary>
+    sealed class EventStream(HttpResponseMessage response, StreamReader reader) : IDisposable
+    {
+        public static async Task<EventStream> OpenAsync(RunningServer server, string? lastEventId = null, string? query = null)
+        {
+            var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            var req = new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream" + query);
+            if (lastEventId is not null) req.Headers.Add("Last-Event-ID", lastEventId);
+            var r = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
+            var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
+            // The server sends this once the stream has its starting place: what is posted after it is sent.
+            Assert.Equal(": WardMap field reports", await reader.ReadLineAsync());
+            return new EventStream(r, reader);
+        }
+
+        public async Task<(string Id, string Data)> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            string id = "";
+            while (await reader.ReadLineAsync(timeout.Token) is { } line)
+                if (line.StartsWith("id: ")) id = line[4..];
+                else if (line.StartsWith("data: ")) return (id, line[6..]);
+            throw new InvalidOperationException("the stream ended");
+        }
+
+        public void Dispose() { reader.Dispose(); response.Dispose(); }
+    }
+
     [Fact]
     public async Task The_stream_pushes_new_reports_and_resumes_after_a_drop()
     {
         var (lon, lat) = await PointNearALightAsync();
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        async Task<List<(long Id, string Data)>> Read(string? lastEventId, int count, TaskCompletionSource? opened = null)
+        string lastId;
+        using (var stream = await EventStream.OpenAsync(_server))
         {
-            var req = new HttpRequestMessage(HttpMethod.Get, "/api/reports/stream");
-            if (lastEventId is not null) req.Headers.Add("Last-Event-ID", lastEventId);
-            using var r = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
-            opened?.SetResult();
-            Assert.Equal("text/event-stream", r.Content.Headers.ContentType?.MediaType);
-            using var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
-            var events = new List<(long, string)>();
-            long id = 0;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (events.Count < count && await reader.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (line.StartsWith("id: ")) id = long.Parse(line[4..]);
-                else if (line.StartsWith("data: ")) events.Add((id, line[6..]));
-            }
-            return events;
+            var first = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
+            var got = await stream.NextAsync();
+            Assert.Contains(first!, got.Data);
+            lastId = got.Id;
         }
-        // A new client's stream starts when its response begins (the server sends it once it listens): post after that.
-        var opened = new TaskCompletionSource();
-        var listening = Read(null, 1, opened);
-        await Task.WhenAny(opened.Task, listening);
-        var first = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
-        var got = await listening;
-        Assert.Contains(first!, got[0].Data);
 
         // Dropped: two more reports happen meanwhile; a reconnect with Last-Event-ID gets exactly those.
         var second = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
         var third = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString();
-        var resumed = await Read(got[0].Id.ToString(), 2);
-        Assert.Contains(second!, resumed[0].Data);
-        Assert.Contains(third!, resumed[1].Data);
+        using var resumed = await EventStream.OpenAsync(_server, lastId);
+        Assert.Contains(second!, (await resumed.NextAsync()).Data);
+        Assert.Contains(third!, (await resumed.NextAsync()).Data);
+
+        // A position the stream never gave is refused, not read as "from now".
+        using var http = _server.Client();
+        var wrong = await http.GetAsync("/api/reports/stream?last_event_id=yesterday");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_change_that_commits_after_a_later_one_still_reaches_the_stream_and_the_list_that_follows_it()
+    {
+        // History ids are taken when a row is inserted: an officer's change still committing gets a lower id than a
+        // resident's report sent a moment later and committed first. Screens that saw the later one still get it.
+        var (lon, lat) = await PointNearALightAsync();
+        var report = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString()!;
+        using var live = await EventStream.OpenAsync(_server);
+        await using var officer = new Npgsql.NpgsqlConnection(_server.Db.ConnectionString);
+        await officer.OpenAsync();
+        await using var change = await officer.BeginTransactionAsync();
+        await using (var cmd = new Npgsql.NpgsqlCommand("""
+            WITH moved AS (UPDATE field_reports SET status = 'accepted', updated_at = now() WHERE public_id = $1 RETURNING id)
+            INSERT INTO field_report_history (report_id, who, from_status, to_status) SELECT id, 'officer', 'new', 'accepted' FROM moved
+            """, officer, change) { Parameters = { new() { Value = Guid.Parse(report) } } })
+            await cmd.ExecuteNonQueryAsync();
+
+        var later = (await Post(new { category = "noise", lon, lat })).Json.GetProperty("id").GetString()!;
+        var seen = await live.NextAsync();
+        Assert.Contains(later, seen.Data);
+        var list = await _server.Client().GetFromJsonAsync<JsonElement>("/api/reports?limit=1");
+        const string tile = "/tiles/field_reports/16/0/0.mvt";   // its ETag is the reports' version
+        async Task<string?> TileETag() => (await _server.Client().GetAsync(tile)).Headers.ETag?.Tag;
+        var before = await TileETag();
+        await change.CommitAsync();
+
+        // The open stream, a reconnect from the event before the commit, and a stream from the list read before it.
+        static void IsTheChange(string data, string report) { Assert.Contains(report, data); Assert.Contains("\"status\" : \"accepted\"", data); }
+        IsTheChange((await live.NextAsync()).Data, report);
+        using (var resumed = await EventStream.OpenAsync(_server, seen.Id)) IsTheChange((await resumed.NextAsync()).Data, report);
+        using (var fromList = await EventStream.OpenAsync(_server, query: $"?last_event_id={list.GetProperty("last_event_id").GetString()}"))
+            IsTheChange((await fromList.NextAsync()).Data, report);
+
+        // The report tiles' ETag moved with the late row, and the watcher's next look at the table (the newest id,
+        // the same as before the commit) does not bring back the ETag of the tiles that lacked it.
+        var after = await TileETag();
+        for (int i = 0; i < 40 && after == before; i++) { await Task.Delay(100); after = await TileETag(); }
+        Assert.NotEqual(before, after);
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<WardMap.Tiles.LayerVersionWatcher>(_server.App.Services).RefreshAsync(default);
+        Assert.Equal(after, await TileETag());
     }
 
     [Fact]
