@@ -7,7 +7,7 @@ namespace WardMap.Db;
 /// triggers, and the importer's call), whether an import or an edit straight in PostGIS made it; so a tile cache
 /// or ETag keyed on it can never serve data older than what was committed. Field reports are the exception:
 /// their version is read as the id of the newest row of their history (LayerVersionWatcher also counts the rows
-/// that commit after a later one).
+/// that commit after a later one, and the deadlines that pass).
 /// </summary>
 public static class LayerVersions
 {
@@ -20,6 +20,13 @@ public static class LayerVersions
         await using var cmd = new NpgsqlCommand("SELECT wm_layer_changed($1)", conn, tx);
         cmd.Parameters.AddWithValue(layer);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The next moment an open report passes a deadline (migration 0013), if any is ahead.</summary>
+    public static async Task<DateTime?> NextReportDeadlineAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT report_next_deadline()");
+        return await cmd.ExecuteScalarAsync(ct) is DateTime next ? next : null;
     }
 
     public static async Task<Dictionary<string, long>> ReadAllAsync(NpgsqlDataSource db, CancellationToken ct = default)

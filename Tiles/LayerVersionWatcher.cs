@@ -6,17 +6,19 @@ namespace WardMap.Tiles;
 /// <summary>
 /// The data version of every layer, kept in memory so a cached tile costs no database round trip.
 /// Follows LISTEN wardmap_layer_versions (the trigger on layer_versions), and polls every few seconds in
-/// case a notification was missed while the connection was down.
+/// case a notification was missed while the connection was down, and for report deadlines that passed.
 /// </summary>
 public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
 {
     volatile Dictionary<string, long> _versions = new();
     TaskCompletionSource _changed = NewSignal();
     readonly Lock _gate = new();
-    // Field reports: the newest history id seen, and how many rows came late (a row takes its id when inserted,
-    // so one committing after a later one brings a lower id). Their version is both: it moves, to a value not
-    // used before in this run, with every row that commits, whatever its order.
-    long _reportsTop, _reportsLate;
+    // Field reports: the newest history id seen, and how many other moves there were: rows that came late (a row
+    // takes its id when inserted, so one committing after a later one brings a lower id) and deadlines that passed
+    // (an overdue report looks different on the map with no change to its row). Their version is both: it moves,
+    // to a value not used before in this run, with every row that commits, whatever its order, and every deadline.
+    long _reportsTop, _reportsMoves;
+    DateTime? _nextDeadline;
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
 
     public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
@@ -35,8 +37,11 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     public async Task RefreshAsync(CancellationToken ct)
     {
         var fresh = await LayerVersions.ReadAllAsync(db, ct);
+        var deadline = await LayerVersions.NextReportDeadlineAsync(db, ct);
         lock (_gate)
         {
+            if (_nextDeadline <= DateTime.UtcNow) _reportsMoves++;   // a report became overdue since the last look
+            _nextDeadline = deadline;
             if (fresh.TryGetValue("field_reports", out var newest)) fresh["field_reports"] = ReportsVersion(newest, notified: false);
             Apply(fresh);
         }
@@ -45,8 +50,8 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     long ReportsVersion(long historyId, bool notified)
     {
         if (historyId > _reportsTop) _reportsTop = historyId;
-        else if (notified) _reportsLate++;
-        return _reportsTop + (_reportsLate << 40);
+        else if (notified) _reportsMoves++;
+        return _reportsTop + (_reportsMoves << 40);
     }
 
     void Apply(Dictionary<string, long> fresh)

@@ -13,6 +13,8 @@ public static class Styles
     /// <summary>Field-report status colours (IOC): new red, accepted orange, in progress blue, resolved green, rejected grey.</summary>
     public static readonly (string Status, string Color)[] ReportStatusColors =
         [("new", "#e53935"), ("accepted", "#fb8c00"), ("in_progress", "#1e88e5"), ("resolved", "#43a047"), ("rejected", "#9e9e9e")];
+    /// <summary>The ring of an overdue report: thick and dark, so it reads on every status colour (a red one would not on new).</summary>
+    public const string OverdueRing = "#111111";
 
     static readonly string[] SourceLayers = ["ward_boundary", "groups", "group_labels", "zones", "zone_labels", "parcels", "parcel_labels", "red_lines", "roads", "assets"];
 
@@ -108,7 +110,12 @@ public static class Styles
             layer["filter"] = new object[] { "==", new object[] { "get", "kind" }, kind.Kind! };
             Add(kind.Name, [], layer);
         }
-        Add("field_reports", ["ioc"], Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource));
+        // A report past a deadline (acknowledgement or handling) is ringed in red: what the IOC chases first.
+        var reports = Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource);
+        var paint = (Dictionary<string, object>)reports["paint"];
+        paint["circle-stroke-color"] = new object[] { "case", new object[] { "has", "overdue" }, OverdueRing, "#ffffff" };
+        paint["circle-stroke-width"] = new object[] { "case", new object[] { "has", "overdue" }, 3, 1.5 };
+        Add("field_reports", ["ioc"], reports);
         // Labels: street names, parcel numbers, group names, zone codes.
         Add("roads", every, Label("roads-label", "roads", new object[] { "get", "name" }, 11, placement: "line", minzoom: 14));
         Add("parcels", parcels, Label("parcels-label", "parcel_labels", new object[] { "to-string", new object[] { "get", "parcel_no" } }, 10, minzoom: 17));

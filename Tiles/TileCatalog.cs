@@ -63,6 +63,7 @@ public static class TileCatalog
         AssetKind("drains", "drain", "drains", 14, 0, "line"),
         new("field_reports", "field_reports", "field_reports", "residents' field reports (phản ánh hiện trường)", 12, 22,
             [F("public_id", "String", "report id", 0, "t.public_id::text"), F("category", "String", "category"), F("status", "String", "new, accepted, in_progress, resolved, rejected"),
+             F("overdue", "String", "acceptance or resolution: the deadline it is past (absent when on time)", 0, "report_overdue_for(t.status, t.accept_due_at, t.due_at)"),
              F("created_at", "String", "when it was sent (ISO 8601)", 14, "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")],
             GeometryType: "point", GeometryColumn: "location"),
     ];

@@ -50,11 +50,11 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
 
     /// <summary>
     /// SQL over a report row <c>f</c>: why it is late, or null — 'acceptance' while still new past its acknowledgement
-    /// deadline (accept_due_at), else 'resolution' while open past its deadline for handling (due_at).
+    /// deadline (accept_due_at), else 'resolution' while open past its deadline for handling (due_at). One SQL
+    /// function (migration 0013) for this and the report tiles.
     /// </summary>
-    public static readonly string OverdueForSql =
-        $"CASE WHEN f.status = 'new' AND f.accept_due_at < now() THEN 'acceptance' WHEN f.due_at < now() AND {OpenSql} THEN 'resolution' END";
-    public static readonly string OverdueSql = $"({OverdueForSql}) IS NOT NULL";
+    public const string OverdueForSql = "report_overdue_for(f.status, f.accept_due_at, f.due_at)";
+    public const string OverdueSql = $"{OverdueForSql} IS NOT NULL";
 
     /// <summary>Where a point falls: the ward (with the fix's accuracy), group, parcel, road, asset of the category's kind, and open duplicates.</summary>
     static readonly string PlaceSql = $$"""

@@ -222,6 +222,36 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_report_is_ringed_as_overdue_on_the_IOC_map_once_its_deadline_passes_with_no_edit_to_it()
+    {
+        var (lon, lat) = await CentreAsync();
+        var posted = await _server.Client().PostAsJsonAsync("/api/reports", new { category = "rubbish", text = "rác", lon, lat });
+        posted.EnsureSuccessStatusCode();
+        var report = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        // Its time to be acknowledged runs out in two seconds (working hours, made short); the server looks at the table.
+        await _server.Db.ExecAsync($"UPDATE field_reports SET accept_due_at = now() + interval '2 seconds' WHERE public_id = '{report}'");
+        var watcher = _server.App.Services.GetRequiredService<LayerVersionWatcher>();
+        await watcher.RefreshAsync(default);
+        var path = $"/tiles/field_reports/16/{_z16.X}/{_z16.Y}.mvt";
+        IFeature Mine((HttpResponseMessage, byte[] Body) tile) => Decode(tile.Body, 16, _z16.X, _z16.Y)["field_reports"].Single(f => (string)f.Attributes["public_id"] == report);
+        var before = await Get(path);
+        Assert.False(Mine(before).Attributes.Exists("overdue"));
+        Assert.Equal("hit", (await Get(path)).Response.Headers.GetValues("X-Tile-Cache").Single());
+
+        // Nothing is written when the deadline passes; the server's next look at the table (every few seconds) sees it.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await watcher.RefreshAsync(default);
+        var after = await Get(path);
+        Assert.NotEqual(before.Response.Headers.ETag!.Tag, after.Response.Headers.ETag!.Tag);
+        Assert.Equal("acceptance", Mine(after).Attributes["overdue"]);
+
+        // The IOC style rings it: a thick dark stroke for a feature with `overdue`, the thin white one otherwise.
+        using var ioc = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/ioc.json"));
+        var paint = ioc.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "field-reports").GetProperty("paint");
+        Assert.Equal($"[\"case\",[\"has\",\"overdue\"],\"{Styles.OverdueRing}\",\"#ffffff\"]", paint.GetProperty("circle-stroke-color").GetRawText());
+    }
+
+    [Fact]
     public async Task The_ward_overview_is_seeded_into_the_cache_and_seeded_again_after_an_import()
     {
         var seeder = _server.App.Services.GetRequiredService<TileSeeder>();
