@@ -1,3 +1,4 @@
+using WardMap.GisServer.Reports;
 
 namespace WardMap.GisServer.Tests;
 
@@ -516,6 +517,11 @@ public sealed class FieldReportTests : SampleWardTest
         Assert.False(await Listed("/open311/v2/requests.json?status=open"));
         Assert.True(await Listed("/open311/v2/requests.json?status=closed"));
         Assert.Equal("closed", (await officer.GetFromJsonAsync<JsonElement>($"/open311/v2/requests/{id}.json"))[0].GetProperty("status").GetString());
+
+        // The SQL that marks overdue reports for the API and the tiles (0013) calls open what the life cycle does.
+        foreach (var status in new[] { "new", "accepted", "in_progress", "resolved", "rejected" })
+            Assert.Equal(FieldReports.Moves.ContainsKey(status),
+                await Scalar<bool>("SELECT report_overdue_for($1, now() + interval '1 hour', now() - interval '1 hour') IS NOT NULL", status));
     }
 
     [Fact]
