@@ -822,6 +822,27 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await widget.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000, PollingInterval = 250 });
         await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-report.png") });
     }
+
+    [Fact]
+    public async Task A_burst_of_reports_reloads_a_widgets_report_tiles_a_few_times_not_once_per_report()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var widget = await OpenAsync($"/widget?layers=field_reports&center={lon},{lat}&zoom=17&style=ioc", 600, 400);
+        var versions = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        widget.Request += (_, r) => { if (r.Url.Contains("/tiles/field_reports/") && r.Url.Contains("?v=")) versions[r.Url[(r.Url.IndexOf("?v=") + 3)..]] = true; };
+        var before = await widget.EvaluateAsync<int>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length");
+
+        // A storm's worth of reports in a second or two (an officer's key: no hourly limit), a few metres apart.
+        using var http = _server.Client(await _server.KeyAsync("officer"));
+        const int burst = 30;
+        for (var i = 0; i < burst; i++)
+            (await http.PostAsJsonAsync("/api/reports", new { category = "flooding", text = $"Ngập {i}", lon = lon + i * 0.00002, lat, accuracy_m = 5 })).EnsureSuccessStatusCode();
+
+        // Every event reaches the page; the map shows every report; the tiles were asked for a handful of times.
+        await widget.WaitForFunctionAsync($"() => window.wardmap.reports >= {burst}", null, new() { Timeout = 20_000 });
+        await widget.WaitForFunctionAsync($"() => window.wardmap.map.queryRenderedFeatures({{ layers: ['field-reports'] }}).length >= {before + burst}", null, new() { Timeout = 20_000, PollingInterval = 250 });
+        Assert.InRange(versions.Count, 1, burst / 3);
+    }
 }
 
 /// <summary>The Viewer's bundles travel compressed: a ward's intranet is not localhost.</summary>
