@@ -324,14 +324,12 @@ public static class ReportEndpoints
                     while (await SendAfterAsync() == Page) { }
                     readAt = versions.Loaded ? version : null;
                 }
+                // Ids awaited too long are given up; the position without them is the one a reconnect hands back.
+                if (position.Expire(DateTime.UtcNow)) await ctx.Response.WriteAsync($"id: {position}\n\n", ct);
                 await ctx.Response.Body.FlushAsync(ct);
-                // Wake on a change, or every 15 s to send a keep-alive and give up ids awaited too long.
+                // Wake on a change, or every 15 s to send a keep-alive (and look at the awaited ids again).
                 try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }
-                catch (TimeoutException)
-                {
-                    if (position.Expire(DateTime.UtcNow)) await ctx.Response.WriteAsync($"id: {position}\n\n", ct);
-                    await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
-                }
+                catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", ct); }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away */ }
