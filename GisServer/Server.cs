@@ -59,6 +59,19 @@ public static class Server
             foreach (var proxy in (builder.Configuration["Proxies:Trusted"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         });
+        // Other web pages may use the API from the browser — the residents' mini-app sending a report, the city's
+        // portal drawing the tiles, an IOC dashboard reading the reports — as tile and OGC API servers allow by
+        // default (Martin, pg_tileserv, pygeoapi). Any origin is safe here: a key travels in a header the page itself
+        // must hold, never in a cookie the browser would add on its own. Cors:Origins narrows it to a list.
+        var origins = (builder.Configuration["Cors:Origins"] ?? "*").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p =>
+        {
+            if (origins.Contains("*")) p.AllowAnyOrigin(); else p.WithOrigins(origins);
+            p.WithMethods("GET", "HEAD", "POST", "PATCH")
+             .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "If-None-Match")
+             .WithExposedHeaders("ETag", "Location", "Retry-After", "Content-Crs", "WWW-Authenticate")
+             .SetPreflightMaxAge(TimeSpan.FromHours(1));
+        }));
         builder.Services.AddHostedService<LayerVersionFollower>();
         builder.Services.AddHostedService<GlyphWarmer>();
         builder.Services.AddHostedService<TileSeeding>();
@@ -121,6 +134,7 @@ public static class Server
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLog>();
         app.UseResponseCompression();
+        app.UseCors();              // before keys and limits: a browser's preflight carries neither
         ViewerEndpoints.Map(app);   // static files first: they need no auth
         app.UseAuthentication();
         app.RefuseWrongKeys();

@@ -36,6 +36,48 @@ public sealed class FoundationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_on_other_origins_may_read_and_send_as_tile_and_OGC_API_servers_allow()
+    {
+        using var http = _server.Client();
+        HttpRequestMessage Preflight(string path, string method, string headers, string origin = "https://mini-app.example.vn")
+        {
+            var req = new HttpRequestMessage(HttpMethod.Options, path);
+            req.Headers.Add("Origin", origin);
+            req.Headers.Add("Access-Control-Request-Method", method);
+            req.Headers.Add("Access-Control-Request-Headers", headers);
+            return req;
+        }
+        // The residents' mini-app sends a report (JSON, with its retry key): the browser's preflight is answered
+        // before keys and limits, and says so.
+        var preflight = await http.SendAsync(Preflight("/api/reports", "POST", "content-type,idempotency-key"));
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("*", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.Contains("Idempotency-Key", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        // An officer's tool elsewhere moves a report with its key.
+        var officer = await http.SendAsync(Preflight("/api/reports/00000000-0000-0000-0000-000000000000", "PATCH", "authorization,content-type"));
+        Assert.Contains("Authorization", officer.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        // A portal reads the open data and sees the ETag and the CRS.
+        var read = new HttpRequestMessage(HttpMethod.Get, "/ogc/collections?f=json");
+        read.Headers.Add("Origin", "https://portal.example.vn");
+        var answer = await http.SendAsync(read);
+        Assert.Equal("*", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("ETag", answer.Headers.GetValues("Access-Control-Expose-Headers").Single());
+
+        // Cors:Origins narrows it: a listed origin is answered by name, another gets no permission.
+        var narrowed = await RunningServer.StartAsync(database: _server.Db, settings: "--Cors:Origins=https://ioc.example.vn");
+        try
+        {
+            using var client = narrowed.Client();
+            var listed = await client.SendAsync(Preflight("/api/reports", "POST", "content-type", "https://ioc.example.vn"));
+            Assert.Equal("https://ioc.example.vn", listed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+            var other = await client.SendAsync(Preflight("/api/reports", "POST", "content-type", "https://elsewhere.example"));
+            Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+        finally { await narrowed.App.StopAsync(); await narrowed.App.DisposeAsync(); }
+    }
+
+    [Fact]
     public async Task An_unknown_path_is_a_problem_json_404()
     {
         var r = await _server.Client().GetAsync("/no/such/thing");

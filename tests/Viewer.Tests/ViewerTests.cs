@@ -824,6 +824,32 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_page_on_another_origin_sends_a_report_and_reads_a_tile_as_a_mini_app_would()
+    {
+        // The same server under another name is another origin to the browser (localhost, not 127.0.0.1).
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync($"http://localhost:{_server.BaseAddress.Port}/healthz");
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var (x, y) = WardMap.Tiles.WardExtent.TileOf(lon, lat, 16);
+        var got = await page.EvaluateAsync<string[]>("""
+            async ([api, lon, lat, tile]) => {
+              const sent = await fetch(`${api}/api/reports`, { method: 'POST',
+                headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+                body: JSON.stringify({ category: 'rubbish', text: 'Rác ở đầu ngõ', lon, lat, accuracy_m: 8 }) });
+              const report = await sent.json();
+              const read = await fetch(`${api}${tile}`);
+              return [String(sent.status), report.id, sent.headers.get('Location'), String(read.status), read.headers.get('ETag'), String((await read.arrayBuffer()).byteLength)];
+            }
+            """, new object[] { _server.BaseAddress.ToString().TrimEnd('/'), lon, lat, $"/tiles/parcels/16/{x}/{y}.mvt" });
+        Assert.Equal("201", got[0]);
+        Assert.Equal($"/api/reports/{got[1]}", got[2]);
+        Assert.Equal(got[1], await _server.Db.ScalarAsync<string>("SELECT public_id::text FROM field_reports WHERE text = 'Rác ở đầu ngõ'"));
+        Assert.Equal("200", got[3]);
+        Assert.NotNull(got[4]);
+        Assert.True(int.Parse(got[5]) > 100, "the tile arrived");
+    }
+
+    [Fact]
     public async Task A_burst_of_reports_reloads_a_widgets_report_tiles_a_few_times_not_once_per_report()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
