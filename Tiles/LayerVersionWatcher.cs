@@ -78,11 +78,14 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
                 await using var conn = await db.OpenConnectionAsync(stop);
                 conn.Notification += (_, e) =>
                 {
-                    // "layer:version" from layer_versions; a bare history id from field reports.
-                    var parts = e.Channel == "wardmap_reports" ? ["field_reports", e.Payload] : e.Payload.Split(':');
-                    if (parts.Length == 2 && long.TryParse(parts[1], out var v))
+                    // Field reports: a history row's id, or "edit" for a change straight in their table (0014),
+                    // which moves their version as a late row does. Other layers: "layer:version" (layer_versions).
+                    if (e.Channel == "wardmap_reports")
                         lock (_gate)
-                            Apply(new Dictionary<string, long>(_versions) { [parts[0]] = parts[0] == "field_reports" ? ReportsVersion(v, notified: true) : v });
+                            Apply(new Dictionary<string, long>(_versions) { ["field_reports"] = ReportsVersion(long.TryParse(e.Payload, out var row) ? row : 0, notified: true) });
+                    else if (e.Payload.Split(':') is [var layer, var version] && long.TryParse(version, out var v))
+                        lock (_gate)
+                            Apply(new Dictionary<string, long>(_versions) { [layer] = v });
                 };
                 await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions; LISTEN wardmap_reports", conn)) await listen.ExecuteNonQueryAsync(stop);
                 try

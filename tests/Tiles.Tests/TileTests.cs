@@ -222,6 +222,30 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_report_moved_straight_in_PostGIS_moves_on_the_report_tiles()
+    {
+        var (lon, lat) = await CentreAsync();
+        var posted = await _server.Client().PostAsJsonAsync("/api/reports", new { category = "pothole", text = "ổ gà", lon, lat });
+        posted.EnsureSuccessStatusCode();
+        var report = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var path = $"/tiles/field_reports/16/{_z16.X}/{_z16.Y}.mvt";
+        Point Where((HttpResponseMessage, byte[] Body) tile) => (Point)Decode(tile.Body, 16, _z16.X, _z16.Y)["field_reports"].Single(f => (string)f.Attributes["public_id"] == report).Geometry;
+        (HttpResponseMessage Response, byte[] Body) before;
+        var waited = Stopwatch.StartNew();   // the report's own notification reaches the server first
+        do before = await Get(path);
+        while ((!Decode(before.Body, 16, _z16.X, _z16.Y).TryGetValue("field_reports", out var l) || !l.Any(f => (string)f.Attributes["public_id"] == report)) && waited.Elapsed < TimeSpan.FromSeconds(5));
+        var at = Where(before);
+
+        // An officer drags the misplaced report 20 m east in QGIS: one UPDATE, no history row, no WardMap code.
+        await _server.Db.ExecAsync($"UPDATE field_reports SET location = ST_Translate(location, 0.0002, 0) WHERE public_id = '{report}'");
+        (HttpResponseMessage Response, byte[] Body) after;
+        waited.Restart();
+        do after = await Get(path); while (after.Response.Headers.ETag!.Tag == before.Response.Headers.ETag!.Tag && waited.Elapsed < TimeSpan.FromSeconds(3));
+        Assert.NotEqual(before.Response.Headers.ETag!.Tag, after.Response.Headers.ETag!.Tag);
+        Assert.True(Where(after).X > at.X + 0.0001, $"{Where(after)} should be east of {at}");
+    }
+
+    [Fact]
     public async Task A_report_is_ringed_as_overdue_on_the_IOC_map_once_its_deadline_passes_with_no_edit_to_it()
     {
         var (lon, lat) = await CentreAsync();
