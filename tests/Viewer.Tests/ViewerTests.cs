@@ -611,6 +611,28 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_legend_follows_the_style_land_use_on_the_cadastral_map_reports_and_assets_on_the_IOC_map()
+    {
+        var page = await OpenAsync("/");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#legend li').length > 5");
+        var cadastral = await page.InnerTextAsync("#legend");
+        Assert.Contains("Mục đích sử dụng đất", cadastral);
+        Assert.Contains("ODT Đất ở tại đô thị", cadastral);
+        Assert.DoesNotContain("Phản ánh", cadastral);
+
+        // The IOC's map: the reports' status colours and the ring of an overdue one, the assets' kinds, as drawn.
+        await page.SelectOptionAsync("#style-select", "ioc");
+        await page.WaitForFunctionAsync("() => document.getElementById('legend').innerText.includes('Phản ánh hiện trường')");
+        var ioc = await page.InnerTextAsync("#legend");
+        Assert.DoesNotContain("Mục đích sử dụng đất", ioc);
+        foreach (var said in new[] { "Mới", "Đã tiếp nhận", "Đang xử lý", "Đã xử lý", "Từ chối", "Quá hạn tiếp nhận hoặc xử lý", "Hạ tầng", "Camera an ninh", "Đèn chiếu sáng" })
+            Assert.Contains(said, ioc);
+        var inProgress = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#legend li')].find((li) => li.innerText.trim() === 'Đang xử lý').querySelector('.swatch').style.backgroundColor");
+        Assert.Equal("rgb(30, 136, 229)", inProgress);   // #1e88e5, the style's colour for in_progress
+        await page.Locator("#legend").ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-legend-ioc.png") });
+    }
+
+    [Fact]
     public async Task The_widget_is_a_chromeless_map_of_the_asked_layers()
     {
         // The viewer's own embed: parcels, roads and reports on the IOC map, which has no parcel layer of its own.
