@@ -6,7 +6,8 @@ import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
 import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
-import { reportsPanel, STATUS } from './reports.js';
+import { reportsPanel } from './reports.js';
+import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
@@ -86,47 +87,7 @@ function buildLayerList() {
   }));
 }
 
-// The legend is the style's own colour tables: land use (the first code of a land use picks the colour), asset
-// kinds and report statuses, each under its heading when the style draws it.
-const ASSET_KINDS = { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
-const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
-async function buildLegend() {
-  const legend = $('legend');
-  legend.innerHTML = '';
-  const layers = map.getStyle().layers;
-  // [value, colour] pairs of a layer's `match` colour on a property, or none when the layer is not drawn so.
-  const pairs = (id, paint) => {
-    const match = layers.find((l) => l.id === id)?.paint?.[paint];
-    if (!Array.isArray(match) || match[0] !== 'match') return [];
-    const out = [];
-    for (let i = 2; i < match.length - 1; i += 2) out.push([match[i], match[i + 1]]);
-    return out;
-  };
-  const group = (title, entries, round = false) => {
-    if (!entries.length) return;
-    const head = document.createElement('li');
-    head.className = 'legend-group';
-    head.textContent = title;
-    legend.append(head);
-    for (const [colour, html, ring] of entries) {
-      const li = document.createElement('li');
-      li.innerHTML = `<span class="swatch${round ? ' round' : ''}" style="background:${esc(colour)}${ring ? `;border:3px solid ${esc(ring)}` : ''}"></span>${html}`;
-      legend.append(li);
-    }
-  };
-  const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => LAND_USE_SHOWN.includes(code));
-  const names = landUse.length ? await api('/api/land-use-codes').catch(() => []) : [];
-  const byCode = Object.fromEntries(names.map((n) => [n.code, n.meaning_vi]));
-  group('Mục đích sử dụng đất', landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
-  group('Hạ tầng', pairs('assets', 'circle-color').filter(([kind]) => ASSET_KINDS[kind]).map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), true);
-  const reports = pairs('field-reports', 'circle-color').filter(([status]) => STATUS[status]);
-  // The style rings a report past a deadline (its stroke on `overdue`).
-  const ring = layers.find((l) => l.id === 'field-reports')?.paint?.['circle-stroke-color'];
-  const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', 'Quá hạn tiếp nhận hoặc xử lý', ring[2]]] : [];
-  group('Phản ánh hiện trường', [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
-}
-
-map.on('style.load', () => { buildLayerList(); buildLegend(); addHighlight(); addPlaceLayers(); updateEmbed(); planner.restyle(); });
+map.on('style.load', () => { buildLayerList(); fillLegend($('legend'), map.getStyle().layers); addHighlight(); addPlaceLayers(); updateEmbed(); planner.restyle(); });
 $('style-select').addEventListener('change', (e) => {
   styleName = e.target.value;
   map.setStyle(`/styles/${styleName}.json`);
@@ -407,10 +368,11 @@ if (auth.key) api('/api/me').then((me) => showRole(me.role)).catch(() => { auth.
 function updateEmbed() {
   const c = map.getCenter();
   const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`
-    + (selected ? `&highlight=${selected}` : '');
+    + (selected ? `&highlight=${selected}` : '') + ($('embed-legend').checked ? '&legend=1' : '');
   $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="Bản đồ phường"></iframe>`;
 }
 map.on('moveend', updateEmbed);
+$('embed-legend').addEventListener('change', updateEmbed);
 $('copy-embed').addEventListener('click', async () => {
   await navigator.clipboard?.writeText($('embed').value).catch(() => {});
   $('embed').select();

@@ -2,6 +2,7 @@ import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
 import { boundsOf } from './geojson.js';
 import { followReports } from './live.js';
+import { fillLegend } from './legend.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
@@ -57,6 +58,16 @@ async function goTo(layer, collection, id) {
   const found = await response.json();
   const geometry = layer === 'field_reports' ? { type: 'Point', coordinates: [found.lon, found.lat] } : found.geometry;
   map.fitBounds(boundsOf([geometry]), { duration: 0, padding: 40, maxZoom: 18 });
+}
+
+// legend=1: the style's legend in a corner, for a wall screen that has no sidebar to read it in.
+if (q.get('legend') === '1') {
+  const legend = document.createElement('ul');
+  legend.className = 'widget-legend';
+  legend.setAttribute('aria-label', 'Chú giải');
+  document.body.append(legend);
+  const fill = () => fillLegend(legend, map.getStyle().layers);
+  if (map.isStyleLoaded()) fill(); else map.once('style.load', fill);
 }
 
 // Field reports live: each event refreshes the tiles of the report layer, which has a source of its own (the

@@ -645,6 +645,27 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(new[] { id }, await page.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
         Assert.True(await ColoursOnMapAsync(page, "widget.png") > 5);
         Assert.Single(page.Workers);   // the early worker (widget.html), handed to MapLibre
+        Assert.Equal(0, await page.Locator(".widget-legend").CountAsync());   // chromeless unless asked
+    }
+
+    [Fact]
+    public async Task A_wall_screen_asks_the_widget_for_its_legend_and_the_viewer_writes_the_embed_with_it()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var viewer = await OpenAsync($"/#16/{lat}/{lon}");
+        Assert.DoesNotContain("legend=1", await viewer.InputValueAsync("#embed"));
+        await viewer.CheckAsync("#embed-legend");
+        var embed = await viewer.InputValueAsync("#embed");
+        var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(embed, "src=\"([^\"]+)\"").Groups[1].Value);
+        Assert.Contains("&legend=1", src);
+
+        // The snippet's widget, with cameras beside: the legend in a corner names what the map draws, as it draws it.
+        var widget = await OpenAsync(new Uri(src).PathAndQuery.Replace("layers=", "layers=cameras,"), 600, 400);
+        await widget.WaitForFunctionAsync("() => document.querySelector('.widget-legend')?.innerText.includes('Phản ánh hiện trường')");
+        var legend = await widget.InnerTextAsync(".widget-legend");
+        foreach (var said in new[] { "Camera an ninh", "Mới", "Đang xử lý", "Quá hạn tiếp nhận hoặc xử lý" }) Assert.Contains(said, legend);
+        Assert.True(await widget.IsVisibleAsync(".widget-legend"));
+        await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-legend.png") });
     }
 
     [Fact]

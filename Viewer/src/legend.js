@@ -1,0 +1,47 @@
+import { api, esc } from './api.js';
+import { STATUS } from './reports.js';
+
+// The legend is the style's own colour tables: land use (the first code of a land use picks the colour), asset
+// kinds and report statuses, each under its heading when the style draws it.
+const ASSET_KINDS = { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
+const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
+export async function fillLegend(legend, layers) {
+  legend.innerHTML = '';
+  // [value, colour] pairs of a `match` colour expression, or none when the colour is not one.
+  const matchPairs = (match) => {
+    if (!Array.isArray(match) || match[0] !== 'match') return [];
+    const out = [];
+    for (let i = 2; i < match.length - 1; i += 2) out.push([match[i], match[i + 1]]);
+    return out;
+  };
+  const pairs = (id, paint) => matchPairs(layers.find((l) => l.id === id)?.paint?.[paint]);
+  // Assets are one layer of every kind, or a layer a kind (assets-cameras: its filter names the kind).
+  const assets = new Map();
+  for (const l of layers.filter((x) => x['source-layer'] === 'assets' && x.type === 'circle')) {
+    const only = Array.isArray(l.filter) && l.filter[0] === '==' ? l.filter[2] : null;
+    for (const [kind, colour] of matchPairs(l.paint?.['circle-color'])) if (ASSET_KINDS[kind] && (!only || kind === only)) assets.set(kind, colour);
+  }
+  const group = (title, entries, round = false) => {
+    if (!entries.length) return;
+    const head = document.createElement('li');
+    head.className = 'legend-group';
+    head.textContent = title;
+    legend.append(head);
+    for (const [colour, html, ring] of entries) {
+      const li = document.createElement('li');
+      li.innerHTML = `<span class="swatch${round ? ' round' : ''}" style="background:${esc(colour)}${ring ? `;border:3px solid ${esc(ring)}` : ''}"></span>${html}`;
+      legend.append(li);
+    }
+  };
+  const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => LAND_USE_SHOWN.includes(code));
+  const names = landUse.length ? await api('/api/land-use-codes').catch(() => []) : [];
+  const byCode = Object.fromEntries(names.map((n) => [n.code, n.meaning_vi]));
+  group('Mục đích sử dụng đất', landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
+  group('Hạ tầng', [...assets].map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), true);
+  const reports = pairs('field-reports', 'circle-color').filter(([status]) => STATUS[status]);
+  // The style rings a report past a deadline (its stroke on `overdue`).
+  const ring = layers.find((l) => l.id === 'field-reports')?.paint?.['circle-stroke-color'];
+  const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', 'Quá hạn tiếp nhận hoặc xử lý', ring[2]]] : [];
+  group('Phản ánh hiện trường', [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
+}
+
