@@ -19,6 +19,10 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     // to a value not used before in this run, with every row that commits, whatever its order, and every deadline.
     long _reportsTop, _reportsMoves;
     DateTime? _nextDeadline;
+    // Notifications counted, and the count at each layer's latest: a poll whose read began before a layer's
+    // notification keeps the notified version rather than putting back the older one it read.
+    long _notifications;
+    readonly Dictionary<string, long> _notifiedAt = new();
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromSeconds(5);
 
     public long VersionOf(string layer) => _versions.GetValueOrDefault(layer);
@@ -36,10 +40,14 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
 
     public async Task RefreshAsync(CancellationToken ct)
     {
+        long began;
+        lock (_gate) began = _notifications;
         var fresh = await LayerVersions.ReadAllAsync(db, ct);
         var deadline = await LayerVersions.NextReportDeadlineAsync(db, ct);
         lock (_gate)
         {
+            foreach (var (layer, at) in _notifiedAt)
+                if (at > began && _versions.TryGetValue(layer, out var notified)) fresh[layer] = Math.Max(notified, fresh.GetValueOrDefault(layer));
             if (_nextDeadline <= DateTime.UtcNow) _reportsMoves++;   // a report became overdue since the last look
             _nextDeadline = deadline;
             if (fresh.TryGetValue("field_reports", out var newest)) fresh["field_reports"] = ReportsVersion(newest, notified: false);
@@ -85,7 +93,10 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
                             Apply(new Dictionary<string, long>(_versions) { ["field_reports"] = ReportsVersion(long.TryParse(e.Payload, out var row) ? row : 0, notified: true) });
                     else if (e.Payload.Split(':') is [var layer, var version] && long.TryParse(version, out var v))
                         lock (_gate)
+                        {
+                            _notifiedAt[layer] = ++_notifications;
                             Apply(new Dictionary<string, long>(_versions) { [layer] = v });
+                        }
                 };
                 await using (var listen = new NpgsqlCommand("LISTEN wardmap_layer_versions; LISTEN wardmap_reports", conn)) await listen.ExecuteNonQueryAsync(stop);
                 try

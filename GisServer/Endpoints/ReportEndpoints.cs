@@ -204,7 +204,8 @@ public static class ReportEndpoints
         // Newest first; the id breaks ties between reports sent in the same microsecond. One row more than
         // asked tells whether there is a next page (n counts from the first row, before the offset).
         // last_event_id is where the stream stood when this list was read (one statement, one snapshot; a
-        // StreamPosition): /api/reports/stream?last_event_id= follows on with nothing missed. The last column: does `before` exist?
+        // StreamPosition): /api/reports/stream?last_event_id= follows on with nothing missed.
+        // The last column: does `before` exist?
         await using var cmd = db.CreateCommand($"""
             SELECT (SELECT count(*) FROM field_reports f{filter}),
                    COALESCE(json_agg(x.j ORDER BY x.created_at DESC, x.id DESC) FILTER (WHERE x.n <= {skip + take}), '[]'::json)::text,
