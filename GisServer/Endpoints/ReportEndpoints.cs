@@ -36,6 +36,7 @@ public static class ReportEndpoints
         g.MapPost("", Submit).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy)
             .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
         g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue, since/until (a date in Việt Nam time, or a date-time); limit, then before=<id> (the `next` link) or offset; format=csv: every match, oldest first, as a spreadsheet without contact data.");
+        g.MapGet("/summary", Summary).WithSummary("Counts for the IOC and the ward's account: by status, overdue (acceptance, resolution), resolved on time, by category and by residential group; the list's filters (a month: since=2026-11-01&until=2026-12-01).");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
         g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
             await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound($"no report {id}"))
@@ -157,12 +158,16 @@ public static class ReportEndpoints
         return Results.Text((await ViewAsync(db, id, true, ct))!, "application/json");
     }
 
-    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
-        int? limit, int? offset, string? before, string? format, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>
+    /// The reports a query names, as SQL over <c>field_reports f</c> (" WHERE …", or nothing) and its arguments; or the
+    /// 400 for a value that names none. The list, its spreadsheet and the summary read the same query.
+    /// </summary>
+    static IResult? Filter(string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
+        out string filter, out List<(string, object)> args)
     {
-        if (format is not (null or "json" or "csv")) return Problems.BadRequest("format is json (default) or csv", "format");
         var where = new List<string>();
-        var args = new List<(string, object)>();
+        args = [];
+        filter = "";
         foreach (var (name, text, op) in new[] { ("since", since, ">="), ("until", until, "<") })
         {
             if (text is null) continue;
@@ -185,7 +190,15 @@ public static class ReportEndpoints
             where.Add("f.location && ST_MakeEnvelope(@w, @s, @e, @n, 4326)");
             args.AddRange([("w", b[0]), ("s", b[1]), ("e", b[2]), ("n", b[3])]);
         }
-        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        return null;
+    }
+
+    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
+        int? limit, int? offset, string? before, string? format, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (format is not (null or "json" or "csv")) return Problems.BadRequest("format is json (default) or csv", "format");
+        if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
         if (format == "csv") return await CsvAsync(db, filter, args, ct);
         var take = Math.Clamp(limit ?? 50, 1, 500);
         if (offset < 0) return Problems.BadRequest("offset counts reports to skip: 0 or more", "offset");
@@ -223,6 +236,45 @@ public static class ReportEndpoints
         if (!r.GetBoolean(5)) return Problems.NotFound($"no report {before} to continue after");
         var next = r.GetBoolean(2) ? $"{ctx.Request.PathBase}{ctx.Request.Path}{NextQuery(ctx.Request.Query, r.GetGuid(3))}" : null;
         return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{System.Text.Json.JsonSerializer.Serialize(r.GetString(4))},\"reports\":{r.GetString(1)}}}", "application/json");
+    }
+
+    /// <summary>
+    /// The reports a query names, counted as Vietnamese portals publish them (chờ tiếp nhận, đang xử lý, đã xử lý, từ
+    /// chối — field-reports.md): by status; open ones past a deadline; those resolved, and resolved by their due time;
+    /// by category and by residential group (the group leader is the first contact). No personal data: public.
+    /// </summary>
+    static async Task<IResult> Summary(string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
+        NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
+        await using var cmd = db.CreateCommand($"""
+            WITH f AS (
+                SELECT f.id, f.status, f.category, f.group_code, f.due_at, {FieldReports.OverdueForSql} AS overdue_for,
+                       (SELECT min(h.at) FROM field_report_history h WHERE h.report_id = f.id AND h.to_status = 'resolved') AS resolved_at
+                FROM field_reports f{filter}),
+            by_category AS (SELECT category, count(*) AS total, count(*) FILTER (WHERE {FieldReports.OpenSql}) AS open,
+                                   count(*) FILTER (WHERE overdue_for IS NOT NULL) AS overdue FROM f GROUP BY category),
+            by_group AS (SELECT group_code, count(*) AS total, count(*) FILTER (WHERE {FieldReports.OpenSql}) AS open,
+                                count(*) FILTER (WHERE overdue_for IS NOT NULL) AS overdue FROM f GROUP BY group_code)
+            SELECT json_build_object(
+                'total', (SELECT count(*) FROM f),
+                'by_status', (SELECT json_object_agg(s.status, (SELECT count(*) FROM f WHERE f.status = s.status) ORDER BY s.n)
+                              FROM unnest(@statuses::text[]) WITH ORDINALITY s(status, n)),
+                'open', (SELECT count(*) FROM f WHERE {FieldReports.OpenSql}),
+                'overdue', json_build_object('acceptance', (SELECT count(*) FROM f WHERE overdue_for = 'acceptance'),
+                                             'resolution', (SELECT count(*) FROM f WHERE overdue_for = 'resolution')),
+                'resolved', (SELECT count(*) FROM f WHERE resolved_at IS NOT NULL),
+                'resolved_on_time', (SELECT count(*) FROM f WHERE resolved_at <= due_at),
+                'by_category', (SELECT COALESCE(json_agg(json_build_object('category', x.category, 'name', c.name_vi, 'total', x.total, 'open', x.open,
+                                                'overdue', x.overdue) ORDER BY x.total DESC, x.category), '[]'::json)
+                                FROM by_category x LEFT JOIN report_categories c ON c.code = x.category),
+                'by_group', (SELECT COALESCE(json_agg(json_build_object('group', x.group_code, 'name', g.name, 'total', x.total, 'open', x.open,
+                                             'overdue', x.overdue) ORDER BY x.total DESC, x.group_code NULLS LAST), '[]'::json)
+                             FROM by_group x LEFT JOIN residential_groups g ON g.code = x.group_code))::text
+            """);
+        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
+        cmd.Parameters.AddWithValue("statuses", FieldReports.Statuses.ToArray());
+        return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
     }
 
     /// <summary>

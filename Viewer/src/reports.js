@@ -29,18 +29,35 @@ export async function reportsPanel(map, canHandle) {
   };
   // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly
   // account to the city. The server reads the dates in Việt Nam time.
-  function csvLink() {
-    const q = new URLSearchParams({ format: 'csv' });
-    if ($('report-status').value) q.set('status', $('report-status').value);
+  // The month picked (or none: every report) as since/until, read by the server in Việt Nam time.
+  function monthQuery() {
+    const q = new URLSearchParams();
     const month = $('report-month').value;   // "2026-11"
     if (month) {
       const [y, m] = month.split('-').map(Number);
       q.set('since', `${month}-01`);
       q.set('until', `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`);
     }
+    return q;
+  }
+  function csvLink() {
+    const q = new URLSearchParams({ format: 'csv' });
+    if ($('report-status').value) q.set('status', $('report-status').value);
+    for (const [k, v] of monthQuery()) q.set(k, v);
     $('report-csv').href = `/api/reports?${q}`;
   }
-  $('report-month').addEventListener('change', csvLink);
+  // The month's (or every) report counted as the city asks for them: open, overdue, resolved by the deadline.
+  async function summary() {
+    const s = await api(`/api/reports/summary?${monthQuery()}`).catch(() => null);
+    if (!s) return;
+    const month = $('report-month').value;
+    const overdue = s.overdue.acceptance + s.overdue.resolution;
+    $('report-summary').textContent = `${month ? `Tháng ${month.slice(5)}/${month.slice(0, 4)}` : 'Tất cả'}: ${s.total} phản ánh · ${s.open} đang mở`
+      + ` · ${overdue} quá hạn` + (s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % xử lý đúng hạn (${s.resolved_on_time}/${s.resolved})` : '');
+  }
+  let summaryDue = false;
+  const summaryLater = () => { if (!summaryDue) { summaryDue = true; setTimeout(() => { summaryDue = false; summary(); }, 2000); } };
+  $('report-month').addEventListener('change', () => { csvLink(); summary(); });
   async function load(more) {
     const status = $('report-status').value;
     csvLink();
@@ -77,6 +94,7 @@ export async function reportsPanel(map, canHandle) {
   // Live: a new report, or one whose status changed, takes its place in the list (newest first) when it fits
   // the status filter, and leaves it when it no longer does. One older than the last shown waits for its page.
   async function place(event) {
+    summaryLater();   // a burst of events counts once
     const r = await api(`/api/reports/${event.report}`).catch(() => null);
     if (r) placeReport(r);
   }
@@ -119,6 +137,7 @@ export async function reportsPanel(map, canHandle) {
   });
   // The stream follows on from where the first list was read: nothing sent in between is missed.
   await load(false);
+  summary();
   followReports(map, place, since);
   return refresh;
 }

@@ -402,6 +402,49 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_summary_counts_reports_by_status_deadline_category_and_group_as_portals_publish_them()
+    {
+        // Three reports at one spot (this test's bbox), sent with an officer's key (no hourly limit).
+        var lon = await Scalar<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 77");
+        var lat = await Scalar<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 77");
+        var box = FormattableString.Invariant($"{lon - 1e-6},{lat - 1e-6},{lon + 1e-6},{lat + 1e-6}");
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        async Task<string> Send(string category) => (await (await officer.PostAsJsonAsync("/api/reports", new { category, lon, lat })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var handled = await Send("rubbish");
+        await Send("rubbish");
+        var late = await Send("drain");
+        foreach (var to in new[] { "accepted", "in_progress", "resolved" })
+            (await officer.PatchAsJsonAsync($"/api/reports/{handled}", new { status = to })).EnsureSuccessStatusCode();
+        await _server.Db.ExecAsync($"UPDATE field_reports SET accept_due_at = now() - interval '1 hour' WHERE public_id = '{late}'");
+
+        // Anyone may read it (the IOC's wall, the ward's public page): counts, no personal data.
+        var summary = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/reports/summary?bbox={box}");
+        Assert.Equal(3, summary.GetProperty("total").GetInt32());
+        Assert.Equal([("new", 2), ("accepted", 0), ("in_progress", 0), ("resolved", 1), ("rejected", 0)],
+            summary.GetProperty("by_status").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())));
+        Assert.Equal(2, summary.GetProperty("open").GetInt32());
+        Assert.Equal((1, 0), (summary.GetProperty("overdue").GetProperty("acceptance").GetInt32(), summary.GetProperty("overdue").GetProperty("resolution").GetInt32()));
+        Assert.Equal((1, 1), (summary.GetProperty("resolved").GetInt32(), summary.GetProperty("resolved_on_time").GetInt32()));
+        var categories = summary.GetProperty("by_category").EnumerateArray().ToDictionary(c => c.GetProperty("category").GetString()!);
+        Assert.Equal((2, 1, 0), (categories["rubbish"].GetProperty("total").GetInt32(), categories["rubbish"].GetProperty("open").GetInt32(), categories["rubbish"].GetProperty("overdue").GetInt32()));
+        Assert.Equal((1, 1, 1), (categories["drain"].GetProperty("total").GetInt32(), categories["drain"].GetProperty("open").GetInt32(), categories["drain"].GetProperty("overdue").GetInt32()));
+        Assert.Equal(await Scalar<string>("SELECT name_vi FROM report_categories WHERE code = 'drain'"), categories["drain"].GetProperty("name").GetString());
+        var group = Assert.Single(summary.GetProperty("by_group").EnumerateArray());
+        Assert.Equal(await Scalar<string>("SELECT name FROM residential_groups WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))", lon, lat), group.GetProperty("name").GetString());
+        Assert.Equal(3, group.GetProperty("total").GetInt32());
+        Assert.DoesNotContain("contact", summary.GetRawText());
+
+        // The list's filters: a month with none of them counts nothing; a date that is not one is a 400.
+        var empty = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/reports/summary?bbox={box}&since=2020-01-01&until=2020-02-01");
+        Assert.Equal(0, empty.GetProperty("total").GetInt32());
+        Assert.Equal(0, empty.GetProperty("by_status").GetProperty("new").GetInt32());
+        Assert.Empty(empty.GetProperty("by_category").EnumerateArray());
+        var wrong = await _server.Client().GetAsync("/api/reports/summary?since=01/11/2026");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_months_reports_download_as_a_spreadsheet_without_contact_data()
     {
         var (lon, lat) = await PointNearALightAsync();

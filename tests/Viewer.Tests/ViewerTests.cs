@@ -815,6 +815,13 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#report-csv"));
         var lines = (await File.ReadAllLinesAsync((await download.PathAsync())!)).Skip(1).ToList();   // all sent just now: this month's
         Assert.Equal(await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE status = 'new'"), lines.Count);
+
+        // The month's count beside it, as the ward reports it to the city; a month without reports counts none.
+        var total = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports");
+        var open = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE status IN ('new', 'accepted', 'in_progress')");
+        await page.WaitForFunctionAsync($"() => document.getElementById('report-summary').textContent.startsWith('Tháng {now:MM/yyyy}: {total} phản ánh · {open} đang mở')");
+        await page.FillAsync("#report-month", "2020-01");
+        await page.WaitForFunctionAsync("() => document.getElementById('report-summary').textContent === 'Tháng 01/2020: 0 phản ánh · 0 đang mở · 0 quá hạn'");
     }
 
     [Fact]
