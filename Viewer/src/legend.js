@@ -6,7 +6,10 @@ import { STATUS } from './reports.js';
 const ASSET_KINDS = { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
 const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
 export async function fillLegend(legend, layers) {
-  legend.innerHTML = '';
+  const items = [];
+  // A second style picked while this one's land-use names load: the newer legend is the one kept.
+  const turn = String(Number(legend.dataset.turn ?? 0) + 1);
+  legend.dataset.turn = turn;
   // [value, colour] pairs of a `match` colour expression, or none when the colour is not one.
   const matchPairs = (match) => {
     if (!Array.isArray(match) || match[0] !== 'match') return [];
@@ -26,11 +29,11 @@ export async function fillLegend(legend, layers) {
     const head = document.createElement('li');
     head.className = 'legend-group';
     head.textContent = title;
-    legend.append(head);
+    items.push(head);
     for (const [colour, html, ring] of entries) {
       const li = document.createElement('li');
       li.innerHTML = `<span class="swatch${round ? ' round' : ''}" style="background:${esc(colour)}${ring ? `;border:3px solid ${esc(ring)}` : ''}"></span>${html}`;
-      legend.append(li);
+      items.push(li);
     }
   };
   const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => LAND_USE_SHOWN.includes(code));
@@ -43,5 +46,6 @@ export async function fillLegend(legend, layers) {
   const ring = layers.find((l) => l.id === 'field-reports')?.paint?.['circle-stroke-color'];
   const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', 'Quá hạn tiếp nhận hoặc xử lý', ring[2]]] : [];
   group('Phản ánh hiện trường', [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
+  if (legend.dataset.turn === turn) legend.replaceChildren(...items);
 }
 
