@@ -40,6 +40,7 @@ public static class Server
         builder.Services.AddSingleton<LayerVersionWatcher>();
         builder.Services.AddSingleton<TileService>();
         builder.Services.AddSingleton<ConflictTable>();
+        builder.Services.AddSingleton<ReportSummary>();
         builder.Services.AddSingleton(sp => new TileSeeder(sp.GetRequiredService<TileService>(), sp.GetRequiredService<LayerVersionWatcher>(), sp.GetRequiredService<NpgsqlDataSource>())
         {
             MaxZoom = builder.Configuration.GetValue("Tiles:SeedMaxZoom", 15),

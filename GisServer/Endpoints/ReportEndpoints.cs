@@ -238,43 +238,12 @@ public static class ReportEndpoints
         return Results.Text($"{{\"total\":{r.GetInt64(0)},\"limit\":{take},\"offset\":{skip},\"next\":{System.Text.Json.JsonSerializer.Serialize(next)},\"last_event_id\":{System.Text.Json.JsonSerializer.Serialize(r.GetString(4))},\"reports\":{r.GetString(1)}}}", "application/json");
     }
 
-    /// <summary>
-    /// The reports a query names, counted as Vietnamese portals publish them (chờ tiếp nhận, đang xử lý, đã xử lý, từ
-    /// chối — field-reports.md): by status; open ones past a deadline; those resolved, and resolved by their due time;
-    /// by category and by residential group (the group leader is the first contact). No personal data: public.
-    /// </summary>
+    /// <summary>The reports a query names, counted as Vietnamese portals publish them (ReportSummary). Public: no personal data.</summary>
     static async Task<IResult> Summary(string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
-        NpgsqlDataSource db, CancellationToken ct)
+        ReportSummary summaries, CancellationToken ct)
     {
         if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
-        await using var cmd = db.CreateCommand($"""
-            WITH f AS (
-                SELECT f.id, f.status, f.category, f.group_code, f.due_at, {FieldReports.OverdueForSql} AS overdue_for,
-                       (SELECT min(h.at) FROM field_report_history h WHERE h.report_id = f.id AND h.to_status = 'resolved') AS resolved_at
-                FROM field_reports f{filter}),
-            by_category AS (SELECT category, count(*) AS total, count(*) FILTER (WHERE {FieldReports.OpenSql}) AS open,
-                                   count(*) FILTER (WHERE overdue_for IS NOT NULL) AS overdue FROM f GROUP BY category),
-            by_group AS (SELECT group_code, count(*) AS total, count(*) FILTER (WHERE {FieldReports.OpenSql}) AS open,
-                                count(*) FILTER (WHERE overdue_for IS NOT NULL) AS overdue FROM f GROUP BY group_code)
-            SELECT json_build_object(
-                'total', (SELECT count(*) FROM f),
-                'by_status', (SELECT json_object_agg(s.status, (SELECT count(*) FROM f WHERE f.status = s.status) ORDER BY s.n)
-                              FROM unnest(@statuses::text[]) WITH ORDINALITY s(status, n)),
-                'open', (SELECT count(*) FROM f WHERE {FieldReports.OpenSql}),
-                'overdue', json_build_object('acceptance', (SELECT count(*) FROM f WHERE overdue_for = 'acceptance'),
-                                             'resolution', (SELECT count(*) FROM f WHERE overdue_for = 'resolution')),
-                'resolved', (SELECT count(*) FROM f WHERE resolved_at IS NOT NULL),
-                'resolved_on_time', (SELECT count(*) FROM f WHERE resolved_at <= due_at),
-                'by_category', (SELECT COALESCE(json_agg(json_build_object('category', x.category, 'name', c.name_vi, 'total', x.total, 'open', x.open,
-                                                'overdue', x.overdue) ORDER BY x.total DESC, x.category), '[]'::json)
-                                FROM by_category x LEFT JOIN report_categories c ON c.code = x.category),
-                'by_group', (SELECT COALESCE(json_agg(json_build_object('group', x.group_code, 'name', g.name, 'total', x.total, 'open', x.open,
-                                             'overdue', x.overdue) ORDER BY x.total DESC, x.group_code NULLS LAST), '[]'::json)
-                             FROM by_group x LEFT JOIN residential_groups g ON g.code = x.group_code))::text
-            """);
-        foreach (var (n, v) in args) cmd.Parameters.AddWithValue(n, v);
-        cmd.Parameters.AddWithValue("statuses", FieldReports.Statuses.ToArray());
-        return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
+        return Results.Text(await summaries.GetAsync(filter, args, ct), "application/json");
     }
 
     /// <summary>
