@@ -221,53 +221,59 @@ public sealed class TileTests : IAsyncLifetime
         Assert.Equal(groups, await _server.Db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'residential_groups'"));
     }
 
+    /// <summary>A resident's report at the ward's centre, sent through the API; its id.</summary>
+    async Task<string> ReportAtCentreAsync(string category)
+    {
+        var (lon, lat) = await CentreAsync();
+        var posted = await _server.Client().PostAsJsonAsync("/api/reports", new { category, lon, lat });
+        posted.EnsureSuccessStatusCode();
+        return (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The z16 report tile at the centre, and in it that report (null until the server has heard of it).</summary>
+    async Task<((HttpResponseMessage Response, byte[] Body) Tile, IFeature? Report)> ReportTileAsync(string report)
+    {
+        var tile = await Get($"/tiles/field_reports/16/{_z16.X}/{_z16.Y}.mvt");
+        return (tile, Decode(tile.Body, 16, _z16.X, _z16.Y).GetValueOrDefault("field_reports")?.SingleOrDefault(f => (string)f.Attributes["public_id"] == report));
+    }
+
     [Fact]
     public async Task A_report_moved_straight_in_PostGIS_moves_on_the_report_tiles()
     {
-        var (lon, lat) = await CentreAsync();
-        var posted = await _server.Client().PostAsJsonAsync("/api/reports", new { category = "pothole", text = "ổ gà", lon, lat });
-        posted.EnsureSuccessStatusCode();
-        var report = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        var path = $"/tiles/field_reports/16/{_z16.X}/{_z16.Y}.mvt";
-        Point Where((HttpResponseMessage, byte[] Body) tile) => (Point)Decode(tile.Body, 16, _z16.X, _z16.Y)["field_reports"].Single(f => (string)f.Attributes["public_id"] == report).Geometry;
-        (HttpResponseMessage Response, byte[] Body) before;
+        var report = await ReportAtCentreAsync("pothole");
         var waited = Stopwatch.StartNew();   // the report's own notification reaches the server first
-        do before = await Get(path);
-        while ((!Decode(before.Body, 16, _z16.X, _z16.Y).TryGetValue("field_reports", out var l) || !l.Any(f => (string)f.Attributes["public_id"] == report)) && waited.Elapsed < TimeSpan.FromSeconds(5));
-        var at = Where(before);
+        var before = await ReportTileAsync(report);
+        while (before.Report is null && waited.Elapsed < TimeSpan.FromSeconds(5)) before = await ReportTileAsync(report);
+        var at = (Point)before.Report!.Geometry;
 
         // An officer drags the misplaced report 20 m east in QGIS: one UPDATE, no history row, no WardMap code.
         await _server.Db.ExecAsync($"UPDATE field_reports SET location = ST_Translate(location, 0.0002, 0) WHERE public_id = '{report}'");
-        (HttpResponseMessage Response, byte[] Body) after;
+        var etag = before.Tile.Response.Headers.ETag!.Tag;
         waited.Restart();
-        do after = await Get(path); while (after.Response.Headers.ETag!.Tag == before.Response.Headers.ETag!.Tag && waited.Elapsed < TimeSpan.FromSeconds(3));
-        Assert.NotEqual(before.Response.Headers.ETag!.Tag, after.Response.Headers.ETag!.Tag);
-        Assert.True(Where(after).X > at.X + 0.0001, $"{Where(after)} should be east of {at}");
+        var after = await ReportTileAsync(report);
+        while (after.Tile.Response.Headers.ETag!.Tag == etag && waited.Elapsed < TimeSpan.FromSeconds(3)) after = await ReportTileAsync(report);
+        Assert.NotEqual(etag, after.Tile.Response.Headers.ETag!.Tag);
+        Assert.True(after.Report!.Geometry.Coordinate.X > at.X + 0.0001, $"{after.Report.Geometry} should be east of {at}");
     }
 
     [Fact]
     public async Task A_report_is_ringed_as_overdue_on_the_IOC_map_once_its_deadline_passes_with_no_edit_to_it()
     {
-        var (lon, lat) = await CentreAsync();
-        var posted = await _server.Client().PostAsJsonAsync("/api/reports", new { category = "rubbish", text = "rác", lon, lat });
-        posted.EnsureSuccessStatusCode();
-        var report = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var report = await ReportAtCentreAsync("rubbish");
         // Its time to be acknowledged runs out in two seconds (working hours, made short); the server looks at the table.
         await _server.Db.ExecAsync($"UPDATE field_reports SET accept_due_at = now() + interval '2 seconds' WHERE public_id = '{report}'");
         var watcher = _server.App.Services.GetRequiredService<LayerVersionWatcher>();
         await watcher.RefreshAsync(default);
-        var path = $"/tiles/field_reports/16/{_z16.X}/{_z16.Y}.mvt";
-        IFeature Mine((HttpResponseMessage, byte[] Body) tile) => Decode(tile.Body, 16, _z16.X, _z16.Y)["field_reports"].Single(f => (string)f.Attributes["public_id"] == report);
-        var before = await Get(path);
-        Assert.False(Mine(before).Attributes.Exists("overdue"));
-        Assert.Equal("hit", (await Get(path)).Response.Headers.GetValues("X-Tile-Cache").Single());
+        var before = await ReportTileAsync(report);
+        Assert.False(before.Report!.Attributes.Exists("overdue"));
+        Assert.Equal("hit", (await ReportTileAsync(report)).Tile.Response.Headers.GetValues("X-Tile-Cache").Single());
 
         // Nothing is written when the deadline passes; the server's next look at the table (every few seconds) sees it.
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         await watcher.RefreshAsync(default);
-        var after = await Get(path);
-        Assert.NotEqual(before.Response.Headers.ETag!.Tag, after.Response.Headers.ETag!.Tag);
-        Assert.Equal("acceptance", Mine(after).Attributes["overdue"]);
+        var after = await ReportTileAsync(report);
+        Assert.NotEqual(before.Tile.Response.Headers.ETag!.Tag, after.Tile.Response.Headers.ETag!.Tag);
+        Assert.Equal("acceptance", after.Report!.Attributes["overdue"]);
 
         // The IOC style rings it: a thick dark stroke for a feature with `overdue`, the thin white one otherwise.
         using var ioc = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/ioc.json"));
