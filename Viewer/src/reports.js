@@ -27,8 +27,6 @@ export async function reportsPanel(map, canHandle) {
     $('report-more').hidden = !next;
     $('report-more').textContent = `Xem thêm (${shown}/${total})`;
   };
-  // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly
-  // account to the city. The server reads the dates in Việt Nam time.
   // The month picked (or none: every report) as since/until, read by the server in Việt Nam time.
   function monthQuery() {
     const q = new URLSearchParams();
@@ -40,6 +38,8 @@ export async function reportsPanel(map, canHandle) {
     }
     return q;
   }
+  // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly
+  // account to the city.
   function csvLink() {
     const q = new URLSearchParams({ format: 'csv' });
     if ($('report-status').value) q.set('status', $('report-status').value);
