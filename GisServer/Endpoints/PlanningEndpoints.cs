@@ -31,17 +31,18 @@ public static class PlanningEndpoints
         planning.MapGet("/conflicts", async (string? format, HttpContext ctx, ConflictTable conflicts, CancellationToken ct) =>
         {
             if (format is not (null or "geojson" or "csv")) return Problems.BadRequest("format is geojson (default) or csv", "format");
-            // A planner's browser asks again at each visit: unchanged parcels and zones answer 304.
+            // A planner's browser asks again at each visit: unchanged parcels and zones answer 304. Each encoding
+            // is its own representation, with its own ETag (RFC 9110 §8.8.3).
             var version = await conflicts.VersionAsync(ct);
-            var etag = $"\"conflicts-{version}-{format ?? "geojson"}\"";
+            var encoding = ContentEncodings.Preferred(ctx.Request)?.Name;
+            var etag = $"\"conflicts-{version}-{format ?? "geojson"}-{encoding ?? "plain"}\"";
             ctx.Response.Headers.ETag = etag;
             ctx.Response.Headers.CacheControl = "private, no-cache";
+            ctx.Response.Headers.Vary = "Accept-Encoding";
             if (ctx.Request.Headers.IfNoneMatch.ToString().Split(',').Any(t => t.Trim() == etag))
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             var table = await conflicts.GetAsync(version, ct);
             // Written and compressed once per version (ConflictTable), so the answer says its encoding itself.
-            var encoding = ContentEncodings.Preferred(ctx.Request)?.Name;
-            ctx.Response.Headers.Vary = "Accept-Encoding";
             if (encoding is not null) ctx.Response.Headers.ContentEncoding = encoding;
             return format == "csv"
                 ? Results.File(table.Body("csv", encoding, Csv), "text/csv; charset=utf-8", "xung-dot-quy-hoach.csv")

@@ -60,7 +60,10 @@ public static class TileEndpoints
             _ => throw new BadHttpRequestException($"variant '{variant}' is not public or officer"),
         };
 
-        var etag = tiles.ETagFor(resolved, officer);
+        // A tile sent plain is another representation of the same data, so it has its own strong ETag (RFC 9110
+        // §8.8.3): a cache holding one never has it confirmed by a 304 meant for the other.
+        var gzip = AcceptsGzip(ctx.Request);
+        var etag = gzip ? tiles.ETagFor(resolved, officer) : $"{tiles.ETagFor(resolved, officer)[..^1]}-plain\"";
         var headers = ctx.Response.Headers;
         headers.ETag = etag;
         // Field reports change by the minute; other layers with imports. An import changes the ETag, so
@@ -75,7 +78,7 @@ public static class TileEndpoints
         headers["X-Tile-Cache"] = tile.FromCache ? "hit" : "miss";
         if (!tile.FromCache) headers["Server-Timing"] = $"db;dur={tile.DatabaseMs:0.0}, gzip;dur={tile.GzipMs:0.00}";
         if (tile.IsEmpty) return Results.NoContent();
-        if (AcceptsGzip(ctx.Request))
+        if (gzip)
         {
             headers.ContentEncoding = "gzip";
             return Results.Bytes(tile.Gzipped, "application/vnd.mapbox-vector-tile");

@@ -319,6 +319,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
             var packed = await planner.SendAsync(request);
             Assert.Equal(encoding, packed.Content.Headers.ContentEncoding.Single());
             Assert.Contains("Accept-Encoding", packed.Headers.Vary);
+            Assert.EndsWith($"-{encoding}\"", packed.Headers.ETag!.Tag);   // each encoding its own ETag, not the plain table's
             var bytes = await packed.Content.ReadAsByteArrayAsync();
             using var unpacked = new MemoryStream();
             using (Stream s = encoding == "br" ? new System.IO.Compression.BrotliStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress)

@@ -69,6 +69,15 @@ public sealed class TileTests : IAsyncLifetime
             var answer = await _server.Client().SendAsync(plain);
             Assert.Empty(answer.Content.Headers.ContentEncoding);
             Assert.Equal(body, await answer.Content.ReadAsByteArrayAsync());
+            // Its own ETag (another representation): a 304 for it, never for the gzip copy's.
+            Assert.NotEqual(r.Headers.ETag!.Tag, answer.Headers.ETag!.Tag);
+            foreach (var (tag, status) in new[] { (answer.Headers.ETag!.Tag, HttpStatusCode.NotModified), (r.Headers.ETag!.Tag, HttpStatusCode.OK) })
+            {
+                var again = new HttpRequestMessage(HttpMethod.Get, $"/tiles/parcels,roads,zones/16/{_z16.X}/{_z16.Y}.mvt");
+                if (refusing is not null) again.Headers.TryAddWithoutValidation("Accept-Encoding", refusing);
+                again.Headers.IfNoneMatch.ParseAdd(tag);
+                Assert.Equal(status, (await _server.Client().SendAsync(again)).StatusCode);
+            }
         }
         var layers = Decode(body, 16, _z16.X, _z16.Y);
         Assert.Equal(["parcels", "roads", "zones"], layers.Keys.Order().ToArray());
