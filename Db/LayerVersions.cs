@@ -22,24 +22,26 @@ public static class LayerVersions
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>The next moment an open report passes a deadline (migration 0013), if any is ahead.</summary>
-    public static async Task<DateTime?> NextReportDeadlineAsync(NpgsqlDataSource db, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("SELECT report_next_deadline()");
-        return await cmd.ExecuteScalarAsync(ct) is DateTime next ? next : null;
-    }
-
-    public static async Task<Dictionary<string, long>> ReadAllAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    /// <summary>
+    /// Every layer's version, and the next moment an open report passes a deadline (migration 0013), if any is
+    /// ahead: one statement, as the version watcher reads them every few seconds.
+    /// </summary>
+    public static async Task<(Dictionary<string, long> Versions, DateTime? NextReportDeadline)> ReadAllAsync(NpgsqlDataSource db, CancellationToken ct = default)
     {
         // Field reports change many times a second: their version is the newest history row, not a
         // counter every report would have to lock and bump.
         await using var cmd = db.CreateCommand("""
-            SELECT layer, version FROM layer_versions
-            UNION ALL SELECT 'field_reports', COALESCE((SELECT max(id) FROM field_report_history), 0)
+            SELECT layer, version, NULL::timestamptz FROM layer_versions
+            UNION ALL SELECT 'field_reports', COALESCE((SELECT max(id) FROM field_report_history), 0), report_next_deadline()
             """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var result = new Dictionary<string, long>();
-        while (await r.ReadAsync(ct)) result[r.GetString(0)] = r.GetInt64(1);
-        return result;
+        var versions = new Dictionary<string, long>();
+        DateTime? deadline = null;
+        while (await r.ReadAsync(ct))
+        {
+            versions[r.GetString(0)] = r.GetInt64(1);
+            if (!r.IsDBNull(2)) deadline = r.GetDateTime(2);
+        }
+        return (versions, deadline);
     }
 }

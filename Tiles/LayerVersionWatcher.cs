@@ -42,8 +42,7 @@ public sealed class LayerVersionWatcher(NpgsqlDataSource db, TileCache cache)
     {
         long began;
         lock (_gate) began = _notifications;
-        var fresh = await LayerVersions.ReadAllAsync(db, ct);
-        var deadline = await LayerVersions.NextReportDeadlineAsync(db, ct);
+        var (fresh, deadline) = await LayerVersions.ReadAllAsync(db, ct);
         lock (_gate)
         {
             foreach (var (layer, at) in _notifiedAt)

@@ -6,18 +6,27 @@
 // reload drops the tiles in flight and asks the server for every one in view again, on every screen.
 const RELOAD_MS = 300;
 
+// fn, called once `ms` after the first call of a burst, however many calls the burst makes.
+export function afterBurst(fn, ms) {
+  let waiting = false;
+  return () => {
+    if (waiting) return;
+    waiting = true;
+    setTimeout(() => { waiting = false; fn(); }, ms);
+  };
+}
+
 export function followReports(map, onEvent = () => {}, since = null) {
   if (!('EventSource' in window)) return;
   const events = new EventSource(`/api/reports/stream${since == null ? '' : `?last_event_id=${since}`}`);
-  let version = null, waiting = false;
-  const reload = () => {
-    waiting = false;
+  let version = null;
+  const reload = afterBurst(() => {
     const source = map.getSource('reports');
     if (source?.tiles) source.setTiles(source.tiles.map((t) => `${t.split('?')[0]}?v=${encodeURIComponent(version)}`));
-  };
+  }, RELOAD_MS);
   events.addEventListener('report', (e) => {
     version = e.lastEventId;
-    if (!waiting) { waiting = true; setTimeout(reload, RELOAD_MS); }
+    reload();
     onEvent(JSON.parse(e.data));
   });
   events.onerror = () => { /* the browser reconnects with Last-Event-ID */ };

@@ -1,5 +1,5 @@
 import { api, esc } from './api.js';
-import { followReports } from './live.js';
+import { afterBurst, followReports } from './live.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
@@ -55,8 +55,7 @@ export async function reportsPanel(map, canHandle) {
     $('report-summary').textContent = `${month ? `Tháng ${month.slice(5)}/${month.slice(0, 4)}` : 'Tất cả'}: ${s.total} phản ánh · ${s.open} đang mở`
       + ` · ${overdue} quá hạn` + (s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % xử lý đúng hạn (${s.resolved_on_time}/${s.resolved})` : '');
   }
-  let summaryDue = false;
-  const summaryLater = () => { if (!summaryDue) { summaryDue = true; setTimeout(() => { summaryDue = false; summary(); }, 2000); } };
+  const summaryLater = afterBurst(summary, 2000);
   $('report-month').addEventListener('change', () => { csvLink(); summary(); });
   async function load(more) {
     const status = $('report-status').value;

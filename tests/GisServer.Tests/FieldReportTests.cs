@@ -189,7 +189,7 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     /// <summary>An open /api/reports/stream, read an event at a time: (the event's id, its data).</summary>
-    sealed class EventStream(HttpResponseMessage response, StreamReader reader) : IDisposable
+    sealed class EventStream(HttpClient http, HttpResponseMessage response, StreamReader reader) : IDisposable
     {
         public static async Task<EventStream> OpenAsync(RunningServer server, string? lastEventId = null, string? query = null)
         {
@@ -201,7 +201,7 @@ public sealed class FieldReportTests : SampleWardTest
             var reader = new StreamReader(await r.Content.ReadAsStreamAsync());
             // The server sends this once the stream has its starting place: what is posted after it is sent.
             Assert.Equal(": WardMap field reports", await reader.ReadLineAsync());
-            return new EventStream(r, reader);
+            return new EventStream(http, r, reader);
         }
 
         public async Task<(string Id, string Data)> NextAsync()
@@ -214,7 +214,7 @@ public sealed class FieldReportTests : SampleWardTest
             throw new InvalidOperationException("the stream ended");
         }
 
-        public void Dispose() { reader.Dispose(); response.Dispose(); }
+        public void Dispose() { reader.Dispose(); response.Dispose(); http.Dispose(); }
     }
 
     [Fact]
