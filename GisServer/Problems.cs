@@ -37,12 +37,15 @@ public static class Problems
     }
 
     /// <summary>The request's most wanted language (highest q, the first of equals) is Vietnamese.</summary>
-    public static bool PrefersVietnamese(HttpRequest request)
+    public static bool PrefersVietnamese(HttpRequest request) => Prefers(request, "vi");
+
+    /// <summary>Whether the request's most preferred language (Accept-Language) is this one ("vi" matches vi and vi-VN).</summary>
+    public static bool Prefers(HttpRequest request, string language)
     {
         var best = request.GetTypedHeaders().AcceptLanguage
             .Where(l => (l.Quality ?? 1) > 0).OrderByDescending(l => l.Quality ?? 1).FirstOrDefault();   // a stable sort keeps header order
         var tag = best?.Value.Value ?? "";
-        return tag.Equals("vi", StringComparison.OrdinalIgnoreCase) || tag.StartsWith("vi-", StringComparison.OrdinalIgnoreCase);
+        return tag.Equals(language, StringComparison.OrdinalIgnoreCase) || tag.StartsWith(language + "-", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The problem in the language the request prefers, saying which (Content-Language) and that it may differ (Vary).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Net.Http.Headers;
 using Npgsql;
 using WardMap.Db;
 using WardMap.GisServer.Auth;
@@ -53,14 +54,18 @@ public static class ReportEndpoints
         }).RequireAuthorization(Policies.Officer).WithSummary("The report's photo (officers).");
 
         var o = app.MapGroup("/open311/v2").WithTags("open311");
-        o.MapGet("/services.json", async (NpgsqlDataSource db, CancellationToken ct) =>
+        // Names in Vietnamese, as residents see them; in English for a client that prefers it (the viewer in English, 0015).
+        o.MapGet("/services.json", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            await using var cmd = db.CreateCommand("""
-                SELECT json_agg(json_build_object('service_code', code, 'service_name', name_vi, 'description', name_vi || ' — ' || unit,
-                       'metadata', false, 'type', 'realtime', 'keywords', COALESCE(asset_kind, ''), 'group', priority) ORDER BY code)::text FROM report_categories
-                """);
-            return Results.Text((string)(await cmd.ExecuteScalarAsync(ct))!, "application/json");
-        }).WithSummary("Open311: the service list (report categories).");
+            var english = Problems.Prefers(http.Request, "en");
+            http.Response.Headers.Append(HeaderNames.Vary, HeaderNames.AcceptLanguage);
+            http.Response.Headers.ContentLanguage = english ? "en" : "vi";
+            return Sql.Json((await Sql.JsonAsync(db, """
+                SELECT json_agg(json_build_object('service_code', code, 'service_name', name, 'description', name || ' — ' || unit,
+                       'metadata', false, 'type', 'realtime', 'keywords', COALESCE(asset_kind, ''), 'group', priority) ORDER BY code)::text
+                FROM (SELECT *, CASE WHEN @english THEN COALESCE(name_en, name_vi) ELSE name_vi END AS name FROM report_categories) c
+                """, ct, ("english", english)))!);
+        }).WithSummary("Open311: the service list (report categories), named in Vietnamese or, for Accept-Language: en, in English.");
         o.MapPost("/requests.json", Open311Post).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy).WithSummary("Open311: submit a service request (form fields service_code, lat, long, description, …).");
         o.MapGet("/requests.json", Open311List).WithSummary("Open311: service requests (status=open|closed, service_code, start_date).");
         o.MapGet("/requests/{id}.json", async (string id, NpgsqlDataSource db, CancellationToken ct) =>

@@ -545,6 +545,26 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task The_service_list_names_categories_in_Vietnamese_or_in_English_for_a_client_that_prefers_it()
+    {
+        async Task<(string Name, string? Language)> PotholeAsync(string? acceptLanguage)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/open311/v2/services.json");
+            if (acceptLanguage is not null) request.Headers.Add("Accept-Language", acceptLanguage);
+            var r = await _server.Client().SendAsync(request);
+            r.EnsureSuccessStatusCode();
+            Assert.Contains("Accept-Language", r.Headers.Vary);   // a cache keeps the two lists apart
+            var pothole = (await r.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Single(s => s.GetProperty("service_code").GetString() == "pothole");
+            return (pothole.GetProperty("service_name").GetString()!, r.Content.Headers.ContentLanguage.SingleOrDefault());
+        }
+        Assert.Equal(("Hư hỏng mặt đường", "vi"), await PotholeAsync(null));   // residents' language unless asked otherwise
+        Assert.Equal(("Hư hỏng mặt đường", "vi"), await PotholeAsync("vi-VN,vi;q=0.9,en;q=0.5"));
+        Assert.Equal(("Damaged road surface", "en"), await PotholeAsync("en-GB,en;q=0.9"));
+        // Every category has its English name (migration 0015), so an English list is English throughout.
+        Assert.Equal(0, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM report_categories WHERE name_en IS NULL"));
+    }
+
+    [Fact]
     public async Task Open_and_closed_follow_the_life_cycle_in_every_answer()
     {
         var (lon, lat) = await PointNearALightAsync();
