@@ -1,3 +1,5 @@
+import { en, lang } from './i18n.js';
+
 // The only place the viewer talks to WardMap: every call goes through here, with the officer's key if signed in.
 const KEY = 'wardmap.apiKey';
 
@@ -7,8 +9,8 @@ export const auth = {
 };
 
 export async function api(path, options = {}) {
-  // The viewer speaks Vietnamese whatever the browser's language: so should the server's error messages.
-  const headers = { 'Accept-Language': 'vi', ...(options.headers || {}) };
+  // The server's error messages in the viewer's language (i18n.js), whatever the browser's own.
+  const headers = { 'Accept-Language': lang, ...(options.headers || {}) };
   if (auth.key) headers.Authorization = `Bearer ${auth.key}`;
   const response = await fetch(path, { ...options, headers });
   if (!response.ok) {
@@ -25,5 +27,17 @@ export async function api(path, options = {}) {
 /** Text from data (addresses, names imported from a ward's files, server messages) made safe to put in HTML. */
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
+// The land-use codes (Thông tư 08/2024/TT-BTNMT) with their names in both languages, asked once.
+let codes = null;
+let english = {};   // code -> English name, once the codes have come
+export const landUseCodes = () => (codes ??= api('/api/land-use-codes').then((list) => {
+  english = Object.fromEntries(list.map((c) => [c.code, c.meaning_en]));
+  return list;
+}).catch(() => { codes = null; return []; }));
+/** Resolves once landUse can name codes in the viewer's language (in English: after the code list has come). */
+export const landUseNamed = () => (en ? landUseCodes() : Promise.resolve());
+/** A code's name in the viewer's language: the server's Vietnamese one, or the English of each part ('ODT+CLN'). */
+export const landUseName = (code, name) => (en && code ? code.split('+').map((c) => english[c]).filter(Boolean).join(' + ') || name : name);
+
 /** A land-use code with its name when the server knows it: "ODT — Đất ở tại đô thị" (HTML-escaped). */
-export const landUse = (code, name) => esc(code) + (name ? ` — ${esc(name)}` : '');
+export const landUse = (code, name) => { const shown = landUseName(code, name); return esc(code) + (shown ? ` — ${esc(shown)}` : ''); };

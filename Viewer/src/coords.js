@@ -1,4 +1,5 @@
 import proj4 from 'proj4';
+import { locale } from './i18n.js';
 
 // VN-2000 TM-3 zones the ward uses (EPSG definitions; the +towgs84 is position-vector, see vn2000.md).
 const towgs84 = '+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278';
@@ -38,4 +39,4 @@ export function typedPoint(text, epsg) {
   return lat >= 8 && lat <= 24 && lon >= 102 && lon <= 110 ? { lon, lat, vn2000: false } : null;
 }
 
-export const fmt = (v, d = 2) => v.toLocaleString('vi-VN', { minimumFractionDigits: d, maximumFractionDigits: d });
+export const fmt = (v, d = 2) => v.toLocaleString(locale, { minimumFractionDigits: d, maximumFractionDigits: d });

@@ -1,9 +1,12 @@
-import { api, esc } from './api.js';
+import { esc, landUseCodes, landUseName } from './api.js';
 import { STATUS } from './reports.js';
+import { t, en } from './i18n.js';
 
 // The legend is the style's own colour tables: land use (the first code of a land use picks the colour), asset
 // kinds and report statuses, each under its heading when the style draws it.
-const ASSET_KINDS = { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
+const ASSET_KINDS = en
+  ? { light: 'Street light', camera: 'Security camera', loudspeaker: 'Loudspeaker cluster', wifi: 'Wi-Fi point', school: 'School', led_screen: 'LED screen', drain: 'Drain' }
+  : { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
 const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
 export async function fillLegend(legend, layers) {
   const items = [];
@@ -37,15 +40,15 @@ export async function fillLegend(legend, layers) {
     }
   };
   const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => LAND_USE_SHOWN.includes(code));
-  const names = landUse.length ? await api('/api/land-use-codes').catch(() => []) : [];
-  const byCode = Object.fromEntries(names.map((n) => [n.code, n.meaning_vi]));
-  group('Mục đích sử dụng đất', landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
-  group('Hạ tầng', [...assets].map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), true);
+  const names = landUse.length ? await landUseCodes() : [];
+  const byCode = Object.fromEntries(names.map((n) => [n.code, landUseName(n.code, n.meaning_vi)]));
+  group(t('Mục đích sử dụng đất', 'Land use'), landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
+  group(t('Hạ tầng', 'Infrastructure'), [...assets].map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), true);
   const reports = pairs('field-reports', 'circle-color').filter(([status]) => STATUS[status]);
   // The style rings a report past a deadline (its stroke on `overdue`).
   const ring = layers.find((l) => l.id === 'field-reports')?.paint?.['circle-stroke-color'];
-  const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', 'Quá hạn tiếp nhận hoặc xử lý', ring[2]]] : [];
-  group('Phản ánh hiện trường', [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
+  const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', t('Quá hạn tiếp nhận hoặc xử lý', 'Past its deadline to accept or resolve'), ring[2]]] : [];
+  group(t('Phản ánh hiện trường', 'Field reports'), [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
   if (legend.dataset.turn === turn) legend.replaceChildren(...items);
 }
 

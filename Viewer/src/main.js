@@ -1,6 +1,6 @@
 import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
-import { api, auth, esc, landUse } from './api.js';
+import { api, auth, esc, landUse, landUseNamed } from './api.js';
 import { toVn2000, typedPoint, fmt } from './coords.js';
 import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
@@ -9,10 +9,13 @@ import { plannerTools } from './planning.js';
 import { reportsPanel } from './reports.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
+import { t, en, translatePage, switchLanguage } from './i18n.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
 // coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
 const $ = (id) => document.getElementById(id);
+translatePage();
+$('lang').addEventListener('click', switchLanguage);
 let styleName = new URLSearchParams(location.search).get('style') || 'cadastral';
 $('style-select').value = styleName;
 
@@ -43,7 +46,8 @@ map.once('idle', () => {
   map.off('render', count);   // counted for the first draw only
   requestAnimationFrame(() => {
     window.wardmap.firstShownMs = Math.round(performance.now());
-    $('status').textContent = `Vẽ xong sau ${window.wardmap.firstDrawMs} ms (hiện lên sau ${window.wardmap.firstShownMs} ms)`;
+    $('status').textContent = t(`Vẽ xong sau ${window.wardmap.firstDrawMs} ms (hiện lên sau ${window.wardmap.firstShownMs} ms)`,
+      `Drawn in ${window.wardmap.firstDrawMs} ms (on screen after ${window.wardmap.firstShownMs} ms)`);
   });
 });
 
@@ -61,7 +65,10 @@ $('sidebar').addEventListener('click', (e) => {
 });
 
 // ---- layers and legend ------------------------------------------------------------------------
-const LAYER_NAMES = {
+const LAYER_NAMES = en ? {
+  'groups-fill': 'Residential groups', 'parcels-fill': 'Parcels', 'zones-fill': 'Planning zones', 'red-lines-fill': 'Red lines',
+  roads: 'Roads', assets: 'Infrastructure (lights, cameras, loudspeakers…)', 'field-reports': 'Field reports', 'ward-line': 'Ward boundary',
+} : {
   'groups-fill': 'Tổ dân phố', 'parcels-fill': 'Thửa đất', 'zones-fill': 'Quy hoạch (phân khu)', 'red-lines-fill': 'Chỉ giới đường đỏ',
   roads: 'Đường', assets: 'Hạ tầng (đèn, camera, loa…)', 'field-reports': 'Phản ánh hiện trường', 'ward-line': 'Ranh giới phường',
 };
@@ -75,7 +82,7 @@ function buildLayerList() {
     const opacityProp = { fill: 'fill-opacity', line: 'line-opacity', circle: 'circle-opacity' }[layer.type];
     const current = map.getPaintProperty(layer.id, opacityProp) ?? 1;
     li.innerHTML = `<label><input type="checkbox" checked data-layer="${layer.id}"> ${label}</label>
-      <input type="range" min="0" max="1" step="0.05" value="${typeof current === 'number' ? current : 1}" aria-label="Độ trong suốt ${label}" data-opacity="${layer.id}">`;
+      <input type="range" min="0" max="1" step="0.05" value="${typeof current === 'number' ? current : 1}" aria-label="${t('Độ trong suốt', 'Opacity of')} ${label}" data-opacity="${layer.id}">`;
     list.append(li);
   }
   list.querySelectorAll('[data-layer]').forEach((box) => box.addEventListener('change', () =>
@@ -126,40 +133,40 @@ function select(id, matches = id == null ? [] : [id]) {
 async function showParcel(id) {
   const panel = $('panel');
   panel.hidden = false;
-  $('panel-body').innerHTML = '<p>Đang tải…</p>';
+  $('panel-body').innerHTML = `<p>${t('Đang tải…', 'Loading…')}</p>`;
   try {
     const [parcel, planning, neighbours] = await Promise.all([
-      api(`/api/parcels/${id}`), api(`/api/parcels/${id}/planning`), api(`/api/parcels/${id}/neighbors`)]);
+      api(`/api/parcels/${id}`), api(`/api/parcels/${id}/planning`), api(`/api/parcels/${id}/neighbors`), landUseNamed()]);
     const p = parcel.properties;
     select(id);
     linkTo({ parcel: id });
-    const owner = p.owner_name ? `<tr><th>Chủ sử dụng</th><td>${esc(p.owner_name)}</td></tr><tr><th>Số GCN</th><td>${esc(p.certificate_no)}</td></tr>` : '';
+    const owner = p.owner_name ? `<tr><th>${t('Chủ sử dụng', 'Owner')}</th><td>${esc(p.owner_name)}</td></tr><tr><th>${t('Số GCN', 'Certificate no.')}</th><td>${esc(p.certificate_no)}</td></tr>` : '';
     $('panel-body').innerHTML = `
-      <h2>Thửa ${p.parcel_no}, tờ ${p.sheet_no}</h2>
+      <h2>${parcelName(p)}</h2>
       <table class="record">
-        <tr><th>Mục đích sử dụng</th><td>${landUse(p.land_use, p.land_use_name)}</td></tr>
-        <tr><th>Diện tích pháp lý</th><td>${fmt(p.legal_area_m2, 1)} m²</td></tr>
-        ${p.declared_area_m2 ? `<tr><th>Diện tích kê khai</th><td>${fmt(p.declared_area_m2, 1)} m²</td></tr>` : ''}
-        <tr><th>Địa chỉ</th><td>${esc(p.address)}</td></tr>
-        <tr><th>Hệ tọa độ gốc</th><td>VN-2000, ${esc(p.crs)}</td></tr>
+        <tr><th>${t('Mục đích sử dụng', 'Land use')}</th><td>${landUse(p.land_use, p.land_use_name)}</td></tr>
+        <tr><th>${t('Diện tích pháp lý', 'Legal area')}</th><td>${fmt(p.legal_area_m2, 1)} m²</td></tr>
+        ${p.declared_area_m2 ? `<tr><th>${t('Diện tích kê khai', 'Declared area')}</th><td>${fmt(p.declared_area_m2, 1)} m²</td></tr>` : ''}
+        <tr><th>${t('Địa chỉ', 'Address')}</th><td>${esc(p.address)}</td></tr>
+        <tr><th>${t('Hệ tọa độ gốc', 'Surveyed in')}</th><td>VN-2000, ${esc(p.crs)}</td></tr>
         ${owner}
       </table>
-      <h3>Quy hoạch</h3>
-      <table class="zones"><tr><th>Khu</th><th>Chức năng</th><th>Diện tích</th><th>Tỷ lệ</th></tr>
+      <h3>${t('Quy hoạch', 'Planning')}</h3>
+      <table class="zones"><tr><th>${t('Khu', 'Zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Diện tích', 'Area')}</th><th>${t('Tỷ lệ', 'Share')}</th></tr>
         ${planning.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td><td>${fmt(z.share_pct, 1)} %</td></tr>`).join('')}
       </table>
-      ${planning.red_lines.length ? `<p class="warn">Chỉ giới/hành lang qua thửa: ${planning.red_lines.map((r) => `${esc(r.name)} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
-      <h3>Thửa liền kề</h3>
+      ${planning.red_lines.length ? `<p class="warn">${t('Chỉ giới/hành lang qua thửa', 'Red lines and corridors across the parcel')}: ${planning.red_lines.map((r) => `${esc(r.name)} (${fmt(r.area_m2, 1)} m²)`).join('; ')}</p>` : ''}
+      <h3>${t('Thửa liền kề', 'Neighbouring parcels')}</h3>
       <ul class="neighbours">${neighbours.features.map((n) =>
-        `<li><a href="#" data-parcel="${n.id}">Thửa ${n.properties.parcel_no} tờ ${n.properties.sheet_no}</a> — cạnh chung ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
+        `<li><a href="#" data-parcel="${n.id}">${parcelName(n.properties)}</a> — ${t('cạnh chung', 'shared edge')} ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
       <div id="extract-box"></div>
       <div id="permit"></div>`;
     // The extract carries the owner's name: land officers only (the API's rule); permit checks: officers and planners.
     $('extract-box').innerHTML = role === 'officer' || role === 'admin'
-      ? '<p><button type="button" id="extract">Trích lục (PDF)</button></p>'
-      : '<p><small>Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.</small></p>';
+      ? `<p><button type="button" id="extract">${t('Trích lục (PDF)', 'Parcel extract (PDF)')}</button></p>`
+      : `<p><small>${t('Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.', 'The parcel extract (with the owner\'s name) is for land officers: sign in to print it.')}</small></p>`;
     if (role) permitForm(map, id, $('permit'));
-    else $('permit').innerHTML = '<p><small>Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.</small></p>';
+    else $('permit').innerHTML = `<p><small>${t('Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.', 'Sign in (officers) to check a building permit on this parcel.')}</small></p>`;
     $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
     $('extract')?.addEventListener('click', async () => {
       try { window.open(URL.createObjectURL(await api(`/api/parcels/${id}/extract.pdf`))); } catch (e) { alert(e.message); }
@@ -213,7 +220,9 @@ function showPlace(place) {
   $('status').textContent = placeLabel(place);
 }
 // Road and group names say what they are ("Đường Ngô Quyền", "Tổ dân phố số 4"); an asset's code is how its unit knows it.
-const placeLabel = ({ properties: p }) => `${p.name}${p.kind === 'asset' && p.code ? ` (${p.code})` : ''}${p.population != null ? ` — ${p.population} người` : ''}`;
+const placeLabel = ({ properties: p }) => `${p.name}${p.kind === 'asset' && p.code ? ` (${p.code})` : ''}${p.population != null ? ` — ${p.population} ${t('người', 'people')}` : ''}`;
+// "Thửa 120, tờ 5" / "Parcel 120, sheet 5": how a parcel is named, its number then its map sheet.
+const parcelName = (p) => t(`Thửa ${p.parcel_no}, tờ ${p.sheet_no}`, `Parcel ${p.parcel_no}, sheet ${p.sheet_no}`);
 
 // ---- search -------------------------------------------------------------------------------------
 const MATCHES = 20;   // parcels listed per page of a sheet, address or owner search; "Xem thêm" asks for the next
@@ -225,8 +234,8 @@ $('search').addEventListener('submit', async (e) => {
   if (point) return showPoint(point);
   pointMarker?.remove();   // the last typed point's marker goes with the next search
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
-  const sheet = q.match(/^(?:(?:tờ|to)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "12/": the whole map sheet
-  const owner = q.match(/^chủ[:\s]+(.+)$/i);
+  const sheet = q.match(/^(?:(?:tờ|to|sheet)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "sheet 12", "12/": the whole map sheet
+  const owner = q.match(/^(?:chủ|owner)[:\s]+(.+)$/i);
   const url = numbers ? `/api/parcels?sheet=${numbers[1]}&no=${numbers[2]}`
     : sheet ? `/api/parcels?sheet=${sheet[1] ?? sheet[2]}&limit=${MATCHES}`
     : owner ? `/api/parcels?owner=${encodeURIComponent(owner[1])}&limit=${MATCHES}` : `/api/parcels?q=${encodeURIComponent(q)}&limit=${MATCHES}`;
@@ -236,7 +245,7 @@ $('search').addEventListener('submit', async (e) => {
   try {
     const [fc, places] = await Promise.all([api(url), text ? api(`/api/places?q=${encodeURIComponent(q)}`) : { features: [] }]);
     const found = fc.features.length + places.features.length;
-    $('status').textContent = found ? '' : `Không tìm thấy "${q}"`;
+    $('status').textContent = found ? '' : t(`Không tìm thấy "${q}"`, `Nothing found for "${q}"`);
     if (found === 1 && fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
     else if (found === 1) { hidePanel(); showPlace(places.features[0]); }
     else if (found > 1) showMatches(q, url, fc, places.features);
@@ -248,12 +257,12 @@ async function showPoint({ lon, lat, vn2000 }) {
   pointMarker ??= new maplibregl.Marker({ color: '#d50000' });
   pointMarker.setLngLat([lon, lat]).addTo(map);
   map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 18) });
-  $('status').textContent = `${lat.toFixed(6)}, ${lon.toFixed(6)}${vn2000 ? ` (từ VN-2000, ${zone.selectedOptions[0].textContent})` : ''}`;
+  $('status').textContent = `${lat.toFixed(6)}, ${lon.toFixed(6)}${vn2000 ? ` (${t('từ VN-2000', 'from VN-2000')}, ${zone.selectedOptions[0].textContent})` : ''}`;
   try {
     showParcel((await api(`/api/parcels/at?lon=${lon}&lat=${lat}`)).id);
   } catch (err) {
     hidePanel();
-    $('status').textContent += ` — ${err.status === 404 ? 'không có thửa đất tại điểm này' : err.message}`;
+    $('status').textContent += ` — ${err.status === 404 ? t('không có thửa đất tại điểm này', 'no parcel at this point') : err.message}`;
   }
 }
 
@@ -270,13 +279,13 @@ function goTo(features) {
 // pick, a page at a time; "Xem thêm" adds the next page (the server says how many match in all).
 // Places found by name come first, each a link that shows it.
 function showMatches(q, url, fc, places = []) {
-  const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
+  const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
       — ${esc(f.properties.land_use)}, ${esc(f.properties.address)}${f.properties.owner_name ? `, ${esc(f.properties.owner_name)}` : ''}</li>`;
   const matched = fc.numberMatched ?? fc.features.length;
   planner.clear();
-  const placeList = places.length ? `<h2>Địa điểm khớp "${esc(q)}"</h2><ul class="places">${places.map((p, i) =>
+  const placeList = places.length ? `<h2>${t('Địa điểm khớp', 'Places matching')} "${esc(q)}"</h2><ul class="places">${places.map((p, i) =>
     `<li><a href="#" data-place="${i}">${esc(placeLabel(p))}</a></li>`).join('')}</ul>` : '';
-  showParcelList(`${placeList}${matched || !places.length ? `<h2>${matched} thửa khớp "${esc(q)}"</h2>` : ''}`, fc.features, matched, item,
+  showParcelList(`${placeList}${matched || !places.length ? `<h2>${matched} ${t('thửa khớp', matched === 1 ? 'parcel matches' : 'parcels match')} "${esc(q)}"</h2>` : ''}`, fc.features, matched, item,
     async (n) => (await api(`${url}&offset=${n}`)).features, matched ? outlineListed : () => {});
   $('panel-body').querySelector('.places')?.addEventListener('click', (e) => {
     const a = e.target.closest('[data-place]');
@@ -312,7 +321,7 @@ function showParcelList(header, first, total, item, nextPage, onPage = outlineLi
     list.insertAdjacentHTML('beforeend', page.map(item).join(''));
     onPage(features);
     more.hidden = features.length >= total || page.length === 0;
-    more.textContent = `Xem thêm (${features.length}/${total})`;
+    more.textContent = `${t('Xem thêm', 'More')} (${features.length}/${total})`;
   };
   more.addEventListener('click', async () => {
     more.disabled = true;   // a second click before the page arrives would ask for the same page
@@ -327,7 +336,7 @@ function showParcelList(header, first, total, item, nextPage, onPage = outlineLi
 }
 
 // The planner's conflicts and area overlay (planning.js), shown to planners.
-const planner = plannerTools(map, { showParcelList, select, goTo, pageSize: MATCHES });
+const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).
@@ -347,17 +356,17 @@ const measure = measureTool(map, () => zone.value);
 zone.addEventListener('change', () => { localStorage.setItem('wardmap.vnZone', zone.value); showCoords(); measure.show(); });
 
 // Signed in, the open parcel is shown again with what the role may see and do (owner, extract, permit check).
-const ROLE_NAMES = { officer: 'cán bộ địa chính', planner: 'cán bộ quy hoạch', admin: 'quản trị' };
+const ROLE_NAMES = en ? { officer: 'land officer', planner: 'planner', admin: 'administrator' } : { officer: 'cán bộ địa chính', planner: 'cán bộ quy hoạch', admin: 'quản trị' };
 function showRole(signedIn) {
   role = signedIn && signedIn !== 'public' ? signedIn : null;
-  $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (đăng xuất)` : 'Đăng nhập';
+  $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (${t('đăng xuất', 'sign out')})` : t('Đăng nhập', 'Sign in');
   if (selected != null && !$('panel').hidden) showParcel(selected);
   planner.show(role === 'planner' || role === 'admin');
   relistReports?.();
 }
 $('sign-in').addEventListener('click', async () => {
   if (auth.key) { auth.key = null; showRole(null); return; }
-  const key = prompt('Khóa API của cán bộ (./wardmap keys create --role officer):');
+  const key = prompt(t('Khóa API của cán bộ (./wardmap keys create --role officer):', 'Officer\'s API key (./wardmap keys create --role officer):'));
   if (!key) return;
   auth.key = key.trim();
   try { showRole((await api('/api/me')).role); } catch (e) { auth.key = null; alert(e.message); }
@@ -368,15 +377,15 @@ if (auth.key) api('/api/me').then((me) => showRole(me.role)).catch(() => { auth.
 function updateEmbed() {
   const c = map.getCenter();
   const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`
-    + (selected ? `&highlight=${selected}` : '') + ($('embed-legend').checked ? '&legend=1' : '');
-  $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="Bản đồ phường"></iframe>`;
+    + (selected ? `&highlight=${selected}` : '') + ($('embed-legend').checked ? '&legend=1' : '') + (en ? '&lang=en' : '');
+  $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="${t('Bản đồ phường', 'Ward map')}"></iframe>`;
 }
 map.on('moveend', updateEmbed);
 $('embed-legend').addEventListener('change', updateEmbed);
 $('copy-embed').addEventListener('click', async () => {
   await navigator.clipboard?.writeText($('embed').value).catch(() => {});
   $('embed').select();
-  $('status').textContent = 'Đã sao chép mã nhúng';
+  $('status').textContent = t('Đã sao chép mã nhúng', 'Embed code copied');
 });
 
 // Land officers move reports along from the list; it is listed again when the role changes.

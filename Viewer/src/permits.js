@@ -1,38 +1,39 @@
 import { api, esc } from './api.js';
 import { fmt } from './coords.js';
 import { polygonDrawing, stopDrawing } from './draw.js';
+import { t, en } from './i18n.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
 // then "Xong"), give floors and height, and read every rule's working from the server.
-const WORDS = { pass: 'Đạt', fail: 'Không đạt', review: 'Cần xem xét' };
+const WORDS = en ? { pass: 'Pass', fail: 'Fail', review: 'Needs review' } : { pass: 'Đạt', fail: 'Không đạt', review: 'Cần xem xét' };
 
 export function permitForm(map, parcelId, container) {
   container.innerHTML = `
-    <h3>Kiểm tra cấp phép xây dựng</h3>
-    <p><button type="button" id="draw">Vẽ công trình</button> <button type="button" id="draw-done" disabled>Xong</button>
+    <h3>${t('Kiểm tra cấp phép xây dựng', 'Building permit check')}</h3>
+    <p><button type="button" id="draw">${t('Vẽ công trình', 'Draw the building')}</button> <button type="button" id="draw-done" disabled>${t('Xong', 'Done')}</button>
        <span id="draw-count"></span></p>
-    <p><label>Số tầng <input id="floors" type="number" min="1" value="3" style="width:4rem"></label>
-       <label>Cao (m) <input id="height" type="number" min="1" step="0.1" value="12" style="width:5rem"></label>
-       <button type="button" id="check">Kiểm tra</button></p>
+    <p><label>${t('Số tầng', 'Floors')} <input id="floors" type="number" min="1" value="3" style="width:4rem"></label>
+       <label>${t('Cao (m)', 'Height (m)')} <input id="height" type="number" min="1" step="0.1" value="12" style="width:5rem"></label>
+       <button type="button" id="check">${t('Kiểm tra', 'Check')}</button></p>
     <div id="permit-result"></div>`;
   const $ = (sel) => container.querySelector(sel);
   stopDrawing();   // a drawing left unfinished on another parcel's form
   const footprint = polygonDrawing(map, 'footprint', '#1e88e5', (n) => {
-    $('#draw-count').textContent = `${n} đỉnh`;
+    $('#draw-count').textContent = t(`${n} đỉnh`, `${n} corners`);
     $('#draw-done').disabled = n < 3;
   });
   footprint.clear();   // the last parcel's footprint
-  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = 'bấm các góc công trình trên bản đồ'; });
-  $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${footprint.corners} đỉnh, đã xong`; });
+  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map'); });
+  $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = t(`${footprint.corners} đỉnh, đã xong`, `${footprint.corners} corners, done`); });
   $('#check').addEventListener('click', async () => {
     footprint.finish();
     const body = { parcel_id: parcelId, floors: Number($('#floors').value), height_m: Number($('#height').value) };
     if (footprint.polygon()) body.footprint = footprint.polygon();
     try {
       const r = await api('/api/permits/check', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">Kết luận: <b>${WORDS[r.verdict]}</b> (bộ quy tắc ${esc(r.rule_set)}) —
-        <a href="#" id="permit-print">bản in</a></p>
-        <table class="rules"><tr><th>Quy tắc</th><th>Đo</th><th>Giới hạn</th><th>Kết quả</th></tr>
+      $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">${t('Kết luận', 'Verdict')}: <b>${WORDS[r.verdict]}</b> (${t('bộ quy tắc', 'rule set')} ${esc(r.rule_set)}) —
+        <a href="#" id="permit-print">${t('bản in', 'printable report')}</a></p>
+        <table class="rules"><tr><th>${t('Quy tắc', 'Rule')}</th><th>${t('Đo', 'Measured')}</th><th>${t('Giới hạn', 'Limit')}</th><th>${t('Kết quả', 'Result')}</th></tr>
         ${r.rules.map((x) => `<tr title="${esc(x.reference)}${x.note ? ' — ' + esc(x.note) : ''}"><td>${esc(x.title)}</td><td>${esc(x.value ?? '—')} ${esc(x.unit)}</td>
           <td>${esc(x.limit ?? '—')}</td><td class="${esc(x.result)}">${esc(WORDS[x.result] ?? x.result)}</td></tr>`).join('')}</table>`;
       $('#permit-print').addEventListener('click', async (e) => {

@@ -1,24 +1,29 @@
-import { api, esc, landUse } from './api.js';
+import { api, esc, landUse, landUseNamed } from './api.js';
 import { fmt } from './coords.js';
 import { polygonDrawing } from './draw.js';
+import { t, en } from './i18n.js';
 
 // The planner's tools in the sidebar (index.html #planner): the planning conflicts by kind, and an area drawn on
 // the map with what it would touch. The panel's parcel list and the map's outline come from main.js.
 const $ = (id) => document.getElementById(id);
 
 // Parcels whose registered use contradicts the plan of the zone covering most of them (GET /api/planning/conflicts).
-const CONFLICT_KINDS = {
+const CONFLICT_KINDS = en ? {
+  acquisition: 'Acquisition (homes, businesses in a road or public-facility zone)',
+  conversion: 'Change of use (farmland in a zone planned for another use)',
+  mismatch: 'Mismatch (homes, businesses in a zone kept for farming)',
+} : {
   acquisition: 'Thu hồi (nhà ở, kinh doanh trong khu đường, công trình công cộng)',
   conversion: 'Chuyển mục đích (đất nông nghiệp trong khu quy hoạch khác)',
   mismatch: 'Không phù hợp (nhà ở, kinh doanh trong khu giữ đất nông nghiệp)',
 };
 
-export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
+export function plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize }) {
   let conflicts = null;   // the conflict table, asked once per sign-in
   let shown = null;       // the conflicts of the kind picked, drawn in red from their own geometry: at any zoom
                           // (parcel tiles start at z15), again after a change of style
   const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
-    $('area-count').textContent = `${n} đỉnh`;
+    $('area-count').textContent = t(`${n} đỉnh`, `${n} corners`);
     $('area-done').disabled = n < 3;
   });
 
@@ -38,19 +43,19 @@ export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
     const kind = e.target.closest('[data-kind]')?.dataset.kind;
     if (!kind || !conflicts) return;
     const all = conflicts.filter((f) => f.properties.kind === kind);
-    const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
-      — ${esc(f.properties.land_use)} trong khu ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
+    const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
+      — ${esc(f.properties.land_use)} ${t('trong khu', 'in zone')} ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
     select(null);
     area.clear();
     draw(all);
-    showParcelList(`<h2>${all.length} thửa: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
+    showParcelList(`<h2>${all.length} ${t('thửa', all.length === 1 ? 'parcel' : 'parcels')}: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
     if (all.length) goTo(all);   // beside the panel, now open
   });
 
   // The whole table, for a report (the server's CSV opens in Excel with its Vietnamese intact).
   $('conflicts-csv').addEventListener('click', async () => {
     try {
-      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: 'xung-dot-quy-hoach.csv' });
+      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: t('xung-dot-quy-hoach.csv', 'planning-conflicts.csv') });
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
     } catch (err) { $('status').textContent = err.message; }
@@ -58,24 +63,25 @@ export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
 
   // An area a plan would take (a road to widen, a park): the parcels it touches (the part inside each), the zones,
   // and the people of each residential group living there (POST /api/planning/overlay).
-  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = 'bấm các góc của vùng trên bản đồ'; });
+  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = t('bấm các góc của vùng trên bản đồ', 'click the area\'s corners on the map'); });
   $('area-done').addEventListener('click', async () => {
     area.finish();
     $('area-done').disabled = true;
-    $('area-count').textContent = `${area.corners} đỉnh, đang tính…`;
+    $('area-count').textContent = t(`${area.corners} đỉnh, đang tính…`, `${area.corners} corners, working it out…`);
     try {
-      const r = await api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
-      $('area-count').textContent = `${area.corners} đỉnh`;
+      const [r] = await Promise.all([
+        api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) }), landUseNamed()]);
+      $('area-count').textContent = t(`${area.corners} đỉnh`, `${area.corners} corners`);
       const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
-      const header = `<h2>Vùng vẽ: ${fmt(r.area_m2, 1)} m²</h2>
-        <p>Dân số ảnh hưởng (ước tính theo đất ở): <b>${fmt(r.population_affected, 0)}</b> người</p>
-        <table class="zones"><tr><th>Tổ dân phố</th><th>Dân số</th><th>Đất ở trong vùng</th><th>Ảnh hưởng</th></tr>
+      const header = `<h2>${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²</h2>
+        <p>${t('Dân số ảnh hưởng (ước tính theo đất ở)', 'People affected (estimated from residential land)')}: <b>${fmt(r.population_affected, 0)}</b> ${t('người', 'people')}</p>
+        <table class="zones"><tr><th>${t('Tổ dân phố', 'Residential group')}</th><th>${t('Dân số', 'Population')}</th><th>${t('Đất ở trong vùng', 'Its homes in the area')}</th><th>${t('Ảnh hưởng', 'Affected')}</th></tr>
           ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
-        <table class="zones"><tr><th>Khu quy hoạch</th><th>Chức năng</th><th>Trong vùng</th></tr>
+        <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
           ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-        <h3>${parcels.length} thửa đất trong vùng</h3>`;
-      const item = (f) => `<li><a href="#" data-parcel="${f.id}">Thửa ${f.properties.parcel_no} tờ ${f.properties.sheet_no}</a>
-        — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² trong vùng (${fmt(f.properties.share_pct, 1)} %)</li>`;
+        <h3>${t(`${parcels.length} thửa đất trong vùng`, `${parcels.length} parcels in the area`)}</h3>`;
+      const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
+        — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
       showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),
         () => select(null, parcels.map((p) => p.id)));
     } catch (err) { $('area-count').textContent = err.message; }
@@ -88,7 +94,7 @@ export function plannerTools(map, { showParcelList, select, goTo, pageSize }) {
       $('planner').hidden = !visible;
       conflicts = null;
       if (!visible) return;
-      $('conflict-kinds').innerHTML = '<li>Đang tìm…</li>';
+      $('conflict-kinds').innerHTML = `<li>${t('Đang tìm…', 'Looking…')}</li>`;
       try {
         conflicts = (await api('/api/planning/conflicts')).features;
       } catch (err) { $('conflict-kinds').innerHTML = `<li class="error">${esc(err.message)}</li>`; return; }

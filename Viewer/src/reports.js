@@ -1,13 +1,18 @@
 import { api, esc } from './api.js';
 import { afterBurst, followReports } from './live.js';
+import { t, en, locale } from './i18n.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
-const NONE = '<li>Không có phản ánh</li>';
-export const STATUS = { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
+const NONE = `<li>${t('Không có phản ánh', 'No reports')}</li>`;
+export const STATUS = en
+  ? { new: 'new', accepted: 'accepted', in_progress: 'in progress', resolved: 'resolved', rejected: 'rejected' }
+  : { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
 
 // The button for each move an officer may make next (the report's next_statuses, from the server's life cycle).
-const MOVE = { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
+const MOVE = en
+  ? { accepted: 'Accept', in_progress: 'Start work', resolved: 'Resolved', rejected: 'Reject' }
+  : { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
 
 // canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.
 export async function reportsPanel(map, canHandle) {
@@ -15,9 +20,9 @@ export async function reportsPanel(map, canHandle) {
   const services = await api('/open311/v2/services.json').catch(() => []);
   const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
-  const when = (iso) => new Date(iso).toLocaleString('vi-VN', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const when = (iso) => new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
-    · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? 'quá hạn tiếp nhận' : 'quá hạn xử lý'}</span>` : ''}
+    · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>` : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
     ${canHandle() && r.next_statuses?.length ? `<br>${r.next_statuses.map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
@@ -25,7 +30,7 @@ export async function reportsPanel(map, canHandle) {
   let shown = 0, total = 0, next = null, since = null;
   const counter = () => {
     $('report-more').hidden = !next;
-    $('report-more').textContent = `Xem thêm (${shown}/${total})`;
+    $('report-more').textContent = `${t('Xem thêm', 'More')} (${shown}/${total})`;
   };
   // The month picked (or none: every report) as since/until, read by the server in Việt Nam time.
   function monthQuery() {
@@ -52,8 +57,9 @@ export async function reportsPanel(map, canHandle) {
     if (!s) return;
     const month = $('report-month').value;
     const overdue = s.overdue.acceptance + s.overdue.resolution;
-    $('report-summary').textContent = `${month ? `Tháng ${month.slice(5)}/${month.slice(0, 4)}` : 'Tất cả'}: ${s.total} phản ánh · ${s.open} đang mở`
-      + ` · ${overdue} quá hạn` + (s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % xử lý đúng hạn (${s.resolved_on_time}/${s.resolved})` : '');
+    const onTime = s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % ${t('xử lý đúng hạn', 'resolved on time')} (${s.resolved_on_time}/${s.resolved})` : '';
+    $('report-summary').textContent = `${month ? `${t('Tháng', 'Month')} ${month.slice(5)}/${month.slice(0, 4)}` : t('Tất cả', 'All')}: `
+      + t(`${s.total} phản ánh · ${s.open} đang mở · ${overdue} quá hạn`, `${s.total} reports · ${s.open} open · ${overdue} overdue`) + onTime;
   }
   const summaryLater = afterBurst(summary, 2000);
   $('report-month').addEventListener('change', () => { csvLink(); summary(); });
@@ -81,11 +87,11 @@ export async function reportsPanel(map, canHandle) {
     }; });
     $('report-list').querySelectorAll('[data-move]').forEach((b) => { b.onclick = async () => {
       const id = b.closest('[data-id]').dataset.id, to = b.dataset.move;
-      const reason = to === 'rejected' ? prompt('Lý do từ chối (người gửi sẽ đọc):')?.trim() : undefined;
+      const reason = to === 'rejected' ? prompt(t('Lý do từ chối (người gửi sẽ đọc):', 'Why it is rejected (the sender reads this):'))?.trim() : undefined;
       if (to === 'rejected' && !reason) return;
       try {
         const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
-        document.getElementById('status').textContent = `Phản ánh ${id.slice(0, 8)}: ${STATUS[to]}`;
+        document.getElementById('status').textContent = `${t('Phản ánh', 'Report')} ${id.slice(0, 8)}: ${STATUS[to]}`;
         placeReport(r);   // the answer is the report as it now is; the stream's event for the change finds it in place
       } catch (err) { document.getElementById('status').textContent = err.message; }
     }; });
@@ -129,7 +135,7 @@ export async function reportsPanel(map, canHandle) {
         headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
         body: JSON.stringify({ category: $('report-category').value, text: $('report-text').value, lon: c.lng, lat: c.lat, accuracy_m: 10, accuracy_source: 'map-centre' }),
       });
-      document.getElementById('status').textContent = `Đã gửi phản ánh ${r.id.slice(0, 8)} → ${r.unit}`;
+      document.getElementById('status').textContent = `${t('Đã gửi phản ánh', 'Report sent:')} ${r.id.slice(0, 8)} → ${r.unit}`;
       $('report-text').value = '';
       placeReport(r);   // the answer is the report; the stream's event for it finds it in place
     } catch (err) { document.getElementById('status').textContent = err.message; }

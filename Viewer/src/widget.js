@@ -3,20 +3,22 @@ import './style.css';
 import { boundsOf } from './geojson.js';
 import { followReports } from './live.js';
 import { fillLegend } from './legend.js';
+import { t, lang, translatePage } from './i18n.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
-// /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc
+// /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc &legend=1 &lang=en
 // The server makes the style for the asked layers (/styles/{style}.json?layers=...): the style's own drawing of
 // each, or another style's for one it lacks (parcels on the IOC map), so the widget draws what it is asked for.
 const q = new URLSearchParams(location.search);
+translatePage();
 const style = ['base', 'cadastral', 'planning', 'ioc'].includes(q.get('style')) ? q.get('style') : 'ioc';
 const layers = (q.get('layers') || '').split(',').filter(Boolean);
 const styleUrl = `/styles/${style}.json${layers.length ? `?layers=${encodeURIComponent(layers.join(','))}` : ''}`;
-const styleResponse = await fetch(styleUrl, { headers: { 'Accept-Language': 'vi' } });
+const styleResponse = await fetch(styleUrl, { headers: { 'Accept-Language': lang } });
 if (!styleResponse.ok) {
-  // An embed with a wrong layer name says which one (the server's problem+json, in Vietnamese), not a blank frame.
+  // An embed with a wrong layer name says which one (the server's problem+json, in the widget's language), not a blank frame.
   const problem = await styleResponse.json().catch(() => ({}));
-  document.body.textContent = `Không mở được bản đồ: ${problem.detail ?? styleResponse.status}`;
+  document.body.textContent = `${t('Không mở được bản đồ', 'The map cannot open')}: ${problem.detail ?? styleResponse.status}`;
   throw new Error(`${styleUrl}: ${problem.detail ?? styleResponse.status}`);
 }
 
@@ -64,7 +66,7 @@ async function goTo(layer, collection, id) {
 if (q.get('legend') === '1') {
   const legend = document.createElement('ul');
   legend.className = 'widget-legend';
-  legend.setAttribute('aria-label', 'Chú giải');
+  legend.setAttribute('aria-label', t('Chú giải', 'Legend'));
   document.body.append(legend);
   const fill = () => fillLegend(legend, map.getStyle().layers);
   if (map.isStyleLoaded()) fill(); else map.once('style.load', fill);

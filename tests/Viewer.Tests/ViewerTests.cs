@@ -308,8 +308,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var picked = await second.InnerTextAsync();
         await second.ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('#panel h2')?.textContent.startsWith('Thửa ') && document.querySelector('#panel .neighbours')");
-        var (pickedNo, pickedSheet) = (picked.Split(' ')[1], picked.Split(' ')[3]);
-        Assert.Equal($"Thửa {pickedNo}, tờ {pickedSheet}", await page.InnerTextAsync("#panel h2"));
+        Assert.Matches(@"^Thửa \d+, tờ \d+$", picked);   // the parcel named in the list as in its record
+        Assert.Equal(picked, await page.InnerTextAsync("#panel h2"));
     }
 
     [Fact]
@@ -493,7 +493,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Matches(@"^Vùng vẽ: [\d.]+,\d m²$", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("Dân số ảnh hưởng", await page.InnerTextAsync("#panel"));
         var listed = await page.Locator("#panel .matches li").AllInnerTextsAsync();
-        Assert.Contains(listed, l => l.StartsWith($"Thửa {no} tờ {sheet} —"));
+        Assert.Contains(listed, l => l.StartsWith($"Thửa {no}, tờ {sheet} —"));
         Assert.Equal($"{listed.Count} thửa đất trong vùng", await page.InnerTextAsync("#panel h3"));
         Assert.Contains(id, await page.EvaluateAsync<long[]>("() => window.wardmap.map.getFilter('parcel-selected')[2][1]"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-overlay.png") });
@@ -630,6 +630,52 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var inProgress = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#legend li')].find((li) => li.innerText.trim() === 'Đang xử lý').querySelector('.swatch').style.backgroundColor");
         Assert.Equal("rgb(30, 136, 229)", inProgress);   // #1e88e5, the style's colour for in_progress
         await page.Locator("#legend").ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-legend-ioc.png") });
+    }
+
+    [Fact]
+    public async Task A_visitor_reads_the_viewer_in_English_and_it_stays_English_until_switched_back()
+    {
+        var (lon, lat, _, sheet, no) = await ParcelAsync();
+        var page = await OpenAsync("/?lang=en");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Search", await page.InnerTextAsync("#search button"));
+        Assert.Equal("Sign in", await page.InnerTextAsync("#sign-in"));
+        Assert.Equal("Sheet/parcel (e.g. 5/120) or address", await page.GetAttributeAsync("#search-input", "placeholder"));
+        Assert.Contains("Parcels", await page.InnerTextAsync("#layer-list"));
+        Assert.Equal("in progress", await page.InnerTextAsync("#report-status option[value=in_progress]"));
+        // The legend names land use in English (the code list's meaning_en); report categories come named in English
+        // from the server (Open311 services for Accept-Language: en).
+        await page.WaitForFunctionAsync("() => document.getElementById('legend').innerText.includes('ODT urban residential')");
+        Assert.Contains("Land use", await page.InnerTextAsync("#legend"));
+        await page.WaitForFunctionAsync("() => document.getElementById('report-category').options.length > 5");
+        Assert.Contains("Rubbish, sanitation", await page.InnerTextAsync("#report-category"));
+
+        // A parcel's record: its name, its use named in English, areas written as English writes numbers (1,234.5).
+        await page.FillAsync("#search-input", $"{sheet}/{no}");
+        await page.ClickAsync("#search button");
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .neighbours");
+        Assert.Equal($"Parcel {no}, sheet {sheet}", await page.InnerTextAsync("#panel h2"));
+        Assert.Equal("ODT — urban residential", await page.InnerTextAsync("#panel table.record tr:nth-child(1) td"));
+        Assert.Matches(@"^\d{1,3}(,\d{3})*\.\d m²$", await page.InnerTextAsync("#panel table.record tr:nth-child(2) td"));
+        Assert.StartsWith("Parcel ", await page.InnerTextAsync("#panel .neighbours li a"));
+        Assert.Contains("&lang=en", await page.InputValueAsync("#embed"));   // the widget it embeds speaks English too
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-english.png") });
+
+        // Remembered: opened again without ?lang it is still English, until the button switches it back.
+        await page.GotoAsync("/");
+        await page.WaitForFunctionAsync("() => document.documentElement.lang === 'en' && document.querySelector('#search button').textContent === 'Search'");
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync("#lang"));
+        await page.WaitForFunctionAsync("() => window.wardmap?.map?.loaded()", null, new() { Timeout = 60_000 });
+        Assert.Equal("Tìm", await page.InnerTextAsync("#search button"));
+        await page.GotoAsync("/");
+        await page.WaitForFunctionAsync("() => window.wardmap?.map?.loaded()", null, new() { Timeout = 60_000 });
+        Assert.Equal("vi", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Tìm", await page.InnerTextAsync("#search button"));
+
+        // A widget speaks the language its link asks for (lang=en), as a wall screen is set up once.
+        var widget = await OpenAsync($"/widget?layers=cameras,field_reports&center={lon},{lat}&zoom=16&style=ioc&legend=1&lang=en", 600, 400);
+        await widget.WaitForFunctionAsync("() => document.querySelector('.widget-legend')?.innerText.includes('Field reports')");
+        Assert.Contains("Security camera", await widget.InnerTextAsync(".widget-legend"));
     }
 
     [Fact]
