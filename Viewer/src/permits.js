@@ -1,11 +1,21 @@
 import { api, esc } from './api.js';
-import { fmt } from './coords.js';
 import { polygonDrawing, stopDrawing } from './draw.js';
-import { t, en } from './i18n.js';
+import { t, en, locale } from './i18n.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
 // then "Xong"), give floors and height, and read every rule's working from the server.
 const WORDS = en ? { pass: 'Pass', fail: 'Fail', review: 'Needs review' } : { pass: 'Đạt', fail: 'Không đạt', review: 'Cần xem xét' };
+// The rules by their id in English (the server names them as the permit file is written, in Vietnamese; their legal
+// references, in the row's tooltip, stay as cited).
+const RULES_EN = {
+  residential_land: 'Parcel has residential land', footprint_inside_parcel: 'Building inside the parcel',
+  red_line_overlap: 'Clear of red lines and protection corridors', setback: 'Setback from the red line', density: 'Building density',
+  floors: 'Floors', height: 'Building height', zone_use: 'Planning zone allows housing', planning_conflict: 'Planned road or public works on the parcel',
+};
+const title = (rule) => (en && RULES_EN[rule.rule]) || rule.title;
+// Measures and limits: numbers as the language writes them (0,05 / 0.05), "ODT hoặc ONT" in English as "ODT or ONT".
+const shown = (v) => (v == null ? '—' : typeof v === 'number' ? v.toLocaleString(locale, { maximumFractionDigits: 2 }) : en ? v.replaceAll(' hoặc ', ' or ') : v);
+const unit = (u) => (en && u === 'tầng' ? 'floors' : u);
 
 export function permitForm(map, parcelId, container) {
   container.innerHTML = `
@@ -34,8 +44,8 @@ export function permitForm(map, parcelId, container) {
       $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">${t('Kết luận', 'Verdict')}: <b>${WORDS[r.verdict]}</b> (${t('bộ quy tắc', 'rule set')} ${esc(r.rule_set)}) —
         <a href="#" id="permit-print">${t('bản in', 'printable report')}</a></p>
         <table class="rules"><tr><th>${t('Quy tắc', 'Rule')}</th><th>${t('Đo', 'Measured')}</th><th>${t('Giới hạn', 'Limit')}</th><th>${t('Kết quả', 'Result')}</th></tr>
-        ${r.rules.map((x) => `<tr title="${esc(x.reference)}${x.note ? ' — ' + esc(x.note) : ''}"><td>${esc(x.title)}</td><td>${esc(x.value ?? '—')} ${esc(x.unit)}</td>
-          <td>${esc(x.limit ?? '—')}</td><td class="${esc(x.result)}">${esc(WORDS[x.result] ?? x.result)}</td></tr>`).join('')}</table>`;
+        ${r.rules.map((x) => `<tr title="${esc(x.reference)}${x.note ? ' — ' + esc(x.note) : ''}"><td>${esc(title(x))}</td><td>${esc(shown(x.value))} ${esc(unit(x.unit))}</td>
+          <td>${esc(shown(x.limit))}${typeof x.limit === 'number' ? ` ${esc(unit(x.unit))}` : ''}</td><td class="${esc(x.result)}">${esc(WORDS[x.result] ?? x.result)}</td></tr>`).join('')}</table>`;
       $('#permit-print').addEventListener('click', async (e) => {
         e.preventDefault();
         const html = await api(r.html);
@@ -45,4 +55,3 @@ export function permitForm(map, parcelId, container) {
   });
 }
 
-export { fmt };

@@ -636,10 +636,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_visitor_reads_the_viewer_in_English_and_it_stays_English_until_switched_back()
     {
         var (lon, lat, _, sheet, no) = await ParcelAsync();
-        var page = await OpenAsync("/?lang=en");
+        var page = await OpenAsync("/?lang=en", apiKey: await _server.KeyAsync("officer"));
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
         Assert.Equal("Search", await page.InnerTextAsync("#search button"));
-        Assert.Equal("Sign in", await page.InnerTextAsync("#sign-in"));
+        await page.WaitForFunctionAsync("() => document.getElementById('sign-in').textContent === 'land officer (sign out)'");
         Assert.Equal("Sheet/parcel (e.g. 5/120) or address", await page.GetAttributeAsync("#search-input", "placeholder"));
         Assert.Contains("Parcels", await page.InnerTextAsync("#layer-list"));
         Assert.Equal("in progress", await page.InnerTextAsync("#report-status option[value=in_progress]"));
@@ -658,6 +658,13 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("ODT — urban residential", await page.InnerTextAsync("#panel table.record tr:nth-child(1) td"));
         Assert.Matches(@"^\d{1,3}(,\d{3})*\.\d m²$", await page.InnerTextAsync("#panel table.record tr:nth-child(2) td"));
         Assert.StartsWith("Parcel ", await page.InnerTextAsync("#panel .neighbours li a"));
+        // The permit check (the whole parcel as the footprint): the verdict and each rule named in English.
+        await page.ClickAsync("#check");
+        await page.WaitForSelectorAsync("#permit-result table.rules");
+        var permit = await page.InnerTextAsync("#permit-result");
+        Assert.Matches("Verdict: (Pass|Fail|Needs review)", permit);
+        foreach (var rule in new[] { "Building density", "Setback from the red line", "Planning zone allows housing" }) Assert.Contains(rule, permit);
+        Assert.Contains("0.05 m", permit);   // the footprint's tolerance, written the English way
         Assert.Contains("&lang=en", await page.InputValueAsync("#embed"));   // the widget it embeds speaks English too
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-english.png") });
 
@@ -793,6 +800,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Kết luận", text);
         Assert.Contains("Mật độ xây dựng", text);
         Assert.Contains("QCVN01-2021/r1", text);
+        Assert.Contains("0,05 m", text);   // the footprint's tolerance, with the Vietnamese decimal comma
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM permit_checks WHERE parcel_id = $1 AND footprint IS NOT NULL", id));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-permit.png") });
     }
