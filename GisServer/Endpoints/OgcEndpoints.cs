@@ -14,16 +14,21 @@ namespace WardMap.GisServer.Endpoints;
 public static class OgcEndpoints
 {
     // The public collections, with the title QGIS and GDAL show a user beside the id, and what the web pages say
-    // of each (the JSON keeps the catalogue's English description for those clients).
-    static readonly (string Id, string Title, string About)[] Collections =
+    // of each, in Vietnamese and in English (the JSON keeps the catalogue's English description for those clients).
+    static readonly (string Id, string Title, string About, string TitleEn, string AboutEn)[] Collections =
     [
-        ("ward_boundary", "Ranh giới phường", "Ranh giới hành chính của phường sau sắp xếp năm 2025"),
-        ("parcels", "Thửa đất", "Thửa đất địa chính: số tờ, số thửa, loại đất, diện tích pháp lý, địa chỉ (không có thông tin chủ sử dụng)"),
-        ("zones", "Quy hoạch phân khu", "Các ô quy hoạch với chức năng sử dụng đất và chỉ tiêu (mật độ, tầng cao, hệ số sử dụng đất, khoảng lùi)"),
-        ("red_lines", "Chỉ giới đường đỏ", "Chỉ giới đường đỏ, phạm vi mở rộng đường, hành lang bảo vệ và chỉ giới xây dựng"),
-        ("roads", "Đường", "Tim đường với tên, cấp đường và chiều rộng"),
-        ("groups", "Tổ dân phố", "Địa bàn các tổ dân phố với số nhân khẩu và số hộ"),
-        ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)", "Tài sản hạ tầng của phường: đèn chiếu sáng, camera, cụm loa, điểm Wi-Fi, trường học, màn hình LED, cống rãnh"),
+        ("ward_boundary", "Ranh giới phường", "Ranh giới hành chính của phường sau sắp xếp năm 2025",
+            "Ward boundary", "The ward's administrative boundary after the 2025 merger"),
+        ("parcels", "Thửa đất", "Thửa đất địa chính: số tờ, số thửa, loại đất, diện tích pháp lý, địa chỉ (không có thông tin chủ sử dụng)",
+            "Parcels", "Cadastral parcels: map sheet, parcel number, land use, legal area, address (no owner information)"),
+        ("zones", "Quy hoạch phân khu", "Các ô quy hoạch với chức năng sử dụng đất và chỉ tiêu (mật độ, tầng cao, hệ số sử dụng đất, khoảng lùi)",
+            "Planning zones", "Zones of the zoning plan with their planned use and indicators (density, floors, floor-area ratio, setback)"),
+        ("red_lines", "Chỉ giới đường đỏ", "Chỉ giới đường đỏ, phạm vi mở rộng đường, hành lang bảo vệ và chỉ giới xây dựng",
+            "Red lines", "Red lines, road widening, protected corridors and building lines"),
+        ("roads", "Đường", "Tim đường với tên, cấp đường và chiều rộng", "Roads", "Road centre lines with name, class and width"),
+        ("groups", "Tổ dân phố", "Địa bàn các tổ dân phố với số nhân khẩu và số hộ", "Residential groups", "The residential groups' areas with population and households"),
+        ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)", "Tài sản hạ tầng của phường: đèn chiếu sáng, camera, cụm loa, điểm Wi-Fi, trường học, màn hình LED, cống rãnh",
+            "Infrastructure (lights, cameras, loudspeakers, Wi-Fi, schools, LED screens)", "The ward's infrastructure assets: street lights, cameras, loudspeaker clusters, Wi-Fi points, schools, LED screens, drains"),
     ];
     static readonly string[] CollectionIds = Collections.Select(c => c.Id).ToArray();
     // OGC API documents keep the standard's own names (conformsTo, itemType); the server's JSON is snake_case otherwise.
@@ -32,7 +37,7 @@ public static class OgcEndpoints
         PropertyNamingPolicy = null, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
     };
     const int DefaultLimit = 100, MaxLimit = 10_000;
-    static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs"];
+    static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs", "lang"];   // lang: the pages' language (OgcHtml)
 
     /// <summary>A coordinate reference system a client may ask for (Part 2), by its OGC URI.</summary>
     /// <param name="LatitudeFirst">EPSG:4326 orders latitude before longitude, and Part 2 keeps each CRS's own axis order.</param>
@@ -74,13 +79,14 @@ public static class OgcEndpoints
             var (html, problem) = OgcHtml.Wanted(r);
             if (problem is not null) return problem;
             if (html)
-                return OgcHtml.Page("Dữ liệu mở của phường", $"""
-                    <p>Các lớp công khai của phường: thửa đất (không có chủ sử dụng), quy hoạch phân khu, chỉ giới đường đỏ, đường,
-                    tổ dân phố, hạ tầng. Đọc bằng QGIS hoặc GDAL: <code>ogrinfo OAPIF:{OgcHtml.Text(Base(r))}/ogc</code>.</p>
+                return OgcHtml.Page(r, OgcHtml.Say(r, "Dữ liệu mở của phường", "The ward's open data"), $"""
+                    <p>{OgcHtml.Say(r, "Các lớp công khai của phường: thửa đất (không có chủ sử dụng), quy hoạch phân khu, chỉ giới đường đỏ, đường, tổ dân phố, hạ tầng. Đọc bằng QGIS hoặc GDAL",
+                        "The ward's public layers: parcels (without owners), planning zones, red lines, roads, residential groups, infrastructure. Read them with QGIS or GDAL")}:
+                    <code>ogrinfo OAPIF:{OgcHtml.Text(Base(r))}/ogc</code>.</p>
                     <ul>
-                      <li><a href="{Base(r)}/ogc/collections?f=html">Các lớp dữ liệu (collections)</a></li>
-                      <li><a href="{Base(r)}/ogc/conformance?f=html">Các chuẩn tuân thủ (conformance)</a></li>
-                      <li><a href="{Base(r)}/openapi.json">Mô tả API (OpenAPI 3)</a></li>
+                      <li><a href="{OgcHtml.Attr(OgcHtml.Href(r, $"{Base(r)}/ogc/collections"))}">{OgcHtml.Say(r, "Các lớp dữ liệu", "The collections")} (collections)</a></li>
+                      <li><a href="{OgcHtml.Attr(OgcHtml.Href(r, $"{Base(r)}/ogc/conformance"))}">{OgcHtml.Say(r, "Các chuẩn tuân thủ", "Conformance classes")} (conformance)</a></li>
+                      <li><a href="{Base(r)}/openapi.json">{OgcHtml.Say(r, "Mô tả API", "The API's description")} (OpenAPI 3)</a></li>
                     </ul>
                     """, $"{Base(r)}/ogc?f=json");
             return Results.Json(new
@@ -103,8 +109,8 @@ public static class OgcEndpoints
             var (html, problem) = OgcHtml.Wanted(r);
             if (problem is not null) return problem;
             return html
-                ? OgcHtml.Page("Các chuẩn tuân thủ", $"<ul>{string.Concat(Conformance.Select(c => $"<li>{OgcHtml.Text(c)}</li>"))}</ul>",
-                    $"{Base(r)}/ogc/conformance?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"))
+                ? OgcHtml.Page(r, OgcHtml.Say(r, "Các chuẩn tuân thủ", "Conformance classes"), $"<ul>{string.Concat(Conformance.Select(c => $"<li>{OgcHtml.Text(c)}</li>"))}</ul>",
+                    $"{Base(r)}/ogc/conformance?f=json", HomeCrumb(r))
                 : Results.Json(new { conformsTo = Conformance }, OgcJson);
         }).WithSummary("OGC API conformance classes (f=json|html).");
 
@@ -113,10 +119,12 @@ public static class OgcEndpoints
             var (html, problem) = OgcHtml.Wanted(r);
             if (problem is not null) return problem;
             if (html)
-                return OgcHtml.Page("Các lớp dữ liệu", "<table><tr><th>lớp</th><th>id</th><th>mô tả</th><th></th></tr>" + string.Concat(Collections.Select(c =>
-                        $"<tr><td><a href=\"{Base(r)}/ogc/collections/{c.Id}?f=html\">{OgcHtml.Text(c.Title)}</a></td><td>{c.Id}</td>" +
-                        $"<td>{OgcHtml.Text(c.About)}</td><td><a href=\"{Base(r)}/ogc/collections/{c.Id}/items?f=html\">xem dữ liệu</a></td></tr>")) + "</table>",
-                    $"{Base(r)}/ogc/collections?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"));
+                return OgcHtml.Page(r, OgcHtml.Say(r, "Các lớp dữ liệu", "The collections"),
+                    OgcHtml.Say(r, "<table><tr><th>lớp</th><th>id</th><th>mô tả</th><th></th></tr>", "<table><tr><th>collection</th><th>id</th><th>about</th><th></th></tr>")
+                    + string.Concat(Collections.Select(c =>
+                        $"<tr><td><a href=\"{OgcHtml.Attr(OgcHtml.Href(r, $"{Base(r)}/ogc/collections/{c.Id}"))}\">{OgcHtml.Text(Title(r, c.Id))}</a></td><td>{c.Id}</td>" +
+                        $"<td>{OgcHtml.Text(About(r, c.Id))}</td><td><a href=\"{OgcHtml.Attr(OgcHtml.Href(r, $"{Base(r)}/ogc/collections/{c.Id}/items"))}\">{OgcHtml.Say(r, "xem dữ liệu", "see the data")}</a></td></tr>")) + "</table>",
+                    $"{Base(r)}/ogc/collections?f=json", HomeCrumb(r));
             var extent = await WardExtent.ReadAsync(db, ct);
             return Results.Json(new
             {
@@ -136,14 +144,15 @@ public static class OgcEndpoints
             if (problem is not null) return problem;
             if (!html) return Results.Json(Collection(r, id, await WardExtent.ReadAsync(db, ct)), OgcJson);
             var layer = Layer(id);
-            return OgcHtml.Page(Title(id), $"""
-                <p>{OgcHtml.Text(About(id))}. <a href="{Base(r)}/ogc/collections/{id}/items?f=html">Xem dữ liệu</a> ·
+            var en = OgcHtml.English(r);
+            return OgcHtml.Page(r, Title(r, id), $"""
+                <p>{OgcHtml.Text(About(r, id))}. <a href="{OgcHtml.Attr(OgcHtml.Href(r, $"{Base(r)}/ogc/collections/{id}/items"))}">{OgcHtml.Say(r, "Xem dữ liệu", "See the data")}</a> ·
                 <a href="{Base(r)}/ogc/collections/{id}/items">GeoJSON</a></p>
-                <table><tr><th>thuộc tính</th><th>tên trong dữ liệu</th><th>kiểu</th><th>ghi chú</th></tr>{string.Concat(PublicFields(layer).Select(f =>
-                    $"<tr><td>{OgcHtml.Text(OgcHtml.Label(f.Name))}</td><td><code>{f.Name}</code></td><td>{f.Type}</td><td>{OgcHtml.Text(OgcHtml.Note(id, f.Name, f.Description))}</td></tr>"))}</table>
-                {OgcHtml.Map(id)}
-                <p>Hệ tọa độ (<code>crs=</code>): {string.Join(", ", Offered.Select(c => OgcHtml.Text(c.Uri)))}</p>
-                """, $"{Base(r)}/ogc/collections/{id}?f=json", ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"));
+                <table><tr>{OgcHtml.Say(r, "<th>thuộc tính</th><th>tên trong dữ liệu</th><th>kiểu</th><th>ghi chú</th>", "<th>attribute</th><th>name in the data</th><th>type</th><th>note</th>")}</tr>{string.Concat(PublicFields(layer).Select(f =>
+                    $"<tr><td>{OgcHtml.Text(OgcHtml.Label(f.Name, en))}</td><td><code>{f.Name}</code></td><td>{f.Type}</td><td>{OgcHtml.Text(OgcHtml.Note(id, f.Name, f.Description, en))}</td></tr>"))}</table>
+                {OgcHtml.Map(r, id)}
+                <p>{OgcHtml.Say(r, "Hệ tọa độ", "Coordinate systems")} (<code>crs=</code>): {string.Join(", ", Offered.Select(c => OgcHtml.Text(c.Uri)))}</p>
+                """, $"{Base(r)}/ogc/collections/{id}?f=json", HomeCrumb(r), CollectionsCrumb(r));
         }).WithSummary("One collection (f=json|html).");
 
         g.MapGet("/collections/{id}/items", Items).WithSummary("Features of a collection: bbox (in bbox-crs), limit/offset (next links), datetime, property=value filters, crs.")
@@ -163,9 +172,8 @@ public static class OgcEndpoints
             if (await cmd.ExecuteScalarAsync(ct) is not string json) return Problems.NotFound($"no feature {fid} in {id}");
             var r = ctx.Request;
             if (html)
-                return OgcHtml.Page($"{Title(id)} {fid}", OgcHtml.Properties(json, await LandUsesAsync(db, ct)) + OgcHtml.Map(id, fid), $"{Base(r)}/ogc/collections/{id}/items/{fid}?f=json",
-                    ($"{Base(r)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(r)}/ogc/collections?f=html", "Các lớp"),
-                    ($"{Base(r)}/ogc/collections/{id}/items?f=html", Title(id)));
+                return OgcHtml.Page(r, $"{Title(r, id)} {fid}", OgcHtml.Properties(r, json, await LandUsesAsync(db, OgcHtml.English(r), ct)) + OgcHtml.Map(r, id, fid),
+                    $"{Base(r)}/ogc/collections/{id}/items/{fid}?f=json", HomeCrumb(r), CollectionsCrumb(r), (OgcHtml.Href(r, $"{Base(r)}/ogc/collections/{id}/items"), Title(r, id)));
             ctx.Response.Headers["Content-Crs"] = $"<{crs.Uri}>";
             return Results.Text(json, "application/geo+json");
         }).WithSummary("One feature (crs: one of the collection's crs list; f=json|html).")
@@ -204,8 +212,11 @@ public static class OgcEndpoints
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     ];
-    static string Title(string id) => Collections.First(c => c.Id == id).Title;
-    static string About(string id) => Collections.First(c => c.Id == id).About;
+    static string Title(HttpRequest r, string id) => Collections.First(c => c.Id == id) is var c && OgcHtml.English(r) ? c.TitleEn : c.Title;
+    static string About(HttpRequest r, string id) => Collections.First(c => c.Id == id) is var c && OgcHtml.English(r) ? c.AboutEn : c.About;
+    // The pages' trail: the landing page, then the collections.
+    static (string, string) HomeCrumb(HttpRequest r) => (OgcHtml.Href(r, $"{Base(r)}/ogc"), OgcHtml.Say(r, "Dữ liệu mở", "Open data"));
+    static (string, string) CollectionsCrumb(HttpRequest r) => (OgcHtml.Href(r, $"{Base(r)}/ogc/collections"), OgcHtml.Say(r, "Các lớp", "Collections"));
 
     static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
     static object Link(string href, string rel, string type, string title) => new { href, rel, type, title };
@@ -217,7 +228,7 @@ public static class OgcEndpoints
         return new
         {
             id,
-            title = Title(id),
+            title = Title(r, id),
             description = layer.Description,
             itemType = "feature",
             crs = Offered.Select(c => c.Uri),
@@ -314,14 +325,15 @@ public static class OgcEndpoints
         int prevOffset = Math.Max(0, offset - limit);
         if (html)
         {
-            var nav = (hasPrev ? $"<a href=\"{OgcHtml.Attr(Page(prevOffset, "html"))}\">‹ trang trước</a>" : "")
-                    + (hasNext ? $"<a href=\"{OgcHtml.Attr(Page(offset + limit, "html"))}\">trang sau ›</a>" : "");
-            var shown = returned == 0 ? "không có đối tượng nào" : $"{offset + 1}–{offset + returned} trong {OgcHtml.Number(matched)} đối tượng";
-            return OgcHtml.Page($"{Title(id)}: dữ liệu",
-                $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json"))}\">GeoJSON</a></p>{OgcHtml.Map(id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
-                OgcHtml.FeatureTable(features, PublicFields(layer).Select(f => f.Name).ToList(), self, await LandUsesAsync(db, ct)) + $"<nav class=\"pages\">{nav}</nav>",
-                Page(offset, "json"), ($"{Base(ctx.Request)}/ogc?f=html", "Dữ liệu mở"), ($"{Base(ctx.Request)}/ogc/collections?f=html", "Các lớp"),
-                ($"{Base(ctx.Request)}/ogc/collections/{id}?f=html", Title(id)));
+            var request = ctx.Request;
+            var nav = (hasPrev ? $"<a href=\"{OgcHtml.Attr(Page(prevOffset, "html"))}\">‹ {OgcHtml.Say(request, "trang trước", "previous page")}</a>" : "")
+                    + (hasNext ? $"<a href=\"{OgcHtml.Attr(Page(offset + limit, "html"))}\">{OgcHtml.Say(request, "trang sau", "next page")} ›</a>" : "");
+            var shown = returned == 0 ? OgcHtml.Say(request, "không có đối tượng nào", "no features")
+                : $"{offset + 1}–{offset + returned} {OgcHtml.Say(request, "trong", "of")} {OgcHtml.Number(request, matched)} {OgcHtml.Say(request, "đối tượng", "features")}";
+            return OgcHtml.Page(request, $"{Title(request, id)}: {OgcHtml.Say(request, "dữ liệu", "data")}",
+                $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json"))}\">GeoJSON</a></p>{OgcHtml.Map(request, id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
+                OgcHtml.FeatureTable(request, features, PublicFields(layer).Select(f => f.Name).ToList(), self, await LandUsesAsync(db, OgcHtml.English(request), ct)) + $"<nav class=\"pages\">{nav}</nav>",
+                Page(offset, "json"), HomeCrumb(request), CollectionsCrumb(request), (OgcHtml.Href(request, $"{Base(request)}/ogc/collections/{id}"), Title(request, id)));
         }
         var asked = q.TryGetValue("f", out var fv) ? fv.ToString() : null;
         var links = new List<string> { LinkJson(Page(offset, asked), "self", "application/geo+json"), LinkJson(Page(offset, "html"), "alternate", "text/html") };
@@ -344,11 +356,11 @@ public static class OgcEndpoints
             || DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
     }
 
-    /// <summary>The land-use codes' meanings (the legend's table), for the pages: a reader sees "Đất ở tại đô thị", not only ODT.</summary>
-    static async Task<IReadOnlyDictionary<string, string>> LandUsesAsync(NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>The land-use codes' meanings (the legend's table), for the pages: a reader sees "Đất ở tại đô thị" (or "urban residential"), not only ODT.</summary>
+    static async Task<IReadOnlyDictionary<string, string>> LandUsesAsync(NpgsqlDataSource db, bool english, CancellationToken ct)
     {
         var meanings = new Dictionary<string, string>();
-        await using var cmd = db.CreateCommand("SELECT code, meaning_vi FROM land_use_codes");
+        await using var cmd = db.CreateCommand(english ? "SELECT code, meaning_en FROM land_use_codes" : "SELECT code, meaning_vi FROM land_use_codes");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) meanings[r.GetString(0)] = r.GetString(1);
         return meanings;

@@ -524,6 +524,59 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task The_open_data_pages_read_in_English_from_a_link_with_lang_en_and_their_links_keep_it()
+    {
+        var c = _server.Client();
+        async Task<string> Html(string path, string language = "en-US,en;q=0.9")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd("text/html");
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            var r = await c.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            return await r.Content.ReadAsStringAsync();
+        }
+        var english = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+
+        // Vietnamese whatever the browser's language (as the viewer), English when the link asks; each offers the other.
+        var vietnamese = await Html("/ogc");
+        Assert.Contains("<html lang=\"vi\">", vietnamese);
+        Assert.Contains("href=\"/ogc?lang=en\" lang=\"en\">English</a>", vietnamese);
+        var landing = await Html("/ogc?lang=en");
+        Assert.Contains("<html lang=\"en\">", landing);
+        Assert.Contains("The ward&#x27;s open data", landing);
+        Assert.Contains("/ogc/collections?f=html&amp;lang=en\"", landing);
+        Assert.Contains("href=\"/ogc\" lang=\"vi\">Tiếng Việt</a>", landing);
+
+        // A page of features: count, headings, land use and paging in English, its links staying English; lang is
+        // not taken for a filter.
+        var page = await Html("/ogc/collections/parcels/items?limit=5&offset=5&land_use=ODT&lang=en");
+        var matched = await Scalar<long>("SELECT count(*) FROM parcels WHERE land_use = 'ODT'");
+        Assert.Contains($"6–10 of {matched.ToString("N0", english)} features", page);
+        Assert.Contains("Land use<br><code>land_use</code>", page);
+        Assert.Contains($"ODT — {await Scalar<string>("SELECT meaning_en FROM land_use_codes WHERE code = 'ODT'")}", page);
+        Assert.Contains("land_use=ODT&amp;lang=en&amp;limit=5&amp;offset=10&amp;f=html\">next page", page);
+        var first = long.Parse(System.Text.RegularExpressions.Regex.Match(page, @"/ogc/collections/parcels/items/(\d+)\?f=html&amp;lang=en").Groups[1].Value);
+        Assert.Contains("&amp;lang=en\"></iframe>", page);   // the map (the widget) in English too
+
+        // One feature: measures written the English way (1,809.7).
+        var one = await Html($"/ogc/collections/parcels/items/{first}?f=html&lang=en");
+        var area = await Scalar<double>("SELECT legal_area_m2::float8 FROM parcels WHERE id = $1", first);
+        Assert.Contains($"<td>{area.ToString("#,##0.###", english)}</td>", one);
+        Assert.Contains("Legal area (m²)", one);
+
+        // A collection's attributes: kinds and statuses in English, notes from the catalogue.
+        var assets = await Html("/ogc/collections/assets?lang=en");
+        Assert.Contains("Security camera", assets);
+        Assert.Contains("In service, Broken", assets);
+        Assert.DoesNotContain("Camera an ninh", assets);
+        var parcels = await Html("/ogc/collections/parcels?lang=en");
+        Assert.Contains(WardMap.Tiles.TileCatalog.Find("parcels")!.Fields.First(f => f.Name == "land_use").Description, System.Net.WebUtility.HtmlDecode(parcels));
+        // GIS clients are not affected: lang=en on the JSON is no filter and no error.
+        Assert.Equal(1, (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?limit=1&lang=en")).GetProperty("numberReturned").GetInt32());
+    }
+
+    [Fact]
     public async Task GDAL_lists_the_collections_and_copies_a_layer_out_completely()
     {
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";

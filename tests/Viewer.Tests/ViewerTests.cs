@@ -666,6 +666,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var rule in new[] { "Building density", "Setback from the red line", "Planning zone allows housing" }) Assert.Contains(rule, permit);
         Assert.Contains("0.05 m", permit);   // the footprint's tolerance, written the English way
         Assert.Contains("&lang=en", await page.InputValueAsync("#embed"));   // the widget it embeds speaks English too
+        Assert.Equal("/ogc?lang=en", await page.GetAttributeAsync("#sidebar a[href^='/ogc']", "href"));   // and the open-data pages
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-english.png") });
 
         // Remembered: opened again without ?lang it is still English, until the button switches it back.
