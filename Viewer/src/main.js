@@ -377,11 +377,13 @@ if (auth.key) api('/api/me').then((me) => showRole(me.role)).catch(() => { auth.
 function updateEmbed() {
   const c = map.getCenter();
   const url = `${location.origin}/widget?layers=parcels,roads,field_reports&center=${c.lng.toFixed(5)},${c.lat.toFixed(5)}&zoom=${map.getZoom().toFixed(1)}&style=ioc`
-    + (selected ? `&highlight=${selected}` : '') + ($('embed-legend').checked ? '&legend=1' : '') + (en ? '&lang=en' : '');
+    + (selected ? `&highlight=${selected}` : '') + ($('embed-legend').checked ? '&legend=1' : '') + ($('embed-summary').checked ? '&summary=1' : '')
+    + (en ? '&lang=en' : '');
   $('embed').value = `<iframe src="${url}" width="600" height="400" style="border:0" title="${t('Bản đồ phường', 'Ward map')}"></iframe>`;
 }
 map.on('moveend', updateEmbed);
 $('embed-legend').addEventListener('change', updateEmbed);
+$('embed-summary').addEventListener('change', updateEmbed);
 $('copy-embed').addEventListener('click', async () => {
   await navigator.clipboard?.writeText($('embed').value).catch(() => {});
   $('embed').select();

@@ -14,6 +14,26 @@ const MOVE = en
   ? { accepted: 'Accept', in_progress: 'Start work', resolved: 'Resolved', rejected: 'Reject' }
   : { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
 
+// A month ("2026-11", or none: every report) as the list's since/until, which the server reads in Việt Nam time.
+export function monthRange(month) {
+  const q = new URLSearchParams();
+  if (month) {
+    const [y, m] = month.split('-').map(Number);
+    q.set('since', `${month}-01`);
+    q.set('until', `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`);
+  }
+  return q;
+}
+
+// The month's (or every) report counted as the city asks for them (GET /api/reports/summary): open, overdue,
+// resolved by the deadline. The viewer's report panel and the IOC widget (summary=1) say it alike.
+export function summaryLine(s, month) {
+  const overdue = s.overdue.acceptance + s.overdue.resolution;
+  const onTime = s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % ${t('xử lý đúng hạn', 'resolved on time')} (${s.resolved_on_time}/${s.resolved})` : '';
+  return `${month ? `${t('Tháng', 'Month')} ${month.slice(5)}/${month.slice(0, 4)}` : t('Tất cả', 'All')}: `
+    + t(`${s.total} phản ánh · ${s.open} đang mở · ${overdue} quá hạn`, `${s.total} reports · ${s.open} open · ${overdue} overdue`) + onTime;
+}
+
 // canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.
 export async function reportsPanel(map, canHandle) {
   const $ = (id) => document.getElementById(id);
@@ -32,17 +52,8 @@ export async function reportsPanel(map, canHandle) {
     $('report-more').hidden = !next;
     $('report-more').textContent = `${t('Xem thêm', 'More')} (${shown}/${total})`;
   };
-  // The month picked (or none: every report) as since/until, read by the server in Việt Nam time.
-  function monthQuery() {
-    const q = new URLSearchParams();
-    const month = $('report-month').value;   // "2026-11"
-    if (month) {
-      const [y, m] = month.split('-').map(Number);
-      q.set('since', `${month}-01`);
-      q.set('until', `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`);
-    }
-    return q;
-  }
+  // The month picked (or none: every report), as the server reads it.
+  const monthQuery = () => monthRange($('report-month').value);
   // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly
   // account to the city.
   function csvLink() {
@@ -51,15 +62,10 @@ export async function reportsPanel(map, canHandle) {
     for (const [k, v] of monthQuery()) q.set(k, v);
     $('report-csv').href = `/api/reports?${q}`;
   }
-  // The month's (or every) report counted as the city asks for them: open, overdue, resolved by the deadline.
   async function summary() {
-    const s = await api(`/api/reports/summary?${monthQuery()}`).catch(() => null);
-    if (!s) return;
     const month = $('report-month').value;
-    const overdue = s.overdue.acceptance + s.overdue.resolution;
-    const onTime = s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % ${t('xử lý đúng hạn', 'resolved on time')} (${s.resolved_on_time}/${s.resolved})` : '';
-    $('report-summary').textContent = `${month ? `${t('Tháng', 'Month')} ${month.slice(5)}/${month.slice(0, 4)}` : t('Tất cả', 'All')}: `
-      + t(`${s.total} phản ánh · ${s.open} đang mở · ${overdue} quá hạn`, `${s.total} reports · ${s.open} open · ${overdue} overdue`) + onTime;
+    const s = await api(`/api/reports/summary?${monthQuery()}`).catch(() => null);
+    if (s) $('report-summary').textContent = summaryLine(s, month);
   }
   const summaryLater = afterBurst(summary, 2000);
   $('report-month').addEventListener('change', () => { csvLink(); summary(); });

@@ -1,12 +1,13 @@
 import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
 import { boundsOf } from './geojson.js';
-import { followReports } from './live.js';
+import { afterBurst, followReports } from './live.js';
 import { fillLegend } from './legend.js';
 import { t, lang, translatePage } from './i18n.js';
+import { monthRange, summaryLine } from './reports.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
-// /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc &legend=1 &lang=en
+// /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc &legend=1 &summary=1 &lang=en
 // The server makes the style for the asked layers (/styles/{style}.json?layers=...): the style's own drawing of
 // each, or another style's for one it lacks (parcels on the IOC map), so the widget draws what it is asked for.
 const q = new URLSearchParams(location.search);
@@ -72,6 +73,25 @@ if (q.get('legend') === '1') {
   if (map.isStyleLoaded()) fill(); else map.once('style.load', fill);
 }
 
+// summary=1: this month's reports counted (open, overdue, resolved on time) in a corner, for the IOC's wall. Again
+// after a burst of report events, and every minute, since a report falls overdue with the clock, not with an event.
+let counted = () => {};
+if (q.get('summary') === '1') {
+  const box = document.createElement('p');
+  box.className = 'widget-summary';
+  box.setAttribute('aria-live', 'polite');
+  document.body.append(box);
+  // The month in Việt Nam, whatever the screen's clock zone: the server counts months there.
+  const month = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' }).format(new Date());
+  const count = async () => {
+    const response = await fetch(`/api/reports/summary?${monthRange(month())}`, { headers: { 'Accept-Language': lang } }).catch(() => null);
+    if (response?.ok) box.textContent = summaryLine(await response.json(), month());
+  };
+  count();
+  setInterval(count, 60_000);
+  counted = afterBurst(count, 2000);
+}
+
 // Field reports live: each event refreshes the tiles of the report layer, which has a source of its own (the
-// style's 'reports'): the parcels, roads and the rest stay as they are.
-if (layers.includes('field_reports')) followReports(map, () => { window.wardmap.reports++; });
+// style's 'reports'): the parcels, roads and the rest stay as they are; and the count, when it is shown.
+if (layers.includes('field_reports') || q.get('summary') === '1') followReports(map, () => { window.wardmap.reports++; counted(); });

@@ -904,6 +904,32 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wall_screen_counts_this_months_reports_and_the_count_follows_new_ones()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        var viewer = await OpenAsync($"/#16/{lat}/{lon}");
+        await viewer.CheckAsync("#embed-summary");
+        var src = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(await viewer.InputValueAsync("#embed"), "src=\"([^\"]+)\"").Groups[1].Value);
+        Assert.Contains("&summary=1", src);
+
+        // The counts of this month in Việt Nam, as the server gives them, in a corner of the snippet's widget.
+        var month = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh")).ToString("MM/yyyy");
+        async Task<long> MonthTotalAsync() => await _server.Db.ScalarAsync<long>(
+            "SELECT count(*) FROM field_reports WHERE date_trunc('month', created_at AT TIME ZONE 'Asia/Ho_Chi_Minh') = date_trunc('month', now() AT TIME ZONE 'Asia/Ho_Chi_Minh')");
+        var widget = await OpenAsync(new Uri(src).PathAndQuery, 600, 400);
+        var before = await MonthTotalAsync();
+        await widget.WaitForFunctionAsync("(t) => document.querySelector('.widget-summary')?.textContent.startsWith(t)", $"Tháng {month}: {before} phản ánh ·");
+        Assert.True(await widget.IsVisibleAsync(".widget-summary"));
+
+        // A resident's report: the count moves on without a reload (the stream's event, then the summary asked again).
+        await SendReportAsync("Rác ở góc phố", lon, lat);
+        Assert.Equal(before + 1, await MonthTotalAsync());
+        await widget.WaitForFunctionAsync("(t) => document.querySelector('.widget-summary').textContent.startsWith(t)", $"Tháng {month}: {before + 1} phản ánh ·",
+            new() { Timeout = 20_000, PollingInterval = 250 });
+        await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-summary.png") });
+    }
+
+    [Fact]
     public async Task A_report_sent_from_the_viewer_appears_live_in_an_open_widget()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
