@@ -83,9 +83,11 @@ if (q.get('summary') === '1') {
   document.body.append(box);
   // The month in Việt Nam, whatever the screen's clock zone: the server counts months there.
   const month = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit' }).format(new Date());
+  // Public data only, as the whole widget: no officer's key (api.js) goes with it.
   const count = async () => {
-    const response = await fetch(`/api/reports/summary?${monthRange(month())}`, { headers: { 'Accept-Language': lang } }).catch(() => null);
-    if (response?.ok) box.textContent = summaryLine(await response.json(), month());
+    const now = month();
+    const response = await fetch(`/api/reports/summary?${monthRange(now)}`, { headers: { 'Accept-Language': lang } }).catch(() => null);
+    if (response?.ok) box.textContent = summaryLine(await response.json(), now);
   };
   count();
   setInterval(count, 60_000);
