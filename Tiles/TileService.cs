@@ -24,7 +24,16 @@ public sealed class TileService(NpgsqlDataSource db, TileCache cache, LayerVersi
     readonly ConcurrentDictionary<(IReadOnlyList<TileLayer>, bool), (object Versions, string ETag, string Names)> _etags = new();
 
     /// <summary>The ETag of a layer set's current data: it changes when any of the layers' data does.</summary>
-    public string ETagFor(IReadOnlyList<TileLayer> layers, bool officer) => Describe(layers, officer).ETag;
+    /// <summary>
+    /// The tile's ETag, from its layers' data versions and the variant. A tile sent plain (not gzip) is another
+    /// representation of the same data with its own strong ETag (RFC 9110 §8.8.3), so a 304 meant for one never
+    /// confirms the other in a cache.
+    /// </summary>
+    public string ETagFor(IReadOnlyList<TileLayer> layers, bool officer, bool gzip = true)
+    {
+        var etag = Describe(layers, officer).ETag;
+        return gzip ? etag : etag.Insert(etag.Length - 1, "-plain");
+    }
 
     (object Versions, string ETag, string Names) Describe(IReadOnlyList<TileLayer> layers, bool officer)
     {

@@ -60,10 +60,8 @@ public static class TileEndpoints
             _ => throw new BadHttpRequestException($"variant '{variant}' is not public or officer"),
         };
 
-        // A tile sent plain is another representation of the same data, so it has its own strong ETag (RFC 9110
-        // §8.8.3): a cache holding one never has it confirmed by a 304 meant for the other.
         var gzip = AcceptsGzip(ctx.Request);
-        var etag = gzip ? tiles.ETagFor(resolved, officer) : $"{tiles.ETagFor(resolved, officer)[..^1]}-plain\"";
+        var etag = tiles.ETagFor(resolved, officer, gzip);
         var headers = ctx.Response.Headers;
         headers.ETag = etag;
         // Field reports change by the minute; other layers with imports. An import changes the ETag, so
