@@ -591,6 +591,22 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await planner.ClickAsync("#area-draw");
         Assert.False(await planner.IsVisibleAsync("#sidebar"));
         Assert.Equal("false", await planner.GetAttributeAsync("#menu", "aria-expanded"));
+        // The header's controls stay whole and apart, with the longest words it has (English, an officer signed in);
+        // the search button used to slide under the style picker there.
+        var english = await OpenAsync("/?lang=en", 768, 1024, apiKey: await _server.KeyAsync("officer"));
+        await english.WaitForFunctionAsync("() => document.getElementById('sign-in').textContent === 'land officer (sign out)'");
+        var clashes = await english.EvaluateAsync<string[]>("""
+            () => {
+              const boxes = [...document.querySelectorAll('header > *:not(form), header form > *')].filter((e) => e.offsetParent)
+                .map((e) => [e.id || e.textContent.trim(), e.getBoundingClientRect()]);
+              const out = boxes.filter(([, b]) => b.left < 0 || b.right > innerWidth).map(([n]) => `${n} leaves the window`);
+              for (const [i, [n, a]] of boxes.entries())
+                for (const [m, b] of boxes.slice(i + 1))
+                  if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(`${n} overlaps ${m}`);
+              return out;
+            }
+            """);
+        Assert.Empty(clashes);
         // On a laptop the sidebar is simply there, and the menu button is not.
         var laptop = await OpenAsync("/");
         Assert.True(await laptop.IsVisibleAsync("#sidebar"));
