@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using Npgsql;
@@ -7,8 +8,11 @@ namespace WardMap.GisServer.Permits;
 /// <summary>What the officer asks: the parcel, the proposed house, the date of the application.</summary>
 public sealed record PermitRequest(long ParcelId, Geometry? Footprint, int Floors, double HeightM, string Use, DateOnly ApplicationDate);
 
-/// <summary>One row of the answer: what was measured, against what limit, and where the limit comes from.</summary>
-public sealed record RuleRow(string Rule, string Title, object? Value, object? Limit, string Unit, string Result, string Reference, string? Note = null);
+/// <summary>
+/// One row of the answer: what was measured, against what limit, where the limit comes from, and the working
+/// (Note, in Vietnamese as the permit file is written; NoteEn, the same in English for the viewer's English interface).
+/// </summary>
+public sealed record RuleRow(string Rule, string Title, object? Value, object? Limit, string Unit, string Result, string Reference, string? Note = null, string? NoteEn = null);
 
 public sealed record PermitResult(string Verdict, string RuleSet, string RuleSetName, long ParcelId, int SheetNo, int ParcelNo, string Crs,
     IReadOnlyList<RuleRow> Rules);
@@ -81,39 +85,54 @@ public static class PermitCheck
 
         var rows = new List<RuleRow>();
         static double A(double v) => Math.Round(v, 1);   // areas as a surveyor rounds them: 0.1 m²
+        // The working's numbers as each language writes them (1.801,3 m² / 1,801.3 m²), whatever the server's locale.
+        static string Vi(FormattableString s) => s.ToString(CultureInfo.GetCultureInfo("vi-VN"));
+        static string En(FormattableString s) => s.ToString(CultureInfo.GetCultureInfo("en-GB"));
         static double L(double v) => Math.Round(v, 2);   // lengths: 0.01 m
 
         // 1. Residential land (the residential part of a compound code).
         var codes = landUse.Split('+');
         var residential = codes.Where(c => rules.ResidentialCodes.Contains(c)).ToList();
+        var residentialPart = string.Join("+", residential);
         rows.Add(new("residential_land", "Thửa đất có đất ở", landUse, string.Join(" hoặc ", rules.ResidentialCodes), "",
             residential.Count > 0 ? "pass" : "fail", rules.ResidentialReference,
             residential.Count == 0 ? "thửa không có đất ở: không cấp phép nhà ở riêng lẻ"
-            : codes.Length > 1 ? $"mã hỗn hợp {landUse}: chỉ phần {string.Join("+", residential)} là đất ở; kiểm tra diện tích đất ở trên giấy chứng nhận" : null));
+            : codes.Length > 1 ? Vi($"mã hỗn hợp {landUse}: chỉ phần {residentialPart} là đất ở; kiểm tra diện tích đất ở trên giấy chứng nhận") : null,
+            residential.Count == 0 ? "no residential land on the parcel: no permit for a detached house"
+            : codes.Length > 1 ? En($"compound code {landUse}: only its {residentialPart} part is residential land; check the residential area on the certificate") : null));
 
         // 2. Footprint inside the parcel (digitising tolerance).
         rows.Add(new("footprint_inside_parcel", "Công trình nằm trong thửa đất", L(maxOutside), rules.FootprintToleranceM, "m",
             req.Footprint is null ? "pass" : maxOutside <= rules.FootprintToleranceM ? "pass" : "fail", rules.FootprintReference,
             req.Footprint is null ? "không có bản vẽ mặt bằng: lấy cả thửa làm phạm vi xây dựng"
-            : $"phần nằm ngoài thửa {A(outsideArea)} m², xa nhất {L(maxOutside)} m"));
+            : Vi($"phần nằm ngoài thửa {A(outsideArea)} m², xa nhất {L(maxOutside)} m"),
+            req.Footprint is null ? "no footprint drawn: the whole parcel is taken as the building's extent"
+            : En($"{A(outsideArea)} m² outside the parcel, at most {L(maxOutside)} m beyond its edge")));
 
         // 3. Behind the red line and protected corridors: no overlap.
         rows.Add(new("red_line_overlap", "Không lấn chỉ giới đường đỏ, hành lang bảo vệ", A(redOverlap), 0, "m²",
             redOverlap > rules.RedLineToleranceM2 ? "fail" : "pass", rules.RedLineReference,
             redLines.Count == 0 ? "không có chỉ giới/hành lang gần thửa"
-            : string.Join("; ", redLines.Select(x => $"{x.Name ?? x.Code}: lấn {A(x.OverlapM2)} m², cách {L(x.DistanceM)} m"))));
+            : string.Join("; ", redLines.Select(x => Vi($"{x.Name ?? x.Code}: lấn {A(x.OverlapM2)} m², cách {L(x.DistanceM)} m"))),
+            redLines.Count == 0 ? "no red line or protection corridor near the parcel"
+            : string.Join("; ", redLines.Select(x => En($"{x.Name ?? x.Code}: {A(x.OverlapM2)} m² across it, {L(x.DistanceM)} m away")))));
 
         // 4. Setback from the red line: the plan's own building line, else the national table.
         var mainZone = zones.FirstOrDefault();
         if (redDistance is null)
-            rows.Add(new("setback", "Khoảng lùi so với chỉ giới đường đỏ", null, null, "m", "pass", rules.SetbackTable.Reference, "không có chỉ giới đường đỏ gần thửa: không áp dụng"));
+            rows.Add(new("setback", "Khoảng lùi so với chỉ giới đường đỏ", null, null, "m", "pass", rules.SetbackTable.Reference,
+                "không có chỉ giới đường đỏ gần thửa: không áp dụng", "no red line near the parcel: does not apply"));
         else
         {
             var (limit, source) = mainZone?.SetbackM is > 0
                 ? (mainZone.SetbackM.Value, $"{mainZone.PlanRef} (khu {mainZone.ZoneCode}: chỉ giới xây dựng)")
                 : (rules.SetbackTable.At(roadWidth ?? 0, req.HeightM), $"{rules.SetbackTable.Reference}; đường rộng {roadWidth ?? 0:0.#} m, công trình cao {req.HeightM:0.#} m");
+            // A building across the red line measures 0 m from it: say why that fails even where the limit is 0 m.
+            var across = redOverlap > rules.RedLineToleranceM2;
             rows.Add(new("setback", "Khoảng lùi so với chỉ giới đường đỏ", L(redDistance.Value), limit, "m",
-                redOverlap > rules.RedLineToleranceM2 || redDistance.Value + 0.005 < limit ? "fail" : "pass", source));
+                across || redDistance.Value + 0.005 < limit ? "fail" : "pass", source,
+                across ? Vi($"công trình lấn qua chỉ giới {A(redOverlap)} m², không lùi vào sau chỉ giới") : null,
+                across ? En($"the building reaches {A(redOverlap)} m² across the red line instead of standing behind it") : null));
         }
 
         // 5. Building density against the stricter of the zone and the national table.
@@ -124,33 +143,39 @@ public static class PermitCheck
         rows.Add(new("density", "Mật độ xây dựng", Math.Round(density, 1), Math.Round(densityLimit, 1), "%",
             density <= densityLimit + 0.05 ? "pass" : "fail",
             zoneLimit is { } z2 && z2 < national ? $"{mainZone!.PlanRef} (khu {mainZone.ZoneCode}: {z2:0.#} %), chặt hơn {rules.DensityTable.Reference}" : rules.DensityTable.Reference,
-            $"diện tích xây dựng {A(fpArea)} m² / diện tích lô {A(parcelArea)} m²; bảng quốc gia cho lô {A(parcelArea)} m²: {national:0.#} %" +
-            (zoneLimit is { } z3 ? $"; quy hoạch khu: {z3:0.#} %" : "")));
+            Vi($"diện tích xây dựng {A(fpArea)} m² / diện tích lô {A(parcelArea)} m²; bảng quốc gia cho lô {A(parcelArea)} m²: {national:0.#} %") +
+            (zoneLimit is { } z3 ? Vi($"; quy hoạch khu: {z3:0.#} %") : ""),
+            En($"footprint {A(fpArea)} m² / lot {A(parcelArea)} m²; the national table for a {A(parcelArea)} m² lot: {national:0.#} %") +
+            (zoneLimit is { } z4 ? En($"; the zone's plan: {z4:0.#} %") : "")));
 
         // 6. Floors and height.
         rows.Add(new("floors", "Số tầng", req.Floors, mainZone?.MaxFloors, "tầng",
             mainZone?.MaxFloors is { } mf ? req.Floors <= mf ? "pass" : "fail" : "review",
-            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxFloors is null ? "khu quy hoạch không quy định số tầng: cán bộ xem xét" : null));
+            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxFloors is null ? "khu quy hoạch không quy định số tầng: cán bộ xem xét" : null,
+            mainZone?.MaxFloors is null ? "the zone's plan sets no number of floors: an officer decides" : null));
         rows.Add(new("height", "Chiều cao công trình", L(req.HeightM), mainZone?.MaxHeightM, "m",
             mainZone?.MaxHeightM is { } mh ? req.HeightM <= mh + 0.005 ? "pass" : "fail" : "review",
-            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxHeightM is null ? "khu quy hoạch không quy định chiều cao: cán bộ xem xét" : null));
+            mainZone?.PlanRef ?? "quy hoạch chưa quy định", mainZone?.MaxHeightM is null ? "khu quy hoạch không quy định chiều cao: cán bộ xem xét" : null,
+            mainZone?.MaxHeightM is null ? "the zone's plan sets no height: an officer decides" : null));
 
         // 7. Zone use allows housing; a parcel split between zones needs a person.
         var significant = zones.Where(x => x.AreaM2 / Math.Max(parcelArea, 0.01) * 100 >= rules.SplitZoneMinSharePct && !rules.ConflictZoneUses.Contains(x.PlannedUse.Split('+')[0])).ToList();
-        var shares = string.Join("; ", significant.Select(x => $"{x.ZoneCode} ({x.PlannedUse}) {x.AreaM2 / parcelArea * 100:0.#} %"));
+        string Shares(Func<FormattableString, string> write) => string.Join("; ", significant.Select(x => write($"{x.ZoneCode} ({x.PlannedUse}) {x.AreaM2 / parcelArea * 100:0.#} %")));
         string zoneResult = significant.Count == 0 ? "review"
             : significant.Any(x => !x.PlannedUse.Split('+').Any(u => rules.HousingZoneUses.Contains(u))) ? "fail"
             : significant.Count > 1 ? "review" : "pass";
         rows.Add(new("zone_use", "Chức năng khu quy hoạch cho phép nhà ở", string.Join(", ", significant.Select(x => x.PlannedUse).Distinct()),
             string.Join(" hoặc ", rules.HousingZoneUses), "", zoneResult, mainZone?.PlanRef ?? "quy hoạch phân khu",
-            significant.Count == 0 ? "thửa không nằm trong khu quy hoạch nào" : significant.Count > 1 ? $"thửa nằm trên nhiều khu: {shares}" : shares));
+            significant.Count == 0 ? "thửa không nằm trong khu quy hoạch nào" : significant.Count > 1 ? $"thửa nằm trên nhiều khu: {Shares(Vi)}" : Shares(Vi),
+            significant.Count == 0 ? "the parcel lies in no planning zone" : significant.Count > 1 ? $"the parcel lies across several zones: {Shares(En)}" : Shares(En)));
 
         // 8. Road widening or public works over the parcel.
         var conflicts = zones.Where(x => rules.ConflictZoneUses.Contains(x.PlannedUse.Split('+')[0]) && x.AreaM2 > 0.05).ToList();
         rows.Add(new("planning_conflict", "Quy hoạch giao thông/công trình công cộng trên thửa", A(conflicts.Sum(x => x.AreaM2)), 0, "m²",
             conflicts.Count == 0 ? "pass" : conflicts.Any(x => x.FootprintAreaM2 > rules.RedLineToleranceM2) ? "fail" : "review",
             rules.ConflictReference,
-            conflicts.Count == 0 ? null : string.Join("; ", conflicts.Select(x => $"{x.ZoneCode} ({x.PlannedUse}) {A(x.AreaM2)} m² của thửa, {A(x.FootprintAreaM2)} m² dưới công trình"))));
+            conflicts.Count == 0 ? null : string.Join("; ", conflicts.Select(x => Vi($"{x.ZoneCode} ({x.PlannedUse}) {A(x.AreaM2)} m² của thửa, {A(x.FootprintAreaM2)} m² dưới công trình"))),
+            conflicts.Count == 0 ? null : string.Join("; ", conflicts.Select(x => En($"{x.ZoneCode} ({x.PlannedUse}) {A(x.AreaM2)} m² of the parcel, {A(x.FootprintAreaM2)} m² under the building")))));
 
         var verdict = rows.Any(x => x.Result == "fail") ? "fail" : rows.Any(x => x.Result == "review") ? "review" : "pass";
         return new PermitResult(verdict, rules.Version, rules.Name, id, sheet, no, $"EPSG:{srid}", rows);

@@ -16,6 +16,9 @@ const title = (rule) => (en && RULES_EN[rule.rule]) || rule.title;
 // Measures and limits: numbers as the language writes them (0,05 / 0.05), "ODT hoặc ONT" in English as "ODT or ONT".
 const shown = (v) => (v == null ? '—' : typeof v === 'number' ? v.toLocaleString(locale, { maximumFractionDigits: 2 }) : en ? v.replaceAll(' hoặc ', ' or ') : v);
 const unit = (u) => (en && u === 'tầng' ? 'floors' : u);
+// The working under each rule (why it failed or needs a person), shown, not left to a tooltip a tablet cannot open;
+// the legal reference stays in the row's tooltip and on the printable report.
+const note = (rule) => (en && rule.note_en) || rule.note;
 
 export function permitForm(map, parcelId, container) {
   container.innerHTML = `
@@ -44,7 +47,7 @@ export function permitForm(map, parcelId, container) {
       $('#permit-result').innerHTML = `<p class="verdict ${r.verdict}">${t('Kết luận', 'Verdict')}: <b>${WORDS[r.verdict]}</b> (${t('bộ quy tắc', 'rule set')} ${esc(r.rule_set)}) —
         <a href="#" id="permit-print">${t('bản in', 'printable report')}</a></p>
         <table class="rules"><tr><th>${t('Quy tắc', 'Rule')}</th><th>${t('Đo', 'Measured')}</th><th>${t('Giới hạn', 'Limit')}</th><th>${t('Kết quả', 'Result')}</th></tr>
-        ${r.rules.map((x) => `<tr title="${esc(x.reference)}${x.note ? ' — ' + esc(x.note) : ''}"><td>${esc(title(x))}</td><td>${esc(shown(x.value))} ${esc(unit(x.unit))}</td>
+        ${r.rules.map((x) => `<tr title="${esc(x.reference)}"><td>${esc(title(x))}${note(x) ? `<div class="note">${esc(note(x))}</div>` : ''}</td><td>${esc(shown(x.value))} ${esc(unit(x.unit))}</td>
           <td>${esc(shown(x.limit))}${typeof x.limit === 'number' ? ` ${esc(unit(x.unit))}` : ''}</td><td class="${esc(x.result)}">${esc(WORDS[x.result] ?? x.result)}</td></tr>`).join('')}</table>`;
       $('#permit-print').addEventListener('click', async (e) => {
         e.preventDefault();

@@ -26,7 +26,7 @@ public sealed class PermitCheckTests : IAsyncLifetime
     public sealed record Case(string Name, string Verdict, (string Rule, string Result)[] Expect,
         double Width = 10, double Depth = 15, string LandUse = "ODT", ZoneSpec[]? Zones = null, Rect? RedLine = null, string RedLineKind = "red_line",
         Rect? Footprint = null, bool NoFootprint = false, int Floors = 3, double Height = 12, double RoadWidth = 12,
-        (string Rule, object Value)[]? Values = null);
+        (string Rule, object Value)[]? Values = null, (string Rule, string NoteEn)[]? Explains = null);
 
     static ZoneSpec Whole(double density = 90, int? floors = 5, double? height = 22, double? setback = null, string use = "ODT") =>
         new(new Rect(-50, -50, 100, 100), use, density, floors, height, setback);
@@ -46,13 +46,15 @@ public sealed class PermitCheckTests : IAsyncLifetime
         new("just over the 100 m² row", "fail", [("density", "fail")],
             Depth: 10, Zones: [Whole(density: 100)], Footprint: new(0, 0, 10, 9.2)),
         new("footprint crossing the red line by 0.3 m²", "fail", [("red_line_overlap", "fail"), ("setback", "fail")],
-            Zones: [Whole()], RedLine: new(-5, 10.97, 15, 30), Footprint: new(0, 1, 10, 11), Values: [("red_line_overlap", 0.3)]),
+            Zones: [Whole()], RedLine: new(-5, 10.97, 15, 30), Footprint: new(0, 1, 10, 11), Values: [("red_line_overlap", 0.3)],
+            // 0 m from the red line against a 0 m limit reads as a pass: the working says why it is not.
+            Explains: [("setback", "the building reaches 0.3 m² across the red line"), ("red_line_overlap", "0.3 m² across it")]),
         new("footprint 4 cm outside the parcel is tolerated", "pass", [("footprint_inside_parcel", "pass")],
             Zones: [Whole()], Footprint: new(-0.04, 0, 9.96, 10), Values: [("footprint_inside_parcel", 0.04)]),
         new("footprint 20 cm outside the parcel is not", "fail", [("footprint_inside_parcel", "fail")],
             Zones: [Whole()], Footprint: new(-0.2, 0, 9.8, 10), Values: [("footprint_inside_parcel", 0.2)]),
         new("compound ODT+CLN parcel counts its residential part", "pass", [("residential_land", "pass")],
-            LandUse: "ODT+CLN", Zones: [Whole()], Footprint: new(0, 0, 10, 10)),
+            LandUse: "ODT+CLN", Zones: [Whole()], Footprint: new(0, 0, 10, 10), Explains: [("residential_land", "only its ODT part is residential land")]),
         new("agricultural parcel", "fail", [("residential_land", "fail")],
             LandUse: "LUC", Zones: [Whole()], Footprint: new(0, 0, 10, 10)),
         new("parcel split 60/40 between two housing zones needs review", "review", [("zone_use", "review")],
@@ -68,7 +70,8 @@ public sealed class PermitCheckTests : IAsyncLifetime
         new("too tall", "fail", [("height", "fail")],
             Zones: [Whole(height: 15)], Footprint: new(0, 0, 10, 10), Height: 18),
         new("plan without floor or height limits needs review", "review", [("floors", "review"), ("height", "review")],
-            Zones: [Whole(floors: null, height: null)], Footprint: new(0, 0, 10, 10)),
+            Zones: [Whole(floors: null, height: null)], Footprint: new(0, 0, 10, 10),
+            Explains: [("floors", "sets no number of floors: an officer decides"), ("height", "sets no height: an officer decides")]),
         new("road widening over the front of the parcel, not under the house", "review", [("planning_conflict", "review")],
             Zones: [Whole(), new(new(-50, 13, 100, 40), "DGT", null, null, null)], Footprint: new(0, 0, 10, 10)),
         new("road widening under the house", "fail", [("planning_conflict", "fail")],
@@ -136,6 +139,11 @@ public sealed class PermitCheckTests : IAsyncLifetime
             Assert.Equal(Convert.ToDouble(value), rows[rule].GetProperty("value").GetDouble(), 2);
         Assert.Equal("QCVN01-2021/r1", json.GetProperty("rule_set").GetString());
         Assert.All(rows.Values, row => Assert.False(string.IsNullOrEmpty(row.GetProperty("reference").GetString())));
+        // Each row's working comes in Vietnamese (note, as the permit file is written) and in English (note_en) alike.
+        static string? Said(JsonElement row, string key) => row.TryGetProperty(key, out var v) ? v.GetString() : null;
+        Assert.All(rows.Values, row => Assert.Equal(Said(row, "note") is null, Said(row, "note_en") is null));
+        foreach (var (rule, says) in c.Explains ?? [])
+            Assert.Contains(says, Said(rows[rule], "note_en"));
     }
 
     [Fact]

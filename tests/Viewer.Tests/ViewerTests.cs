@@ -681,6 +681,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Matches("Verdict: (Pass|Fail|Needs review)", permit);
         foreach (var rule in new[] { "Building density", "Setback from the red line", "Planning zone allows housing" }) Assert.Contains(rule, permit);
         Assert.Contains("0.05 m", permit);   // the footprint's tolerance, written the English way
+        Assert.Contains("no footprint drawn: the whole parcel is taken as the building's extent", permit);   // the working, in English too
+        Assert.Matches(@"footprint [\d,.]+ m² / lot [\d,.]+ m²", permit);
         Assert.Contains("&lang=en", await page.InputValueAsync("#embed"));   // the widget it embeds speaks English too
         Assert.Equal("/ogc?lang=en", await page.GetAttributeAsync("#sidebar a[href^='/ogc']", "href"));   // and the open-data pages
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-english.png") });
@@ -818,6 +820,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Mật độ xây dựng", text);
         Assert.Contains("QCVN01-2021/r1", text);
         Assert.Contains("0,05 m", text);   // the footprint's tolerance, with the Vietnamese decimal comma
+        // Each rule's working is on the page under its name (a tablet has no tooltip to hover): here the density's sum.
+        var density = page.Locator("#permit-result tr", new() { HasText = "Mật độ xây dựng" }).Locator(".note");
+        Assert.True(await density.IsVisibleAsync());
+        Assert.StartsWith("diện tích xây dựng ", await density.InnerTextAsync());
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM permit_checks WHERE parcel_id = $1 AND footprint IS NOT NULL", id));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-permit.png") });
     }
