@@ -76,20 +76,24 @@ public static class ParcelQueries
           WHERE n.len > 0.01) x
         """;
 
-    /// <summary>Zones the parcel lies in (area and share, in TM-3) and the red lines over it.</summary>
+    /// <summary>
+    /// Zones the parcel lies in (area and share) and the red lines over it, measured in the parcel's TM-3 plane as the
+    /// permit check measures them: the plan's long edges are straight there, and would bow centimetres off in lon/lat
+    /// (hence the candidates within ~1 m in lon/lat, not only those that intersect there).
+    /// </summary>
     public const string Planning = """
-        WITH me AS (SELECT id, geom, source_srid, ST_Area(ST_Transform(geom, source_srid)) AS area FROM parcels WHERE id = @id)
+        WITH me AS (SELECT id, geom, source_srid, ST_Transform(geom, source_srid) AS g FROM parcels WHERE id = @id)
         SELECT json_build_object(
-          'parcel_id', me.id, 'parcel_area_m2', round(me.area::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
+          'parcel_id', me.id, 'parcel_area_m2', round(ST_Area(me.g)::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
           'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
               SELECT zn.id, zn.zone_code, zn.name, zn.planned_use, land_use_name(zn.planned_use) AS planned_use_name, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.far, zn.setback_m, zn.plan_ref,
-                     round(ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid))::numeric, 1) AS area_m2,
-                     round((100 * ST_Area(ST_Transform(ST_Intersection(zn.geom, me.geom), me.source_srid)) / NULLIF(me.area, 0))::numeric, 1) AS share_pct
-              FROM zones zn WHERE ST_Intersects(zn.geom, me.geom) AND NOT ST_Touches(zn.geom, me.geom)) z WHERE z.area_m2 > 0), '[]'::json),
+                     round(a.m2::numeric, 1) AS area_m2, round((100 * a.m2 / NULLIF(ST_Area(me.g), 0))::numeric, 1) AS share_pct
+              FROM zones zn, LATERAL (SELECT ST_Area(ST_Intersection(ST_Transform(zn.geom, me.source_srid), me.g)) AS m2) a
+              WHERE ST_DWithin(zn.geom, me.geom, 0.00001)) z WHERE z.area_m2 > 0), '[]'::json),
           'red_lines', COALESCE((SELECT json_agg(r ORDER BY r.area_m2 DESC) FROM (
               SELECT rl.id, rl.code, rl.kind, rl.name, rl.width_m, rl.plan_ref,
-                     round(ST_Area(ST_Transform(ST_Intersection(rl.geom, me.geom), me.source_srid))::numeric, 1) AS area_m2
-              FROM red_lines rl WHERE ST_Intersects(rl.geom, me.geom) AND NOT ST_Touches(rl.geom, me.geom)) r), '[]'::json)
+                     round(ST_Area(ST_Intersection(ST_Transform(rl.geom, me.source_srid), me.g))::numeric, 1) AS area_m2
+              FROM red_lines rl WHERE ST_DWithin(rl.geom, me.geom, 0.00001)) r WHERE r.area_m2 > 0), '[]'::json)
         )::text
         FROM me
         """;

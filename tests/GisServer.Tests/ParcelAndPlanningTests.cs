@@ -223,7 +223,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var housing = await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = 'ODT'");
         foreach (var z in zones)
         {
-            Assert.Equal(await Scalar<double>("SELECT round(ST_Area(ST_Transform(ST_Intersection(z.geom, p.geom), p.source_srid))::numeric, 1) FROM parcels p, zones z WHERE p.id = $1 AND z.zone_code = $2",
+            Assert.Equal(await Scalar<double>("SELECT round(ST_Area(ST_Intersection(ST_Transform(z.geom, p.source_srid), ST_Transform(p.geom, p.source_srid)))::numeric, 1) FROM parcels p, zones z WHERE p.id = $1 AND z.zone_code = $2",
                 id, z.GetProperty("zone_code").GetString()!), z.GetProperty("area_m2").GetDouble(), 1);
             Assert.Equal(housing, z.GetProperty("planned_use_name").GetString());   // the planned use in words, as the parcel's own
         }
@@ -234,6 +234,32 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var parcel = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}");
         Assert.Equal($"{await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = 'CLN'")} + {housing}",
             parcel.GetProperty("properties").GetProperty("land_use_name").GetString());
+    }
+
+    [Fact]
+    public async Task A_red_line_is_measured_over_a_parcel_in_the_survey_plane_so_one_that_only_borders_it_does_not_cross_it()
+    {
+        // A road's red line drawn in VN-2000 TM-3 as a 5 km long strip, as the city's are; the parcels beside it too.
+        // Stored in lon/lat, a 5 km edge bows ~0.2 m off the straight line it is in TM-3, so measured in lon/lat the
+        // strip would cross the parcels bordering it by a sliver that is not on the ground (nor in the permit check).
+        const double e0 = 556_000, n0 = 2_318_000;
+        string Rect(double x0, double y0, double x1, double y1) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"ST_Multi(ST_Transform(ST_MakeEnvelope({e0 + x0}, {n0 + y0}, {e0 + x1}, {n0 + y1}, 9210), 4326))");
+        await _server.Db.ExecAsync($"INSERT INTO red_lines (code, kind, name, width_m, source_srid, geom) VALUES ('RL-5KM', 'red_line', 'Chỉ giới đường 5 km', 20, 9210, {Rect(-2500, 20, 2500, 40)})");
+        async Task<long> Parcel(int no, double x0, double y0, double x1, double y1) => await Scalar<long>(
+            $"INSERT INTO parcels (sheet_no, parcel_no, land_use, legal_area_m2, source_srid, geom) VALUES (990, {no}, 'ODT', 400, 9210, {Rect(x0, y0, x1, y1)}) RETURNING id");
+        var south = await Parcel(1, 0, 0, 20, 20);        // its north edge is the strip's south edge
+        var north = await Parcel(2, 0, 40, 20, 60);       // its south edge is the strip's north edge
+        var across = await Parcel(3, 30, 1, 50, 21);      // 1 m into the strip along 20 m: 20 m²
+        var barely = await Parcel(4, 60, 39.9, 80, 59.9); // 10 cm into it from the north, where lon/lat bows the strip away
+        async Task<List<JsonElement>> RedLines(long id) =>
+            (await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/planning")).GetProperty("red_lines").EnumerateArray().ToList();
+        Assert.Empty(await RedLines(south));
+        Assert.Empty(await RedLines(north));
+        var crossing = Assert.Single(await RedLines(across));
+        Assert.Equal("RL-5KM", crossing.GetProperty("code").GetString());
+        Assert.Equal(20.0, crossing.GetProperty("area_m2").GetDouble(), 1);
+        Assert.Equal(2.0, Assert.Single(await RedLines(barely)).GetProperty("area_m2").GetDouble(), 1);
     }
 
     [Fact]
