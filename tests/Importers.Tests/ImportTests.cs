@@ -79,6 +79,28 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_red_line_drawn_in_TM3_keeps_its_long_edges_where_TM3_has_them_once_in_lon_lat()
+    {
+        // A road's red line as the city draws it: a 5 km strip, four corners, in EPSG:9210.
+        var (e, n) = WardCentre9210;
+        var f = new NetTopologySuite.Geometries.GeometryFactory();
+        var strip = f.CreatePolygon([new(e - 2500, n), new(e + 2500, n), new(e + 2500, n + 20), new(e - 2500, n + 20), new(e - 2500, n)]);
+        var file = _files.GeoJson("red_lines_9210.geojson", [(strip, new { code = "RL-5KM", kind = "red_line", name = "Chỉ giới đường 5 km" })], 9210);
+        Assert.Equal("succeeded", (await Import("red_lines", file)).Status);
+        // The middle of its southern edge, where a straight line in lon/lat between the corners would pass ~0.2 m off,
+        // lies on the stored outline as lon/lat draws it (a map, a tile, PostGIS's geometry functions: straight in
+        // degrees, followed here in 11 m steps) to the centimetre the importer's and PROJ's transforms agree to.
+        var metres = await _db.ScalarAsync<double>("""
+            SELECT ST_Distance(ST_Transform(ST_Segmentize(ST_Boundary(geom), 0.0001), 9210), ST_SetSRID(ST_MakePoint($1, $2), 9210))
+            FROM red_lines WHERE code = 'RL-5KM'
+            """, e, n);
+        Assert.True(metres < 0.01, $"the stored edge passes {metres:0.0000} m from the TM-3 one");
+        // Parcels keep the vertices they were surveyed with: an extract lists them.
+        await Import("parcels", _files.GeoJson("parcel_9210.geojson", [(Square(0, -600, 400), Parcel(1, 1, area: 160_000.0))], 9210));
+        Assert.Equal(5, await _db.ScalarAsync<int>("SELECT ST_NPoints(geom) FROM parcels"));
+    }
+
+    [Fact]
     public async Task Import_of_a_shapefile_with_an_invalid_ring_repairs_it_and_reports_the_row()
     {
         var ok = Square(0, 0, 20);
