@@ -17,6 +17,10 @@ public static class SampleWriter
         var precise7 = new PrecisionModel(1e7);
 
         Geometry ToWgs84(Geometry g) => Round(SampleWard.Crs.ToWgs84(g.Copy()), precise7);
+        // A plan's long edges (roads, red lines, group and ward outlines are straight in TM-3 over kilometres) with a
+        // vertex every 100 m, as `ogr2ogr -segmentize` exports them: in lon/lat they then follow the TM-3 line
+        // (a 5 km edge would otherwise bow ~0.2 m off it, into the parcels that border it).
+        Geometry PlanToWgs84(Geometry g) => ToWgs84(Densify(g));
         Geometry To9209(Geometry g) => Round(zone9209.FromWgs84(SampleWard.Crs.ToWgs84(g.Copy())), precise);
         Geometry Round(Geometry g, PrecisionModel pm)
         {
@@ -60,13 +64,13 @@ public static class SampleWriter
 
         // --- GeoJSON layers in WGS 84
         GeoJsonFile(Path.Combine(outDir, "ward_boundary.geojson"),
-            [(ToWgs84(ward.Ward), new() { ["MaPhuong"] = "11002", ["TenPhuong"] = "Phường Thạch Khôi", ["TinhTP"] = "Thành phố Hải Phòng" })]);
+            [(PlanToWgs84(ward.Ward), new() { ["MaPhuong"] = "11002", ["TenPhuong"] = "Phường Thạch Khôi", ["TinhTP"] = "Thành phố Hải Phòng" })]);
         GeoJsonFile(Path.Combine(outDir, "roads.geojson"), ward.Roads.Select(r =>
-            (ToWgs84(r.Geometry), new Dictionary<string, object?> { ["MaDuong"] = r.Code, ["TenDuong"] = r.Name, ["BeRong"] = r.Width, ["CapDuong"] = r.Class })));
+            (PlanToWgs84(r.Geometry), new Dictionary<string, object?> { ["MaDuong"] = r.Code, ["TenDuong"] = r.Name, ["BeRong"] = r.Width, ["CapDuong"] = r.Class })));
         GeoJsonFile(Path.Combine(outDir, "red_lines.geojson"), ward.RedLines.Select(r =>
-            (ToWgs84(r.Geometry), new Dictionary<string, object?> { ["code"] = r.Code, ["kind"] = r.Kind, ["name"] = r.Name, ["width_m"] = r.Width, ["plan_ref"] = r.PlanRef })));
+            (PlanToWgs84(r.Geometry), new Dictionary<string, object?> { ["code"] = r.Code, ["kind"] = r.Kind, ["name"] = r.Name, ["width_m"] = r.Width, ["plan_ref"] = r.PlanRef })));
         GeoJsonFile(Path.Combine(outDir, "residential_groups.geojson"), ward.Groups.Select(g =>
-            (ToWgs84(g.Geometry), new Dictionary<string, object?> { ["MaTo"] = g.Code, ["TenTo"] = g.Name, ["ToTruong"] = g.Leader })));
+            (PlanToWgs84(g.Geometry), new Dictionary<string, object?> { ["MaTo"] = g.Code, ["TenTo"] = g.Name, ["ToTruong"] = g.Leader })));
         Csv(Path.Combine(outDir, "population.csv"), ["MaTo", "DanSo", "SoHo"], ward.Groups.Select(g => new object?[] { g.Code, g.Population, g.Households }));
 
         // --- assets: points as CSV with lon/lat (the spreadsheet the IOC keeps), drains (lines) as GeoJSON
@@ -77,7 +81,7 @@ public static class SampleWriter
                 return new object?[] { a.Kind, a.Code, a.Name, a.Status, p.X, p.Y, string.Join("; ", a.Extra.Select(e => $"{e.Key}={e.Value}")) };
             }));
         GeoJsonFile(Path.Combine(outDir, "assets_lines.geojson"), ward.Assets.Where(a => a.Geometry is not Point).Select(a =>
-            (ToWgs84(a.Geometry), new Dictionary<string, object?>(a.Extra.Select(e => KeyValuePair.Create(e.Key, (object?)e.Value)))
+            (PlanToWgs84(a.Geometry), new Dictionary<string, object?>(a.Extra.Select(e => KeyValuePair.Create(e.Key, (object?)e.Value)))
                 { ["kind"] = a.Kind, ["code"] = a.Code, ["name"] = a.Name, ["status"] = a.Status })));
 
         var summary = $"parcels {ward.Lots.Count} ({west.Count} in the 9209 shapefile, {east.Count} in the 9210 GeoPackage, {bowTies} bow-ties), " +
@@ -88,6 +92,16 @@ public static class SampleWriter
         return summary;
 
     }
+
+    /// <summary>Vertices added every 100 m along longer edges, each part of a collection on its own so its type stays.</summary>
+    static Geometry Densify(Geometry g) => g switch
+    {
+        MultiPolygon mp => g.Factory.CreateMultiPolygon(Parts(mp).Select(x => (Polygon)Densify(x)).ToArray()),
+        MultiLineString ml => g.Factory.CreateMultiLineString(Parts(ml).Select(x => (LineString)Densify(x)).ToArray()),
+        _ => new NetTopologySuite.Densify.Densifier(g) { DistanceTolerance = 100, Validate = false }.GetResultGeometry(),
+    };
+
+    static IEnumerable<Geometry> Parts(Geometry g) => Enumerable.Range(0, g.NumGeometries).Select(g.GetGeometryN);
 
     sealed class RoundFilter(PrecisionModel pm) : ICoordinateSequenceFilter
     {
