@@ -15,6 +15,9 @@ export const locale = en ? 'en-GB' : 'vi-VN';
 /** The text in the viewer's language, both written where it is used: t('Tìm', 'Search'). */
 export const t = (vi, english) => (en ? english : vi);
 
+/** A number of things: "3 đỉnh" in Vietnamese (no plural), "1 corner" / "3 corners" in English. */
+export const count = (n, vi, one, many = `${one}s`) => `${n.toLocaleString(locale)} ${en ? (n === 1 ? one : many) : vi}`;
+
 /** Switches the viewer to the other language: remembered, and the page opened again where it was. */
 export function switchLanguage() {
   localStorage.setItem(KEY, en ? 'vi' : 'en');

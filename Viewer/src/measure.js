@@ -1,6 +1,6 @@
 import { fmt, toVn2000 } from './coords.js';
 import { polygonDrawing } from './draw.js';
-import { t } from './i18n.js';
+import { t, count } from './i18n.js';
 
 // Measuring on the map (index.html "Đo khoảng cách, diện tích"): click points; the length of the path, and once
 // there are three, the perimeter and area of the shape they close. Measured as the cadastre measures: in the plane
@@ -18,7 +18,7 @@ export function measureTool(map, zone) {
     const dist = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
     let length = 0;
     for (let i = 1; i < p.length; i++) length += dist(p[i - 1], p[i]);
-    let text = p.length < 2 ? HINT : t(`${p.length} điểm: dài ${fmt(length)} m`, `${p.length} points: ${fmt(length)} m long`);
+    let text = p.length < 2 ? HINT : `${count(p.length, 'điểm', 'point')}: ${t(`dài ${fmt(length)} m`, `${fmt(length)} m long`)}`;
     if (p.length >= 3) {
       // Shoelace formula over the closed ring, in metres of the zone's plane.
       let twice = 0;

@@ -1,6 +1,6 @@
 import { api, esc } from './api.js';
 import { polygonDrawing, stopDrawing } from './draw.js';
-import { t, en, locale } from './i18n.js';
+import { t, en, locale, count } from './i18n.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
 // then "Xong"), give floors and height, and read every rule's working from the server.
@@ -32,12 +32,12 @@ export function permitForm(map, parcelId, container) {
   const $ = (sel) => container.querySelector(sel);
   stopDrawing();   // a drawing left unfinished on another parcel's form
   const footprint = polygonDrawing(map, 'footprint', '#1e88e5', (n) => {
-    $('#draw-count').textContent = t(`${n} đỉnh`, `${n} corners`);
+    $('#draw-count').textContent = count(n, 'đỉnh', 'corner');
     $('#draw-done').disabled = n < 3;
   });
   footprint.clear();   // the last parcel's footprint
   $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map'); });
-  $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = t(`${footprint.corners} đỉnh, đã xong`, `${footprint.corners} corners, done`); });
+  $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${count(footprint.corners, 'đỉnh', 'corner')}, ${t('đã xong', 'done')}`; });
   $('#check').addEventListener('click', async () => {
     footprint.finish();
     const body = { parcel_id: parcelId, floors: Number($('#floors').value), height_m: Number($('#height').value) };

@@ -1,7 +1,7 @@
 import { api, esc, landUse, landUseNamed } from './api.js';
 import { fmt } from './coords.js';
 import { polygonDrawing } from './draw.js';
-import { t, en } from './i18n.js';
+import { t, en, count } from './i18n.js';
 
 // The planner's tools in the sidebar (index.html #planner): the planning conflicts by kind, and an area drawn on
 // the map with what it would touch. The panel's parcel list and the map's outline come from main.js.
@@ -23,7 +23,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
   let shown = null;       // the conflicts of the kind picked, drawn in red from their own geometry: at any zoom
                           // (parcel tiles start at z15), again after a change of style
   const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
-    $('area-count').textContent = t(`${n} đỉnh`, `${n} corners`);
+    $('area-count').textContent = count(n, 'đỉnh', 'corner');
     $('area-done').disabled = n < 3;
   });
 
@@ -48,7 +48,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
     select(null);
     area.clear();
     draw(all);
-    showParcelList(`<h2>${all.length} ${t('thửa', all.length === 1 ? 'parcel' : 'parcels')}: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
+    showParcelList(`<h2>${count(all.length, 'thửa', 'parcel')}: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
     if (all.length) goTo(all);   // beside the panel, now open
   });
 
@@ -67,11 +67,11 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
   $('area-done').addEventListener('click', async () => {
     area.finish();
     $('area-done').disabled = true;
-    $('area-count').textContent = t(`${area.corners} đỉnh, đang tính…`, `${area.corners} corners, working it out…`);
+    $('area-count').textContent = `${count(area.corners, 'đỉnh', 'corner')}, ${t('đang tính…', 'working it out…')}`;
     try {
       const [r] = await Promise.all([
         api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) }), landUseNamed()]);
-      $('area-count').textContent = t(`${area.corners} đỉnh`, `${area.corners} corners`);
+      $('area-count').textContent = count(area.corners, 'đỉnh', 'corner');
       const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
       const header = `<h2>${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²</h2>
         <p>${t('Dân số ảnh hưởng (ước tính theo đất ở)', 'People affected (estimated from residential land)')}: <b>${fmt(r.population_affected, 0)}</b> ${t('người', 'people')}</p>
@@ -79,7 +79,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
           ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
         <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
           ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-        <h3>${t(`${parcels.length} thửa đất trong vùng`, `${parcels.length} parcels in the area`)}</h3>`;
+        <h3>${`${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}`}</h3>`;
       const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
         — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
       showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),

@@ -1,6 +1,6 @@
 import { api, esc } from './api.js';
 import { afterBurst, followReports } from './live.js';
-import { t, en, locale } from './i18n.js';
+import { t, en, locale, count } from './i18n.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
@@ -31,7 +31,7 @@ export function summaryLine(s, month) {
   const overdue = s.overdue.acceptance + s.overdue.resolution;
   const onTime = s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % ${t('xử lý đúng hạn', 'resolved on time')} (${s.resolved_on_time}/${s.resolved})` : '';
   return `${month ? `${t('Tháng', 'Month')} ${month.slice(5)}/${month.slice(0, 4)}` : t('Tất cả', 'All')}: `
-    + t(`${s.total} phản ánh · ${s.open} đang mở · ${overdue} quá hạn`, `${s.total} reports · ${s.open} open · ${overdue} overdue`) + onTime;
+    + `${count(s.total, 'phản ánh', 'report')} · ${s.open} ${t('đang mở', 'open')} · ${overdue} ${t('quá hạn', 'overdue')}` + onTime;
 }
 
 // canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.

@@ -652,8 +652,11 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_visitor_reads_the_viewer_in_English_and_it_stays_English_until_switched_back()
     {
         var (lon, lat, _, sheet, no) = await ParcelAsync();
+        await SendReportAsync("Rác ùn ứ đầu ngõ", lon, lat);
         var page = await OpenAsync("/?lang=en", apiKey: await _server.KeyAsync("officer"));
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        // Counted as English counts: one report, not "1 reports".
+        await page.WaitForFunctionAsync("() => document.getElementById('report-summary').textContent === 'All: 1 report · 1 open · 0 overdue'");
         Assert.Equal("Search", await page.InnerTextAsync("#search button"));
         await page.WaitForFunctionAsync("() => document.getElementById('sign-in').textContent === 'land officer (sign out)'");
         Assert.Equal("Sheet/parcel (e.g. 5/120) or address", await page.GetAttributeAsync("#search-input", "placeholder"));
