@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
-using NetTopologySuite.Densify;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.Operation.Valid;
@@ -200,14 +199,6 @@ public sealed class RowConverter
         return values;
     }
 
-    /// <summary>
-    /// A plan's edges are straight in its projected plane and often kilometres long (a road's red line, a zone, the
-    /// ward's outline): reprojected vertex by vertex, a 5 km edge bows ~0.2 m off that line in lon/lat, enough to
-    /// make a red line cross the parcels it borders. A vertex every 100 m keeps the bow under 0.1 mm. Parcels keep
-    /// the vertices they were surveyed with (an extract lists them; their edges are short).
-    /// </summary>
-    const double MaxPlanEdgeM = 100;
-
     /// <summary>The geometry half of a row: checked, repaired, measured, reprojected.</summary>
     public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, string? RepairNote, Point? SourceVertex,
         string? Error = null, string? ErrorValue = null);
@@ -237,7 +228,7 @@ public sealed class RowConverter
         var measureSrid = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
         double legal = _spec.IsParcels ? LegalArea(geom, crs) : 0;
         var firstVertex = geom.Factory.CreatePoint(geom.Coordinate.Copy());
-        if (crs.IsProjected && !_spec.IsParcels) geom = Densify(geom);
+        if (crs.IsProjected && !_spec.IsParcels) geom = PlanEdges.Densify(geom);   // parcels keep their surveyed vertices
         geom = crs.ToWgs84(geom);
         var env = geom.EnvelopeInternal;
         if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
@@ -269,15 +260,6 @@ public sealed class RowConverter
         }
         throw new ImportException(_request.File, null, "geometry",
             $"{_outside} of {_report.RowsRead} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint}");
-    }
-
-    /// <summary>Vertices added along edges longer than <see cref="MaxPlanEdgeM"/> (MaxPlanEdgeM says why), in the layer's geometry type.</summary>
-    Geometry Densify(Geometry g)
-    {
-        // Collinear vertices keep a valid polygon valid: no buffer(0) pass. The densifier returns one polygon or line
-        // for a collection of one, so the layer's Multi type is restored.
-        var dense = new Densifier(g) { DistanceTolerance = MaxPlanEdgeM, Validate = false }.GetResultGeometry();
-        return Coerce(dense).Geom ?? g;
     }
 
     double LegalArea(Geometry g, SourceCrs crs)

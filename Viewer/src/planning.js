@@ -79,7 +79,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
           ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
         <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
           ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-        <h3>${`${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}`}</h3>`;
+        <h3>${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}</h3>`;
       const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
         — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
       showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),

@@ -17,10 +17,9 @@ public static class SampleWriter
         var precise7 = new PrecisionModel(1e7);
 
         Geometry ToWgs84(Geometry g) => Round(SampleWard.Crs.ToWgs84(g.Copy()), precise7);
-        // A plan's long edges (roads, red lines, group and ward outlines are straight in TM-3 over kilometres) with a
-        // vertex every 100 m, as `ogr2ogr -segmentize` exports them: in lon/lat they then follow the TM-3 line
-        // (a 5 km edge would otherwise bow ~0.2 m off it, into the parcels that border it).
-        Geometry PlanToWgs84(Geometry g) => ToWgs84(Densify(g));
+        // Roads, red lines, group and ward outlines: straight in TM-3 over kilometres, so written to lon/lat with a
+        // vertex every 100 m, as a GIS exports such a plan (PlanEdges says why).
+        Geometry PlanToWgs84(Geometry g) => ToWgs84(PlanEdges.Densify(g));
         Geometry To9209(Geometry g) => Round(zone9209.FromWgs84(SampleWard.Crs.ToWgs84(g.Copy())), precise);
         Geometry Round(Geometry g, PrecisionModel pm)
         {
@@ -92,16 +91,6 @@ public static class SampleWriter
         return summary;
 
     }
-
-    /// <summary>Vertices added every 100 m along longer edges, each part of a collection on its own so its type stays.</summary>
-    static Geometry Densify(Geometry g) => g switch
-    {
-        MultiPolygon mp => g.Factory.CreateMultiPolygon(Parts(mp).Select(x => (Polygon)Densify(x)).ToArray()),
-        MultiLineString ml => g.Factory.CreateMultiLineString(Parts(ml).Select(x => (LineString)Densify(x)).ToArray()),
-        _ => new NetTopologySuite.Densify.Densifier(g) { DistanceTolerance = 100, Validate = false }.GetResultGeometry(),
-    };
-
-    static IEnumerable<Geometry> Parts(Geometry g) => Enumerable.Range(0, g.NumGeometries).Select(g.GetGeometryN);
 
     sealed class RoundFilter(PrecisionModel pm) : ICoordinateSequenceFilter
     {
