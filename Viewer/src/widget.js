@@ -23,8 +23,8 @@ if (!styleResponse.ok) {
   throw new Error(`${styleUrl}: ${problem.detail ?? styleResponse.status}`);
 }
 
-// No label fade, as in the viewer (main.js): wall screens often draw in software.
-const options = { container: 'map', style: await styleResponse.json(), fadeDuration: 0, attributionControl: false, interactive: q.get('interactive') !== '0' };
+// No label fade and no second check of the server's style, as in the viewer (main.js): wall screens often draw in software.
+const options = { container: 'map', style: await styleResponse.json(), fadeDuration: 0, validateStyle: false, attributionControl: false, interactive: q.get('interactive') !== '0' };
 const center = q.get('center')?.split(',').map(Number);
 const bbox = q.get('bbox')?.split(',').map(Number);
 const hasCenter = center?.length === 2 && center.every(Number.isFinite);
