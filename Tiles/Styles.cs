@@ -36,7 +36,8 @@ public static class Styles
     /// (parcels in the IOC style as in the cadastral one), asset kinds as filtered asset points. The IOC widget
     /// asks for this: <c>/widget?layers=parcels,cameras&amp;style=ioc</c>.
     /// </summary>
-    public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors, IReadOnlyList<TileLayer>? only = null)
+    public static object? For(string name, string baseUrl, WardExtent extent, IReadOnlyDictionary<string, string> landUseColors, IReadOnlyList<TileLayer>? only = null,
+        bool english = false)
     {
         if (!Names.Contains(name)) return null;
         // Parcels under the planner's zones are pale; on their own (cadastral, or asked into another style) strong.
@@ -56,7 +57,7 @@ public static class Styles
             chosen = all.Where(d => chosen.Contains(d) && (d.Data is null || wanted.Contains(d.Data))).ToList();   // in drawing order
         }
 
-        object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent);
+        object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent, english);
         var sources = new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) };
         if (chosen.Any(d => Equals(d.Layer.GetValueOrDefault("source"), ReportsSource))) sources[ReportsSource] = Source("field_reports");
         return new Dictionary<string, object?>

@@ -68,15 +68,16 @@ public static class TileJson
     /// <summary>
     /// A MapLibre vector source with the TileJSON fields inline (tiles, zooms, bounds): a style that carries
     /// them saves the viewer one round trip before its first tile. The TileJSON document below is built on it.
+    /// The attribution is the ward's own words, or their English for a map that speaks English.
     /// </summary>
-    public static Dictionary<string, object> Source(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent) => new()
+    public static Dictionary<string, object> Source(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool english = false) => new()
     {
         ["type"] = "vector",
         ["tiles"] = new[] { $"{baseUrl}/tiles/{string.Join(",", layers.Select(l => l.Name))}/{{z}}/{{x}}/{{y}}.mvt" },
         ["minzoom"] = layers.Min(l => l.MinZoom),
         ["maxzoom"] = Math.Min(layers.Max(l => l.MaxZoom), DetailZoom),
         ["bounds"] = new[] { extent.West, extent.South, extent.East, extent.North },
-        ["attribution"] = "WardMap — dữ liệu phường",
+        ["attribution"] = english ? "WardMap — ward data" : "WardMap — dữ liệu phường",
     };
 
     public static object For(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool officer)

@@ -115,9 +115,13 @@ public static class TileEndpoints
         await using (var cmd = db.CreateCommand("SELECT code, color FROM land_use_codes"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) colors[r.GetString(0)] = r.GetString(1);
-        var style = Styles.For(name, BaseUrl(ctx.Request), await WardExtent.ReadAsync(db, ct), colors, only);
+        // The attribution in English for a client that prefers it (the viewer asks in its interface's language).
+        var english = Problems.Prefers(ctx.Request, "en");
+        var style = Styles.For(name, BaseUrl(ctx.Request), await WardExtent.ReadAsync(db, ct), colors, only, english);
         if (style is null) return Problems.NotFound($"no style '{name}'; styles: {string.Join(", ", Styles.Names)}");
         ctx.Response.Headers.CacheControl = "public, max-age=60";
+        ctx.Response.Headers.Append("Vary", "Accept-Language");
+        ctx.Response.Headers.ContentLanguage = english ? "en" : "vi";
         return Results.Json(style);
     }
 

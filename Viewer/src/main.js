@@ -9,7 +9,7 @@ import { plannerTools } from './planning.js';
 import { reportsPanel } from './reports.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
-import { t, en, translatePage, switchLanguage } from './i18n.js';
+import { t, en, lang, translatePage, switchLanguage } from './i18n.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
 // coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
@@ -27,7 +27,9 @@ const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
 const linkedView = location.hash.length > 1;
 // validateStyle false: the server's styles pass gl-style-validate in the tests (Tiles.Tests), and checking them
 // again costs the page's main thread ~16 ms before its first frame (the style spec's validator, cold, in Node).
-const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, validateStyle: false, attributionControl: { compact: true } });
+// A style asked for later (another map from the picker) in the viewer's language too (its attribution), as index.html asks.
+const transformRequest = (url, type) => (type === 'Style' ? { url, headers: { 'Accept-Language': lang } } : undefined);
+const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, validateStyle: false, transformRequest, attributionControl: { compact: true } });
 withoutRepeatedFrames(map);
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');

@@ -443,6 +443,27 @@ public sealed class TileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_style_credits_the_ward_in_Vietnamese_or_in_English_for_a_map_that_speaks_English()
+    {
+        async Task<(string Attribution, HttpResponseMessage Response)> Ask(string? language)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/styles/ioc.json?layers=parcels,field_reports");
+            if (language is not null) request.Headers.AcceptLanguage.ParseAdd(language);
+            var r = await _server.Client().SendAsync(request);
+            using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+            var credits = doc.RootElement.GetProperty("sources").EnumerateObject().Select(s => s.Value.GetProperty("attribution").GetString()).Distinct().ToList();
+            return (Assert.Single(credits)!, r);   // every source of the style says it alike
+        }
+        var (vi, plain) = await Ask(null);   // QGIS, Mapsui, a script: the ward's own words
+        Assert.Equal("WardMap — dữ liệu phường", vi);
+        Assert.Contains("Accept-Language", plain.Headers.Vary);   // a cache keeps the two apart
+        var (en, english) = await Ask("en-GB,en;q=0.9,vi;q=0.5");
+        Assert.Equal("WardMap — ward data", en);
+        Assert.Equal(["en"], english.Content.Headers.ContentLanguage);
+        Assert.Equal("WardMap — dữ liệu phường", (await Ask("vi-VN,vi;q=0.9,en;q=0.8")).Attribution);
+    }
+
+    [Fact]
     public async Task GDAL_reads_a_saved_tile()
     {
         var body = (await Get($"/tiles/parcels,roads/16/{_z16.X}/{_z16.Y}.mvt")).Body;

@@ -632,6 +632,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var page = await OpenAsync("/");
         await page.WaitForFunctionAsync("() => document.querySelectorAll('#legend li').length > 5");
         var cadastral = await page.InnerTextAsync("#legend");
+        var cadastralCredit = await page.InnerTextAsync(".maplibregl-ctrl-attrib-inner");
         Assert.Contains("Mục đích sử dụng đất", cadastral);
         Assert.Contains("ODT Đất ở tại đô thị", cadastral);
         Assert.DoesNotContain("Phản ánh", cadastral);
@@ -646,6 +647,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var inProgress = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#legend li')].find((li) => li.innerText.trim() === 'Đang xử lý').querySelector('.swatch').style.backgroundColor");
         Assert.Equal("rgb(30, 136, 229)", inProgress);   // #1e88e5, the style's colour for in_progress
         await page.Locator("#legend").ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-legend-ioc.png") });
+        // The map's credit stays in the viewer's Vietnamese though this browser prefers English (en-US), for both maps.
+        Assert.Equal("WardMap — dữ liệu phường", await page.EvaluateAsync<string>("() => window.wardmap.map.getStyle().sources.ward.attribution"));
+        Assert.Contains("WardMap — dữ liệu phường", cadastralCredit);
     }
 
     [Fact]
@@ -688,6 +692,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Matches(@"footprint [\d,.]+ m² / lot [\d,.]+ m²", permit);
         Assert.Contains("&lang=en", await page.InputValueAsync("#embed"));   // the widget it embeds speaks English too
         Assert.Equal("/ogc?lang=en", await page.GetAttributeAsync("#sidebar a[href^='/ogc']", "href"));   // and the open-data pages
+        Assert.Contains("WardMap — ward data", await page.InnerTextAsync(".maplibregl-ctrl-attrib-inner"));   // the map's credit
+        await page.SelectOptionAsync("#style-select", "planning");   // another map from the picker: still in English
+        await page.WaitForFunctionAsync("() => window.wardmap.map.getStyle().metadata['wardmap:style'] === 'planning'");
+        Assert.Equal("WardMap — ward data", await page.EvaluateAsync<string>("() => window.wardmap.map.getStyle().sources.ward.attribution"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-english.png") });
 
         // Remembered: opened again without ?lang it is still English, until the button switches it back.
