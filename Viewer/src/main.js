@@ -25,10 +25,10 @@ const style = (await window.wardmapStyle) ?? `/styles/${styleName}.json`;
 // and on a laptop without a GPU, or a browser drawing in software, each of those frames is a full redraw.
 // A link with a place on the map (#zoom/lat/lon, MapLibre's hash) keeps it; one with only a parcel goes to the parcel.
 const linkedView = location.hash.length > 1;
-// validateStyle false: the server's styles pass gl-style-validate in the tests (Tiles.Tests), and checking them
-// again costs the page's main thread ~16 ms before its first frame (the style spec's validator, cold, in Node).
 // A style asked for later (another map from the picker) in the viewer's language too (its attribution), as index.html asks.
 const transformRequest = (url, type) => (type === 'Style' ? { url, headers: { 'Accept-Language': lang } } : undefined);
+// validateStyle false: the server's styles pass gl-style-validate in the tests (Tiles.Tests), and checking them
+// again costs the page's main thread ~16 ms before its first frame (the style spec's validator, cold, in Node).
 const map = new maplibregl.Map({ container: 'map', style, hash: true, fadeDuration: 0, validateStyle: false, transformRequest, attributionControl: { compact: true } });
 withoutRepeatedFrames(map);
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
