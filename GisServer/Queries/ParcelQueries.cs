@@ -82,12 +82,12 @@ public static class ParcelQueries
     /// (hence the candidates within ~1 m in lon/lat, not only those that intersect there).
     /// </summary>
     public const string Planning = """
-        WITH me AS (SELECT id, geom, source_srid, ST_Transform(geom, source_srid) AS g FROM parcels WHERE id = @id)
+        WITH me AS (SELECT id, geom, source_srid, g, ST_Area(g) AS area FROM (SELECT *, ST_Transform(geom, source_srid) AS g FROM parcels WHERE id = @id) p)
         SELECT json_build_object(
-          'parcel_id', me.id, 'parcel_area_m2', round(ST_Area(me.g)::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
+          'parcel_id', me.id, 'parcel_area_m2', round(me.area::numeric, 1), 'crs', 'EPSG:' || me.source_srid,
           'zones', COALESCE((SELECT json_agg(z ORDER BY z.area_m2 DESC) FROM (
               SELECT zn.id, zn.zone_code, zn.name, zn.planned_use, land_use_name(zn.planned_use) AS planned_use_name, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.far, zn.setback_m, zn.plan_ref,
-                     round(a.m2::numeric, 1) AS area_m2, round((100 * a.m2 / NULLIF(ST_Area(me.g), 0))::numeric, 1) AS share_pct
+                     round(a.m2::numeric, 1) AS area_m2, round((100 * a.m2 / NULLIF(me.area, 0))::numeric, 1) AS share_pct
               FROM zones zn, LATERAL (SELECT ST_Area(ST_Intersection(ST_Transform(zn.geom, me.source_srid), me.g)) AS m2) a
               WHERE ST_DWithin(zn.geom, me.geom, 0.00001)) z WHERE z.area_m2 > 0), '[]'::json),
           'red_lines', COALESCE((SELECT json_agg(r ORDER BY r.area_m2 DESC) FROM (
