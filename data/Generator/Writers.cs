@@ -72,6 +72,9 @@ public static class Writers
                 writer.Write();
             }
         }
+        // The DBF header carries the day it was written: a fixed one (1 July 2025, when the merged wards began) keeps the
+        // same seed's files the same bytes, so a sample written again is imported again only where it really changed.
+        using (var dbf = File.OpenWrite(Path.ChangeExtension(path, ".dbf"))) { dbf.Position = 1; dbf.Write([2025 - 1900, 7, 1]); }
         File.WriteAllText(Path.ChangeExtension(path, ".prj"), prj);
         var cpg = Path.ChangeExtension(path, ".cpg");
         if (encoding == TextEncoding.Utf8) File.WriteAllText(cpg, "UTF-8");

@@ -12,11 +12,11 @@ public class GeneratorTests
         try
         {
             SampleWriter.Write(dir, 300);
-            foreach (var f in new[] { "parcels_hai_phong_9210.gpkg", "zones.gpkg", "roads.geojson", "ward_boundary.geojson", "assets_points.csv", "population.csv", "parcels_hai_duong_9209.shp" })
+            // Every file, the DBF's header too (its date is fixed): ./wardmap run writes the sample again after the
+            // generator changed and imports only the files whose bytes differ.
+            foreach (var f in new[] { "parcels_hai_phong_9210.gpkg", "zones.gpkg", "roads.geojson", "ward_boundary.geojson", "assets_points.csv", "population.csv",
+                                      "parcels_hai_duong_9209.shp", "parcels_hai_duong_9209.dbf" })
                 Assert.True(File.ReadAllBytes(Path.Combine(dir, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Repo.SampleSmall(f))), $"{f} differs from data/sample-small");
-            // The DBF header carries the day it was written; its records must match.
-            Assert.True(File.ReadAllBytes(Path.Combine(dir, "parcels_hai_duong_9209.dbf"))[32..].AsSpan()
-                .SequenceEqual(File.ReadAllBytes(Repo.SampleSmall("parcels_hai_duong_9209.dbf"))[32..]));
         }
         finally { Directory.Delete(dir, true); }
     }
