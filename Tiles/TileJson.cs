@@ -80,7 +80,7 @@ public static class TileJson
         ["attribution"] = english ? "WardMap — ward data" : "WardMap — dữ liệu phường",
     };
 
-    public static object For(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool officer)
+    public static object For(IReadOnlyList<TileLayer> layers, string baseUrl, WardExtent extent, bool officer, bool english = false)
     {
         var doc = new Dictionary<string, object?>
         {
@@ -90,7 +90,7 @@ public static class TileJson
             ["version"] = "1.0.0",
             ["scheme"] = "xyz",
         };
-        var source = Source(layers, baseUrl, extent);
+        var source = Source(layers, baseUrl, extent, english);
         foreach (var (key, value) in source) if (key != "type") doc[key] = value;   // tiles, zooms, bounds, attribution
         doc["center"] = extent.Center(Math.Clamp(15, (int)source["minzoom"], (int)source["maxzoom"]));
         doc["vector_layers"] = layers.Select(l => new Dictionary<string, object?>

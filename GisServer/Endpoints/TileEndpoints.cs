@@ -98,8 +98,15 @@ public static class TileEndpoints
         var (resolved, error) = TileCatalog.Resolve(layers);
         if (resolved is null) return NoSuchLayers(error!.Value);
         var extent = await WardExtent.ReadAsync(db, ct);
-        ctx.Response.Headers.CacheControl = "public, max-age=60";
-        return Results.Json(TileJson.For(resolved, BaseUrl(ctx.Request), extent, ctx.User.SeesPersonalData()));
+        // An officer's document lists the personal fields too, so it stays out of shared caches; the credit
+        // speaks the client's language, like the styles'.
+        var officer = ctx.User.SeesPersonalData();
+        var english = Problems.Prefers(ctx.Request, "en");
+        var headers = ctx.Response.Headers;
+        headers.CacheControl = officer ? "private, max-age=60" : "public, max-age=60";
+        headers.Vary = "Accept-Language, Authorization";
+        headers.ContentLanguage = english ? "en" : "vi";
+        return Results.Json(TileJson.For(resolved, BaseUrl(ctx.Request), extent, officer, english));
     }
 
     static async Task<IResult> GetStyle(HttpContext ctx, string name, string? layers, NpgsqlDataSource db, CancellationToken ct)

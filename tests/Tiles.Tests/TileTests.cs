@@ -387,6 +387,32 @@ public sealed class TileTests : IAsyncLifetime
         Assert.Contains(catalogue.GetProperty("layers").EnumerateArray(), l => l.GetProperty("name").GetString() == "loudspeakers");
     }
 
+    [Fact]
+    public async Task An_officer_s_TileJSON_lists_the_personal_fields_and_stays_out_of_shared_caches()
+    {
+        async Task<(JsonElement Json, HttpResponseMessage Response)> Ask(string? key, string? language = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/tiles/parcels.json");
+            if (language is not null) request.Headers.AcceptLanguage.ParseAdd(language);
+            var r = await _server.Client(key).SendAsync(request);
+            return (JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement, r);
+        }
+        static JsonElement Fields(JsonElement json) => json.GetProperty("vector_layers")[0].GetProperty("fields");
+
+        var (officer, officers) = await Ask(await _server.KeyAsync("officer"));
+        Assert.True(Fields(officer).TryGetProperty("owner_name", out _));
+        Assert.Contains("private", officers.Headers.CacheControl?.ToString());
+        var (everyone, publicly) = await Ask(null);
+        Assert.False(Fields(everyone).TryGetProperty("owner_name", out _));
+        Assert.Contains("public", publicly.Headers.CacheControl?.ToString());
+        Assert.Contains("Authorization", publicly.Headers.Vary);   // a CDN keeps the officer's apart
+        // The credit speaks the client's language, as the styles' does.
+        Assert.Equal("WardMap — dữ liệu phường", everyone.GetProperty("attribution").GetString());
+        var (english, _) = await Ask(null, "en-US,en;q=0.9");
+        Assert.Equal("WardMap — ward data", english.GetProperty("attribution").GetString());
+        Assert.Contains("Accept-Language", publicly.Headers.Vary);
+    }
+
     [Theory]
     [InlineData("base")]
     [InlineData("cadastral")]
