@@ -60,12 +60,14 @@ $('menu').addEventListener('click', () => {
   const open = document.body.classList.toggle('sidebar-open');
   $('menu').setAttribute('aria-expanded', String(open));
 });
-// What the sidebar sends to the map (a kind of conflict, drawing an area, a report to go to) needs the map in
-// view: on a narrow screen, where the sidebar lies over the map, it closes.
-$('sidebar').addEventListener('click', (e) => {
-  if (!e.target.closest('[data-kind], #area-draw, #measure-start, #report-list a')) return;
+// What the sidebar sends to the map (a kind of conflict, drawing an area, a report to go to) and a search from
+// the header need the map in view: on a narrow screen, where the sidebar lies over the map, it closes.
+const closeSidebar = () => {
   document.body.classList.remove('sidebar-open');
   $('menu').setAttribute('aria-expanded', 'false');
+};
+$('sidebar').addEventListener('click', (e) => {
+  if (e.target.closest('[data-kind], #area-draw, #measure-start, #report-list a')) closeSidebar();
 });
 
 // ---- layers and legend ------------------------------------------------------------------------
@@ -234,6 +236,7 @@ $('search').addEventListener('submit', async (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
   if (!q) return;
+  closeSidebar();
   const point = typedPoint(q, zone.value);
   if (point) return showPoint(point);
   pointMarker?.remove();   // the last typed point's marker goes with the next search

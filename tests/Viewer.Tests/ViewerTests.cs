@@ -591,6 +591,11 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await planner.ClickAsync("#area-draw");
         Assert.False(await planner.IsVisibleAsync("#sidebar"));
         Assert.Equal("false", await planner.GetAttributeAsync("#menu", "aria-expanded"));
+        // So does a search from the header: what it finds is shown on the map, not under the sidebar.
+        await planner.ClickAsync("#menu");
+        await planner.FillAsync("#search-input", "tờ 1");
+        await planner.PressAsync("#search-input", "Enter");
+        Assert.False(await planner.IsVisibleAsync("#sidebar"));
         // The header's controls stay whole and apart, with the longest words it has (English, an officer signed in);
         // the search button used to slide under the style picker there.
         var english = await OpenAsync("/?lang=en", 768, 1024, apiKey: await _server.KeyAsync("officer"));
