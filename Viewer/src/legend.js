@@ -8,7 +8,8 @@ const ASSET_KINDS = en
   ? { light: 'Street light', camera: 'Security camera', loudspeaker: 'Loudspeaker cluster', wifi: 'Wi-Fi point', school: 'School', led_screen: 'LED screen', drain: 'Drain' }
   : { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
 const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
-export async function fillLegend(legend, layers) {
+// inView: the land-use codes the map draws now (landUsesInView), for a legend that lists only those; null: the ward's list.
+export async function fillLegend(legend, layers, inView = null) {
   const items = [];
   // A second style picked while this one's land-use names load: the newer legend is the one kept.
   const turn = String(Number(legend.dataset.turn ?? 0) + 1);
@@ -39,7 +40,7 @@ export async function fillLegend(legend, layers) {
       items.push(li);
     }
   };
-  const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => LAND_USE_SHOWN.includes(code));
+  const landUse = pairs(landUseLayer(layers), 'fill-color').filter(([code]) => (inView ? inView.has(code) : LAND_USE_SHOWN.includes(code)));
   const names = landUse.length ? await landUseCodes() : [];
   const byCode = Object.fromEntries(names.map((n) => [n.code, landUseName(n.code, n.meaning_vi)]));
   group(t('Mục đích sử dụng đất', 'Land use'), landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
@@ -50,5 +51,16 @@ export async function fillLegend(legend, layers) {
   const overdue = Array.isArray(ring) && ring[0] === 'case' ? [['#ffffff', t('Quá hạn tiếp nhận hoặc xử lý', 'Past its deadline to accept or resolve'), ring[2]]] : [];
   group(t('Phản ánh hiện trường', 'Field reports'), [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
   if (legend.dataset.turn === turn) legend.replaceChildren(...items);
+}
+
+// The layer whose colours are land use: the parcels', or the planning zones' on a map without parcels.
+const landUseLayer = (layers) => (layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill');
+
+// The land-use codes drawn in the map's frame now, as the style colours them (the first code of a compound one).
+export function landUsesInView(map) {
+  const id = landUseLayer(map.getStyle().layers);
+  if (!map.getLayer(id)) return new Set();
+  const field = id === 'zones-fill' ? 'planned_use' : 'land_use';
+  return new Set(map.queryRenderedFeatures({ layers: [id] }).map((f) => String(f.properties[field] ?? '').slice(0, 3)));
 }
 

@@ -2,7 +2,7 @@ import maplibregl, { withoutRepeatedFrames } from './maplibre.js';
 import './style.css';
 import { boundsOf } from './geojson.js';
 import { afterBurst, followReports } from './live.js';
-import { fillLegend } from './legend.js';
+import { fillLegend, landUsesInView } from './legend.js';
 import { t, lang, translatePage } from './i18n.js';
 import { monthRange, summaryLine } from './reports.js';
 
@@ -63,14 +63,24 @@ async function goTo(layer, collection, id) {
   map.fitBounds(boundsOf([geometry]), { duration: 0, padding: 40, maxZoom: 18 });
 }
 
-// legend=1: the style's legend in a corner, for a wall screen that has no sidebar to read it in.
+// legend=1: the style's legend in a corner, for a wall screen that has no sidebar to read it in. Its land uses are
+// those the frame draws, again after each move once the tiles are in: the ward's whole list would cover half a
+// 600 x 400 frame.
 if (q.get('legend') === '1') {
   const legend = document.createElement('ul');
   legend.className = 'widget-legend';
   legend.setAttribute('aria-label', t('Chú giải', 'Legend'));
   document.body.append(legend);
-  const fill = () => fillLegend(legend, map.getStyle().layers);
-  if (map.isStyleLoaded()) fill(); else map.once('style.load', fill);
+  let shown = null;
+  const fill = () => {
+    const inView = landUsesInView(map);
+    const key = [...inView].sort().join();
+    if (key === shown) return;
+    shown = key;
+    fillLegend(legend, map.getStyle().layers, inView);
+  };
+  map.once('idle', fill);
+  map.on('moveend', () => map.once('idle', fill));
 }
 
 // summary=1: this month's reports counted (open, overdue, resolved on time) in a corner, for the IOC's wall. Again

@@ -757,6 +757,49 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_widget_s_legend_lists_the_land_uses_its_frame_draws_again_after_a_move()
+    {
+        // Fields (LUC) as far as the ward has them from its town houses (ODT), then the middle of those houses.
+        const string Centre = """
+            WITH town AS (SELECT ST_Centroid(ST_Collect(geom)) AS c FROM parcels WHERE land_use = 'ODT')
+            SELECT ARRAY[ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))] FROM parcels, town
+            WHERE land_use = $1 ORDER BY ST_Distance(geom, town.c) * $2 LIMIT 1
+            """;
+        var fields = await _server.Db.ScalarAsync<double[]>(Centre, "LUC", -1);
+        var street = await _server.Db.ScalarAsync<double[]>(Centre, "ODT", 1);
+        var page = await OpenAsync($"/widget?layers=parcels&style=cadastral&legend=1&center={fields[0]},{fields[1]}&zoom=17", 600, 400);
+
+        // What the legend lists against the parcels in the frame: every land use well inside it is listed, and
+        // none that has no parcel in it (or just beside it: a parcel at the edge may be a pixel in or out).
+        async Task<string[]> Check()
+        {
+            var listed = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.widget-legend li b')].map((b) => b.textContent)");
+            var frame = await page.EvaluateAsync<double[]>("() => window.wardmap.map.getBounds().toArray().flat()");
+            async Task<string[]> CodesIn(double grow) => await _server.Db.ScalarAsync<string[]>("""
+                SELECT COALESCE(array_agg(DISTINCT left(land_use, 3)), '{}') FROM parcels
+                WHERE ST_Intersects(geom, ST_Expand(ST_MakeEnvelope($1, $2, $3, $4, 4326), $5 * ($3 - $1), $5 * ($4 - $2)))
+                """, frame[0], frame[1], frame[2], frame[3], grow);
+            Assert.Subset((await CodesIn(0.05)).ToHashSet(), listed.ToHashSet());
+            Assert.Superset((await CodesIn(-0.1)).ToHashSet(), listed.ToHashSet());
+            Assert.Equal(listed.Distinct().Count(), listed.Length);
+            return listed;
+        }
+        const string Lists = "(code) => [...document.querySelectorAll('.widget-legend li b')].some((b) => b.textContent === code)";
+        await page.WaitForFunctionAsync(Lists, "LUC");
+        var atFields = await Check();
+        Assert.DoesNotContain("ODT", atFields);
+        Assert.True(atFields.Length < await _server.Db.ScalarAsync<long>("SELECT count(DISTINCT left(land_use, 3)) FROM parcels"),
+            "this place should draw fewer land uses than the ward has, or the test shows nothing");
+        await page.Locator(".widget-legend").ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-legend-in-view.png") });
+
+        // The wall screen's map moves to the town houses: the legend follows.
+        await page.EvaluateAsync($"() => {{ window.wardmap.map.jumpTo({{ center: [{street[0]}, {street[1]}] }}); }}");
+        await page.WaitForFunctionAsync(Lists, "ODT");
+        await page.WaitForFunctionAsync("() => window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded()");
+        Assert.NotEqual(atFields, await Check());
+    }
+
+    [Fact]
     public async Task A_resident_browses_the_open_data_from_the_viewer_to_one_parcel_on_its_map()
     {
         var page = await OpenAsync("/");
