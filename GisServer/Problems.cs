@@ -62,10 +62,15 @@ public static class Problems
         };
     }
 
-    /// <summary>The language is chosen when the answer is written, where the request is at hand.</summary>
-    sealed class Answer(int status, Said title, Said detail, object? extensions) : IResult, IStatusCodeHttpResult
+    /// <summary>
+    /// The language is chosen when the answer is written, where the request is at hand. Its sentences are open to an
+    /// endpoint filter that writes the problem another way (the open-data pages: as a page for a browser).
+    /// </summary>
+    public sealed class Answer(int status, Said title, Said detail, object? extensions) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => status;
+        public Said Title => title;
+        public Said Detail => detail;
 
         public Task ExecuteAsync(HttpContext ctx)
         {

@@ -73,6 +73,7 @@ public static class OgcEndpoints
     public static void Map(WebApplication app)
     {
         var g = app.MapGroup("/ogc").WithTags("ogc");
+        g.AddEndpointFilter(OgcHtml.ProblemAsPage);
         g.AddOpenApiOperationTransformer((op, _, _) => Document(op, [("f", "json (default; also for any client that does not prefer text/html) or html, a page for a browser")]));
         g.MapGet("", (HttpRequest r) =>
         {
@@ -164,12 +165,12 @@ public static class OgcEndpoints
             if (formatProblem is not null) return formatProblem;
             var (crs, problem) = CrsParameter(ctx.Request.Query, "crs");
             if (crs is null) return problem!;
-            if (!long.TryParse(fid, out var fidValue)) return Problems.NotFound($"no feature '{fid}' in {id}");
+            if (!long.TryParse(fid, out var fidValue)) return NoFeature(id, fid);
             var layer = Layer(id);
             var sql = $"SELECT {FeatureJson(layer, crs)}::text FROM {layer.Table} t WHERE t.id = $1{(layer.Where is null ? "" : " AND " + layer.Where)}";
             await using var cmd = db.CreateCommand(sql);
             cmd.Parameters.AddWithValue(fidValue);
-            if (await cmd.ExecuteScalarAsync(ct) is not string json) return Problems.NotFound($"no feature {fid} in {id}");
+            if (await cmd.ExecuteScalarAsync(ct) is not string json) return NoFeature(id, fid);
             var r = ctx.Request;
             if (html)
                 return OgcHtml.Page(r, $"{Title(r, id)} {fid}", OgcHtml.Properties(r, json, await LandUsesAsync(db, OgcHtml.English(r), ct)) + OgcHtml.Map(r, id, fid),
@@ -220,7 +221,10 @@ public static class OgcEndpoints
 
     static string Base(HttpRequest r) => TileEndpoints.BaseUrl(r);
     static object Link(string href, string rel, string type, string title) => new { href, rel, type, title };
-    static IResult NoCollection(string id) => Problems.NotFound($"no collection '{id}'; collections: {string.Join(", ", CollectionIds)}");
+    static IResult NoCollection(string id) => Problems.NotFound(new Said(
+        $"no collection '{id}'; collections: {string.Join(", ", CollectionIds)}", $"không có lớp '{id}'; các lớp: {string.Join(", ", CollectionIds)}"));
+    static IResult NoFeature(string id, string fid) => Problems.NotFound(new Said(
+        $"no feature '{fid}' in {id}", $"không có đối tượng '{fid}' trong lớp {Collections.First(c => c.Id == id).Title}"));
 
     static object Collection(HttpRequest r, string id, WardExtent e)
     {

@@ -37,6 +37,12 @@ static class OgcHtml
                 "html" => (true, null),
                 _ => (false, Problems.BadRequest($"f '{f}' is json or html", "f")),
             };
+        return (PrefersHtml(r), null);
+    }
+
+    /// <summary>An Accept that prefers text/html to JSON: a browser's.</summary>
+    static bool PrefersHtml(HttpRequest r)
+    {
         double html = 0, json = 0;
         foreach (var type in r.GetTypedHeaders().Accept)
         {
@@ -45,11 +51,37 @@ static class OgcHtml
             if (media == "text/html") html = Math.Max(html, q);
             else if (media is "application/json" or "application/geo+json") json = Math.Max(json, q);
         }
-        return (html > json, null);
+        return html > json;
+    }
+
+    /// <summary>
+    /// A problem met on the way to a page, for a browser (f=html, or an Accept that prefers HTML): a page with the
+    /// same status that says what is wrong in the page's language and leads back to the collections, not a screen
+    /// of JSON for a resident who followed an old link. Other clients get the problem+json as it was.
+    /// </summary>
+    public static async ValueTask<object?> ProblemAsPage(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
+    {
+        var result = await next(ctx);
+        var r = ctx.HttpContext.Request;
+        if (result is not Problems.Answer { StatusCode: int status } problem) return result;
+        var headers = ctx.HttpContext.Response.Headers;
+        if (!headers.Vary.Contains(HeaderNames.Accept)) headers.Append(HeaderNames.Vary, HeaderNames.Accept);   // also when it came before Wanted
+        if (!r.Query.TryGetValue("f", out var f) ? !PrefersHtml(r) : f != "html") return result;
+        var en = English(r);
+        var body = $"""
+            <p>{Text(en ? problem.Detail.En : problem.Detail.Vi ?? problem.Detail.En)}</p>
+            <p><a href="{Attr(Href(r, $"{TileEndpoints.BaseUrl(r)}/ogc/collections"))}">{(en ? "The collections" : "Các lớp dữ liệu")}</a></p>
+            """;
+        var json = QueryString.Create(r.Query.Where(q => q.Key is not ("f" or "lang")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
+            .Append(KeyValuePair.Create("f", (string?)"json")));
+        return Document(r, en ? problem.Title.En : problem.Title.Vi ?? problem.Title.En, body, $"{r.Path}{json}", status);
     }
 
     /// <summary>A page: its title, body, JSON twin, and the trail of pages above it (links made with <see cref="Href"/>).</summary>
-    public static IResult Page(HttpRequest r, string title, string body, string jsonHref, params (string Href, string Text)[] trail)
+    public static IResult Page(HttpRequest r, string title, string body, string jsonHref, params (string Href, string Text)[] trail) =>
+        Document(r, title, body, jsonHref, StatusCodes.Status200OK, trail);
+
+    static IResult Document(HttpRequest r, string title, string body, string jsonHref, int status, params (string Href, string Text)[] trail)
     {
         var en = English(r);
         var crumbs = string.Join(" › ", trail.Select(t => $"<a href=\"{Attr(t.Href)}\">{Text(t.Text)}</a>").Append(Text(title)));
@@ -84,7 +116,7 @@ static class OgcHtml
             </body>
             </html>
             """;
-        return Results.Content(html, "text/html; charset=utf-8");
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 
     /// <summary>Rows of features (GeoJSON features as PostGIS wrote them): the id links to the feature's page.</summary>

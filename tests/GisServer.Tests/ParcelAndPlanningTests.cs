@@ -550,6 +550,44 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task A_browser_that_follows_a_stale_open_data_link_gets_a_page_saying_so_and_GDAL_its_problem_json()
+    {
+        var c = _server.Client();
+        async Task<(HttpResponseMessage R, string Body)> Get(string path, string accept)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd(accept);
+            var r = await c.SendAsync(request);
+            return (r, await r.Content.ReadAsStringAsync());
+        }
+        const string Browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        var gone = await Scalar<long>("SELECT max(id) + 1000 FROM parcels");
+
+        // A parcel that is no longer there (merged, renumbered): the page says so in Vietnamese and leads back.
+        var (r, page) = await Get($"/ogc/collections/parcels/items/{gone}", Browser);
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal("text/html", r.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<h1>Không tìm thấy</h1>", page);
+        Assert.Contains($"không có đối tượng &#x27;{gone}&#x27; trong lớp Thửa đất", page);
+        Assert.Contains("/ogc/collections?f=html\">Các lớp dữ liệu</a>", page);
+        var (_, english) = await Get($"/ogc/collections/parcels/items/{gone}?lang=en", Browser);
+        Assert.Contains("<h1>Not found</h1>", english);
+        Assert.Contains("/ogc/collections?f=html&amp;lang=en\">The collections</a>", english);
+        var (missing, collection) = await Get("/ogc/collections/field_reports/items?f=html", "*/*");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("không có lớp &#x27;field_reports&#x27;; các lớp: ward_boundary, parcels", collection);
+        var (badLimit, limitPage) = await Get("/ogc/collections/parcels/items?limit=0", Browser);
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+        Assert.Contains("<h1>Yêu cầu chưa đúng</h1>", limitPage);
+
+        // GDAL, QGIS and scripts still get the problem as JSON, in the API's English.
+        var (api, json) = await Get($"/ogc/collections/parcels/items/{gone}", "application/geo+json, application/json");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"no feature '{gone}' in parcels", JsonDocument.Parse(json).RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task The_open_data_pages_read_in_English_from_a_link_with_lang_en_and_their_links_keep_it()
     {
         var c = _server.Client();
