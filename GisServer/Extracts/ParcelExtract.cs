@@ -131,14 +131,22 @@ public sealed class ParcelExtract
         double cx = env.Centre.X, cy = env.Centre.Y;
         SKPoint P(Coordinate p) => new((float)(frame.MidX + (p.X - cx) * scale), (float)(frame.MidY - (p.Y - cy) * scale));
 
+        // A neighbour is numbered inside the part of it the frame shows (a line of text in from the frame's edge):
+        // its own interior point is often beyond the frame, where the number would be cut off or lost.
+        double inset = 16 / scale;
+        var shown = d.Geometry.Factory.ToGeometry(new Envelope(
+            cx - frame.Width / 2 / scale + inset, cx + frame.Width / 2 / scale - inset,
+            cy - frame.Height / 2 / scale + inset, cy + frame.Height / 2 / scale - inset));
         c.Save();
         c.ClipRect(frame);
         using (var neighbourPaint = new SKPaint { Style = SKPaintStyle.Stroke, Color = SKColors.Gray, StrokeWidth = 0.6f, IsAntialias = true })
             foreach (var n in d.Neighbours)
             {
                 c.DrawPath(PathOf(n.Geometry, P), neighbourPaint);
-                var label = n.Geometry.InteriorPoint.Coordinate;
-                c.DrawText(n.SheetNo == d.SheetNo ? $"{n.ParcelNo}" : $"{n.ParcelNo} (tờ {n.SheetNo})", P(label).X, P(label).Y, SKTextAlign.Center, text, grey);
+                var inside = n.Geometry.Intersection(shown);
+                if (inside.IsEmpty) continue;
+                var label = P(inside.InteriorPoint.Coordinate);
+                c.DrawText(n.SheetNo == d.SheetNo ? $"{n.ParcelNo}" : $"{n.ParcelNo} (tờ {n.SheetNo})", label.X, label.Y + 4, SKTextAlign.Center, text, grey);
             }
         using (var fill = new SKPaint { Style = SKPaintStyle.Fill, Color = new SKColor(0xff, 0xe0, 0xb2), IsAntialias = true })
             c.DrawPath(PathOf(d.Geometry, P), fill);

@@ -726,6 +726,39 @@ public sealed class ExtractTests : SampleWardTest
     }
 
     [Fact]
+    public async Task The_extract_numbers_every_neighbour_inside_its_drawing()
+    {
+        // A town-house parcel in a grid of them: the neighbours' own middles lie beyond the drawing's frame above and below.
+        var id = await _server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE land_use = 'ODT' ORDER BY id LIMIT 1 OFFSET 7");
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        var neighbours = (await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/extract.json")).GetProperty("neighbours").EnumerateArray()
+            .Select(n => n.GetProperty("parcel_no").GetInt32().ToString()).ToList();
+        Assert.NotEmpty(neighbours);
+        var file = Path.Combine(Path.GetTempPath(), $"extract-{Guid.NewGuid():N}.pdf");
+        await File.WriteAllBytesAsync(file, await officer.GetByteArrayAsync($"/api/parcels/{id}/extract.pdf"));
+        try
+        {
+            // Each word with its box on the page (points from the top left), as pdftotext -bbox writes them.
+            var psi = new ProcessStartInfo("pdftotext", ["-bbox", file, "-"]) { RedirectStandardOutput = true };
+            using var p = Process.Start(psi)!;
+            var html = await p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            var words = System.Text.RegularExpressions.Regex.Matches(html, @"<word xMin=""([\d.]+)"" yMin=""([\d.]+)"" xMax=""([\d.]+)"" yMax=""([\d.]+)"">([^<]*)</word>")
+                .Select(m => (Text: System.Net.WebUtility.HtmlDecode(m.Groups[5].Value), Box: m.Groups.Values.Skip(1).Take(4).Select(g => double.Parse(g.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray()))
+                .ToList();
+            // The frame: a square between the page's margins (36 pt), below the header's last line (the CRS note).
+            var header = words.Last(w => w.Text == "VN-2000,").Box;
+            var (left, right) = (36.0, 595.0 - 36);
+            var (top, bottom) = (header[3] + 6, header[3] + 6 + (right - left));
+            foreach (var number in neighbours)
+                Assert.True(words.Any(w => w.Text == number && w.Box[0] >= left && w.Box[2] <= right && w.Box[1] >= top && w.Box[3] <= bottom),
+                    $"neighbour {number} is not numbered whole inside the drawing ({left}..{right} x {top:0}..{bottom:0}): " +
+                    string.Join("; ", words.Where(w => w.Text == number).Select(w => string.Join(",", w.Box.Select(v => v.ToString("0"))))));
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
     public async Task Only_officers_get_extracts()
     {
         var id = await _server.Db.ScalarAsync<long>("SELECT min(id) FROM parcels");
