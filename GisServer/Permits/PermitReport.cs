@@ -18,9 +18,13 @@ public static class PermitReport
                (SELECT ST_AsSVG(ST_Translate(ST_Transform(c.footprint, srid), -ST_XMin(box), -ST_YMax(box)), 0, 2) FROM frame),
                (SELECT string_agg(ST_AsSVG(ST_Translate(ST_Intersection(ST_Transform(r.geom, srid), box), -ST_XMin(box), -ST_YMax(box)), 0, 2), ' ')
                   FROM red_lines r, frame WHERE ST_Intersects(ST_Transform(r.geom, srid), box)),
-               (SELECT string_agg(ST_AsSVG(ST_Translate(ST_Boundary(ST_Intersection(ST_Transform(z.geom, srid), box)), -ST_XMin(box), -ST_YMax(box)), 0, 2), ' ')
+               -- a zone's own edges within the frame, not the frame's edges where the zone runs on beyond it
+               (SELECT string_agg(ST_AsSVG(ST_Translate(ST_Intersection(ST_Boundary(ST_Transform(z.geom, srid)), box), -ST_XMin(box), -ST_YMax(box)), 0, 2), ' ')
                   FROM zones z, frame WHERE ST_Intersects(ST_Transform(z.geom, srid), box)),
-               (SELECT ST_XMax(box) - ST_XMin(box) FROM frame), (SELECT ST_YMax(box) - ST_YMin(box) FROM frame)
+               (SELECT ST_XMax(box) - ST_XMin(box) FROM frame), (SELECT ST_YMax(box) - ST_YMin(box) FROM frame),
+               -- the parcels around it, so the reviewer sees the street front and the party walls
+               (SELECT string_agg(ST_AsSVG(ST_Translate(ST_Intersection(ST_Boundary(ST_Transform(o.geom, srid)), box), -ST_XMin(box), -ST_YMax(box)), 0, 2), ' ')
+                  FROM parcels o, p, frame WHERE o.id <> p.id AND ST_Intersects(o.geom, ST_Transform(box, 4326)))
         FROM c
         """;
 
@@ -52,12 +56,14 @@ public static class PermitReport
             · lập {{r.GetDateTime(1).ToLocalTime():dd/MM/yyyy HH:mm}} bởi {{E(r.GetString(2))}}</p>
             <p>Kết luận: <span class="{{verdict}}">{{Words[verdict]}}</span></p>
             <svg viewBox="0 0 {{F(w)}} {{F(h)}}" width="480" height="{{F(480 * h / w)}}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Sơ đồ thửa, công trình, chỉ giới">
-              <path d="{{Svg(6)}}" fill="none" stroke="#6d4c41" stroke-width="0.3" stroke-dasharray="1 0.6"/>
+              <path class="neighbours" d="{{Svg(9)}}" fill="none" stroke="#9e9e9e" stroke-width="0.2"/>
+              <path class="zones" d="{{Svg(6)}}" fill="none" stroke="#6d4c41" stroke-width="0.3" stroke-dasharray="1 0.6"/>
               <path d="{{Svg(5)}}" fill="#e53935" fill-opacity="0.35" stroke="#c62828" stroke-width="0.3"/>
               <path d="{{Svg(3)}}" fill="#ffe0b2" stroke="#e65100" stroke-width="0.4"/>
               <path d="{{Svg(4)}}" fill="#1e88e5" fill-opacity="0.45" stroke="#0d47a1" stroke-width="0.3"/>
+              {{ScaleAndNorth(w, h)}}
             </svg>
-            <p><small>Cam: thửa đất · xanh: công trình · đỏ: chỉ giới/hành lang · nét đứt nâu: ranh giới khu quy hoạch. Khung {{F(w)}} × {{F(h)}} m.</small></p>
+            <p><small>Cam: thửa đất · xanh: công trình · đỏ: chỉ giới/hành lang · nét đứt nâu: ranh giới khu quy hoạch · xám: thửa liền kề. Khung {{Vi(w)}} × {{Vi(h)}} m, hướng bắc lưới VN-2000 lên trên.</small></p>
             <table><tr><th>Quy tắc</th><th>Giá trị đo</th><th>Giới hạn</th><th>Kết quả</th><th>Căn cứ</th><th>Ghi chú</th></tr>
             """);
         foreach (var row in root.GetProperty("rules").EnumerateArray())
@@ -72,7 +78,19 @@ public static class PermitReport
         return sb.ToString();
     }
 
+    // A scale bar (the longest round length within a third of the frame) and grid north, in the drawing's metres; text ~12 px high.
+    static string ScaleAndNorth(double w, double h)
+    {
+        double bar = new[] { 5.0, 10, 20, 50, 100, 200 }.LastOrDefault(l => l <= w / 3, 5), size = w / 40, pad = w / 30;
+        return $"""
+            <g class="scale" font-size="{F(size)}" fill="#263238"><path d="M {F(pad)} {F(h - pad)} h {F(bar)}" stroke="#263238" stroke-width="{F(size / 4)}"/>
+              <text x="{F(pad)}" y="{F(h - pad - size / 2)}">0</text><text x="{F(pad + bar)}" y="{F(h - pad - size / 2)}" text-anchor="middle">{F(bar)} m</text>
+              <text x="{F(w - pad)}" y="{F(pad + size)}" text-anchor="end">↑ B</text></g>
+            """;
+    }
+
     static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+    static string Vi(double v) => v.ToString("#,##0.##", CultureInfo.GetCultureInfo("vi-VN"));
     static string Val(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined => "—",

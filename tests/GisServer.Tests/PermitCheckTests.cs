@@ -149,8 +149,13 @@ public sealed class PermitCheckTests : IAsyncLifetime
     [Fact]
     public async Task A_check_is_stored_printable_and_audited()
     {
-        var c = new Case("stored", "pass", [], Zones: [Whole()], Footprint: new(0, 0, 10, 10));
+        // A street zone beginning 5 m behind the parcel, and a neighbour on its right (10 m wide, as it is).
+        var c = new Case("stored", "pass", [], Zones: [Whole(), new(new(-50, 20, 100, 60), "DGT", null, null, null)], Footprint: new(0, 0, 10, 10));
         var id = await LayOutAsync(c);
+        await _server.Db.ExecAsync(string.Create(CultureInfo.InvariantCulture, $"""
+            INSERT INTO parcels (sheet_no, parcel_no, land_use, legal_area_m2, source_srid, geom)
+            VALUES (900, {10_000 + _plot}, 'ODT', 150, 9210, ST_Multi(ST_Transform(ST_MakeEnvelope({556_010 + _plot * 300}, 2314000, {556_020 + _plot * 300}, 2314015, 9210), 4326)))
+            """));
         var body = $"{{\"parcel_id\":{id},\"footprint\":{FootprintJson(c)},\"footprint_crs\":\"EPSG:9210\",\"floors\":3,\"height_m\":12}}";
         var answer = await (await _officer.PostAsync("/api/permits/check", new StringContent(body, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
         var checkId = answer.GetProperty("id").GetInt64();
@@ -158,6 +163,20 @@ public sealed class PermitCheckTests : IAsyncLifetime
         Assert.Equal(answer.GetProperty("verdict").GetString(), stored.GetProperty("verdict").GetString());
         var html = await _officer.GetStringAsync($"/api/permits/checks/{checkId}.html");
         Assert.Contains("<svg", html);
+        // The drawing, in metres from the frame's top left (the parcel 15 m in from each side, y down): the zone's
+        // own edge 5 m behind the parcel and nothing of the frame's edges, the neighbour's outline, a scale bar.
+        List<(double X, double Y)> Path(string cls)
+        {
+            var d = System.Text.RegularExpressions.Regex.Match(html, $"class=\"{cls}\" d=\"([^\"]*)\"").Groups[1].Value;
+            var n = System.Text.RegularExpressions.Regex.Matches(d, @"-?[\d.]+").Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToList();
+            return Enumerable.Range(0, n.Count / 2).Select(i => (n[2 * i], n[2 * i + 1])).ToList();
+        }
+        var zoneEdge = Path("zones");
+        Assert.NotEmpty(zoneEdge);
+        Assert.All(zoneEdge, p => Assert.Equal(10, p.Y, 2));           // 30 m frame top - 20 m
+        var neighbour = Path("neighbours");
+        Assert.Contains(neighbour, p => Math.Abs(p.X - 35) < 0.01 && Math.Abs(p.Y - 15) < 0.01);   // its far back corner
+        Assert.Contains(">10 m</text>", html);
         Assert.Contains("Mật độ xây dựng", html);
         Assert.Contains("QCVN 01:2021/BXD", html);
         Assert.Equal(2, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'permit.read' AND target = $1", $"check {checkId}"));
