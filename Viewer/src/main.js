@@ -123,6 +123,7 @@ let outlined = [];     // the parcels outlined in red: the open one, or a search
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
 let relistReports = null;  // lists the reports again (reports.js), once the list is there
+let openList = null;   // the list the open parcel came from: { nodes, scroll, features, total, loadMore, onPage } (showParcelList)
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
   if (!map.getSource('ward') || map.getLayer('parcel-selected')) return;
@@ -147,7 +148,7 @@ async function showParcel(id) {
     select(id);
     linkTo({ parcel: id });
     const owner = p.owner_name ? `<tr><th>${t('Chủ sử dụng', 'Owner')}</th><td>${esc(p.owner_name)}</td></tr><tr><th>${t('Số GCN', 'Certificate no.')}</th><td>${esc(p.certificate_no)}</td></tr>` : '';
-    $('panel-body').innerHTML = `
+    $('panel-body').innerHTML = `${openList ? listNav(id) : ''}
       <h2>${parcelName(p)}</h2>
       <table class="record">
         <tr><th>${t('Mục đích sử dụng', 'Land use')}</th><td>${landUse(p.land_use, p.land_use_name)}</td></tr>
@@ -185,7 +186,7 @@ async function showParcel(id) {
   }
 }
 // The panel put away: no parcel open, none outlined, none in the link.
-function hidePanel() { $('panel').hidden = true; select(null); linkTo({ parcel: null }); }
+function hidePanel() { $('panel').hidden = true; openList = null; select(null); linkTo({ parcel: null }); }
 $('panel-close').addEventListener('click', () => { hidePanel(); pointMarker?.remove(); planner.clear(); });
 // Opened from a link: the parcel's record, and the parcel on the map unless the link placed the map itself.
 const linkedParcel = Number(new URLSearchParams(location.search).get('parcel'));
@@ -237,6 +238,7 @@ $('search').addEventListener('submit', async (e) => {
   const q = $('search-input').value.trim();
   if (!q) return;
   closeSidebar();
+  openList = null;   // a new search: the last list's way back goes
   const point = typedPoint(q, zone.value);
   if (point) return showPoint(point);
   pointMarker?.remove();   // the last typed point's marker goes with the next search
@@ -311,36 +313,79 @@ const outlineListed = (features) => { goTo(features); select(null, features.map(
 // the n listed); onPage shows the list so far on the map.
 function showParcelList(header, first, total, item, nextPage, onPage = outlineListed) {
   const features = [...first];
+  openList = null;
   linkTo({ parcel: null });
   $('panel').hidden = false;
   $('panel-body').innerHTML = `${header}<ul class="matches"></ul><button type="button" class="more" hidden></button>`;
   const list = $('panel-body').querySelector('.matches');
   const more = $('panel-body').querySelector('.more');
+  const show = (page, quiet = false) => {
+    list.insertAdjacentHTML('beforeend', page.map(item).join(''));
+    if (!quiet) onPage(features);
+    more.hidden = features.length >= total || page.length === 0;
+    more.textContent = `${t('Xem thêm', 'More')} (${features.length}/${total})`;
+  };
+  // The next page, added to the list; quiet (stepping from a parcel to the next one): the map stays on the parcel.
+  const loadMore = async (quiet = false) => {
+    const next = await nextPage(features.length);
+    features.push(...next);
+    show(next, quiet);
+    return next.length;
+  };
   list.addEventListener('click', (e) => {
     const a = e.target.closest('[data-parcel]');
     if (!a) return;
     e.preventDefault();
-    const picked = features.filter((f) => f.id === Number(a.dataset.parcel) && f.geometry);
-    if (picked.length) goTo(picked);
-    showParcel(Number(a.dataset.parcel));
+    // The list as it is (its pages, where it was scrolled to) is kept for the way back from the parcel.
+    openList = { nodes: [...$('panel-body').childNodes], scroll: $('panel').scrollTop, features, total, loadMore, onPage };
+    openFromList(Number(a.dataset.parcel));
   });
-  const show = (page) => {
-    list.insertAdjacentHTML('beforeend', page.map(item).join(''));
-    onPage(features);
-    more.hidden = features.length >= total || page.length === 0;
-    more.textContent = `${t('Xem thêm', 'More')} (${features.length}/${total})`;
-  };
   more.addEventListener('click', async () => {
     more.disabled = true;   // a second click before the page arrives would ask for the same page
-    try {
-      const next = await nextPage(features.length);
-      features.push(...next);
-      show(next);
-    } catch (err) { $('status').textContent = err.message; }
+    try { await loadMore(); } catch (err) { $('status').textContent = err.message; }
     more.disabled = false;
   });
   show(features);
 }
+
+// A parcel opened from a list (search matches, a kind of conflict, an area's parcels) keeps the way back to the
+// list and steps to the parcel before or after it, so a planner can go through 200 conflicts one by one.
+async function openFromList(id) {
+  const listed = openList?.features.find((f) => f.id === id);
+  if (listed?.geometry) goTo([listed]);
+  const parcel = await showParcel(id);
+  if (parcel && !listed?.geometry) goTo([parcel]);
+}
+function listNav(id) {
+  const { features, total } = openList;
+  const i = features.findIndex((f) => f.id === id);
+  const step = (j, label, rel) => (j >= 0 && j < total
+    ? `<a href="#" data-step="${j}" rel="${rel}">${label}</a>` : `<span class="off">${label}</span>`);
+  return `<p class="list-nav"><a href="#" data-back>← ${t('Danh sách', 'The list')}</a>${i < 0 ? ''
+    : ` · ${step(i - 1, t('‹ trước', '‹ previous'), 'prev')} ${fmt(i + 1, 0)}/${fmt(total, 0)} ${step(i + 1, t('sau ›', 'next ›'), 'next')}`}</p>`;
+}
+$('panel-body').addEventListener('click', async (e) => {
+  if (!openList) return;
+  if (e.target.closest('[data-back]')) {
+    e.preventDefault();
+    const { nodes, scroll, features, onPage } = openList;
+    openList = null;
+    select(null);
+    linkTo({ parcel: null });
+    $('panel-body').replaceChildren(...nodes);
+    $('panel').scrollTop = scroll;
+    onPage(features);
+    return;
+  }
+  const step = e.target.closest('[data-step]');
+  if (!step) return;
+  e.preventDefault();
+  const j = Number(step.dataset.step);
+  try {
+    while (j >= openList.features.length && await openList.loadMore(true) > 0) { /* the page the next parcel is on */ }
+  } catch (err) { $('status').textContent = err.message; return; }
+  if (openList.features[j]) openFromList(openList.features[j].id);
+});
 
 // The planner's conflicts and area overlay (planning.js), shown to planners.
 const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES });

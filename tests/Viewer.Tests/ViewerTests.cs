@@ -466,9 +466,31 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>($"() => window.wardmap.map.queryRenderedFeatures({{ layers: ['conflicts-fill'] }}).every((f) => window.wardmap.map.project(f.geometry.coordinates.flat(3).slice(0, 2)).x < {panelLeft})"),
             "every red parcel lies left of the panel");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-conflicts.png") });
-        // A parcel of the list opens; closing the panel takes the red parcels off the map.
+        // A parcel of the list opens, and the planner goes through the list from it: the next, the one before, past
+        // the list's first page (the next page comes with it), and back to the list as it was left.
+        var names = await page.Locator("#panel .matches li a").AllInnerTextsAsync();
         await page.ClickAsync("#panel .matches li:first-child a");
         await page.WaitForSelectorAsync("#panel .neighbours");
+        Assert.Equal(names[0], await page.InnerTextAsync("#panel h2"));
+        Assert.Contains($"1/{ids.Count}", await page.InnerTextAsync("#panel .list-nav"));
+        Assert.Equal(0, await page.Locator("#panel .list-nav a[rel=prev]").CountAsync());   // none before the first
+        await page.ClickAsync("#panel .list-nav a[rel=next]");
+        await page.WaitForFunctionAsync("(name) => document.querySelector('#panel h2')?.innerText === name && document.querySelector('#panel .neighbours')", names[1]);
+        Assert.Contains($"2/{ids.Count}", await page.InnerTextAsync("#panel .list-nav"));
+        Assert.Equal(ids[1], await page.EvaluateAsync<long>("() => Number(new URL(location.href).searchParams.get('parcel'))"));   // the link names it
+        await page.ClickAsync("#panel .list-nav a[rel=prev]");
+        await page.WaitForFunctionAsync("(name) => document.querySelector('#panel h2')?.innerText === name && document.querySelector('#panel .neighbours')", names[0]);
+        // The 20th, then the 21st: on the next page, which is fetched and added to the list behind.
+        await page.ClickAsync("#panel .list-nav a[data-back]");
+        await page.ClickAsync("#panel .matches li:nth-child(20) a");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel .list-nav')?.innerText.includes('20/')");
+        await page.ClickAsync("#panel .list-nav a[rel=next]");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel .list-nav')?.innerText.includes('21/') && document.querySelector('#panel .neighbours')");
+        await page.ClickAsync("#panel .list-nav a[data-back]");
+        Assert.Equal(Math.Min(40, ids.Count), await page.Locator("#panel .matches li").CountAsync());
+        Assert.StartsWith($"{ids.Count} thửa:", await page.InnerTextAsync("#panel h2"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.wardmap.map.querySourceFeatures('conflicts').length > 0"), "the red parcels stay on the map");
+        // Closing the panel takes the red parcels off the map.
         await page.ClickAsync("#panel-close");
         await page.WaitForFunctionAsync("() => window.wardmap.map.querySourceFeatures('conflicts').length === 0");
         // The whole table, for a report.
