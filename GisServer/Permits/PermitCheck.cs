@@ -34,8 +34,12 @@ public static class PermitCheck
     const string MeasureSql = """
         WITH p AS (SELECT id, sheet_no, parcel_no, land_use, source_srid AS srid, geom, ST_Transform(geom, source_srid) AS g FROM parcels WHERE id = @id),
         f AS (SELECT COALESCE(ST_Transform(@fp::geometry, p.srid), p.g) AS g FROM p),
-        rl AS (SELECT r.code, r.kind, r.name, r.width_m, r.plan_ref, ST_Transform(r.geom, p.srid) AS g
-               FROM red_lines r, p WHERE r.kind = ANY(@kinds) AND ST_DWithin(r.geom, p.geom, 0.001)),
+        -- overlap: the footprint's area across the red line, counted once it reaches deeper than @red_tol into it;
+        -- a footprint on the line to within that (coordinates rounded in the plan's file) lies on it, not across it.
+        rl AS (SELECT r.code, r.kind, r.name, r.width_m, r.plan_ref, x.g,
+                      CASE WHEN ST_Intersects(ST_Buffer(x.g, -@red_tol), f.g) THEN ST_Area(ST_Intersection(x.g, f.g)) ELSE 0 END AS overlap
+               FROM red_lines r, p, f, LATERAL (SELECT ST_Transform(r.geom, p.srid) AS g) x
+               WHERE r.kind = ANY(@kinds) AND ST_DWithin(r.geom, p.geom, 0.001)),
         z AS (SELECT zn.zone_code, zn.planned_use, zn.max_density_pct, zn.max_floors, zn.max_height_m, zn.setback_m, zn.plan_ref,
                      ST_Area(ST_Intersection(ST_Transform(zn.geom, p.srid), p.g)) AS area,
                      ST_Area(ST_Intersection(ST_Transform(zn.geom, p.srid), f.g)) AS footprint_area
@@ -43,10 +47,10 @@ public static class PermitCheck
         SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.srid,
                ST_Area(p.g), ST_Area(f.g), ST_Area(ST_Difference(f.g, p.g)),
                COALESCE((SELECT max(ST_Distance(d.geom, p.g)) FROM ST_DumpPoints(f.g) d), 0),
-               COALESCE((SELECT sum(ST_Area(ST_Intersection(rl.g, f.g))) FROM rl WHERE ST_Intersects(rl.g, f.g)), 0),
+               COALESCE((SELECT sum(overlap) FROM rl), 0),
                (SELECT min(ST_Distance(rl.g, f.g)) FROM rl),
                (SELECT json_agg(json_build_object('code', code, 'kind', kind, 'name', name, 'plan_ref', plan_ref,
-                        'overlap_m2', ST_Area(ST_Intersection(rl.g, f.g)), 'distance_m', ST_Distance(rl.g, f.g))) FROM rl)::text,
+                        'overlap_m2', overlap, 'distance_m', ST_Distance(rl.g, f.g))) FROM rl)::text,
                (SELECT json_agg(json_build_object('zone_code', zone_code, 'planned_use', planned_use, 'max_density_pct', max_density_pct,
                         'max_floors', max_floors, 'max_height_m', max_height_m, 'setback_m', setback_m, 'plan_ref', plan_ref,
                         'area_m2', area, 'footprint_area_m2', footprint_area) ORDER BY area DESC) FROM z WHERE z.area > 0.01)::text,
@@ -68,6 +72,7 @@ public static class PermitCheck
         cmd.Parameters.AddWithValue("id", req.ParcelId);
         cmd.Parameters.Add(new NpgsqlParameter("fp", NpgsqlTypes.NpgsqlDbType.Geometry) { Value = (object?)req.Footprint ?? DBNull.Value });
         cmd.Parameters.AddWithValue("kinds", rules.RedLineKinds);
+        cmd.Parameters.AddWithValue("red_tol", rules.RedLineToleranceM);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         long id = r.GetInt64(0); int sheet = r.GetInt32(1), no = r.GetInt32(2);

@@ -16,6 +16,8 @@ public sealed class PermitRuleSet
     public string FootprintReference { get; set; } = "";
     public string[] RedLineKinds { get; set; } = [];
     public double RedLineToleranceM2 { get; set; } = 0.01;
+    /// <summary>How deep a footprint may reach across a red line and still lie on it: the plans' coordinate precision.</summary>
+    public double RedLineToleranceM { get; set; } = 0.01;
     public string RedLineReference { get; set; } = "";
     public DensityRows DensityTable { get; set; } = new();
     public SetbackRows SetbackTable { get; set; } = new();

@@ -252,6 +252,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var north = await Parcel(2, 0, 40, 20, 60);       // its south edge is the strip's north edge
         var across = await Parcel(3, 30, 1, 50, 21);      // 1 m into the strip along 20 m: 20 m²
         var barely = await Parcel(4, 60, 39.9, 80, 59.9); // 10 cm into it from the north, where lon/lat bows the strip away
+        var onIt = await Parcel(5, 90, 0.005, 136, 20.005);  // built to it, 5 mm across by the plan's rounded coordinates
         async Task<List<JsonElement>> RedLines(long id) =>
             (await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/planning")).GetProperty("red_lines").EnumerateArray().ToList();
         Assert.Empty(await RedLines(south));
@@ -260,6 +261,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal("RL-5KM", crossing.GetProperty("code").GetString());
         Assert.Equal(20.0, crossing.GetProperty("area_m2").GetDouble(), 1);
         Assert.Equal(2.0, Assert.Single(await RedLines(barely)).GetProperty("area_m2").GetDouble(), 1);
+        Assert.Empty(await RedLines(onIt));   // 0.2 m² of rounding along its 46 m frontage, not a red line across it
     }
 
     [Fact]
