@@ -23,7 +23,7 @@ public sealed record ImportRequest(string Layer, string File)
     public bool DryRun { get; init; }
     /// <summary>Merge by natural key instead of replacing the layer.</summary>
     public bool Upsert { get; init; }
-    /// <summary>Import even when the same file was already loaded.</summary>
+    /// <summary>Import even when the same file was already loaded, or when it would remove most of the layer.</summary>
     public bool Force { get; init; }
     public string Who { get; init; } = "cli";
     /// <summary>Rows farther than this outside the ward boundary are rejected.</summary>
@@ -193,6 +193,14 @@ public sealed class Importer(NpgsqlDataSource db)
             throw new ImportException(request.File, null, null,
                 report.RowsRead == 0 ? "the file has no rows; the layer was left as it was"
                     : $"none of its {report.RowsRead} rows could be loaded (first: row {report.Rejected[0].Row}, {report.Rejected[0].Reason}); the layer was left as it was");
+
+        // A replace removes what the file lacks: a file that is a part of the layer (one sheet, the new lights)
+        // would take the rest with it. Most of a layer going needs saying so.
+        if (target is NewTableTarget { LiveRows: var live, Removing: var removing } && !request.Force && removing >= 10 && removing * 2 > live)
+            throw new ImportException(request.File, null, null,
+                $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
+                "it does not have; the layer was left as it was. If the file is the whole layer, import it with --force " +
+                "(force=true through the API); to add or update rows and keep the others, use --upsert");
 
         if (request.DryRun)
         {

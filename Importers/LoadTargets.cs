@@ -56,7 +56,11 @@ sealed class NewTableTarget : LoadTarget
     string T => Spec.Table;
 
     NewTableTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter, long runId, Dictionary<string, long> ids)
-        : base(conn, tx, spec, converter.StagedColumns) => (_converter, _runId, _liveIds) = (converter, runId, ids);
+        : base(conn, tx, spec, converter.StagedColumns) => (_converter, _runId, _liveIds, LiveRows) = (converter, runId, ids, ids.Count);
+
+    /// <summary>The rows the live layer has; and of them, those whose key the file has not had so far (removed at the swap).</summary>
+    public long LiveRows { get; }
+    public long Removing => _liveIds.Count;
 
     public static async Task<LoadTarget> CreateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter, long runId, CancellationToken ct)
     {

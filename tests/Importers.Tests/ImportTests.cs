@@ -259,6 +259,29 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_that_would_remove_most_of_a_layer_is_refused_until_forced_and_the_layer_stays()
+    {
+        // The ward's 460 parcels of Hải Dương's sheets, then one new sheet's two parcels imported as if they were all.
+        await Import("parcels", Repo.SampleSmall("parcels_hai_duong_9209.shp"));
+        var version = await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'");
+        var sheet = _files.GeoJson("new-sheet.geojson", [(ToWgs84(Square(0, 0)), Parcel(90, 1)), (ToWgs84(Square(20, 0)), Parcel(90, 2))]);
+
+        var e = await Assert.ThrowsAsync<ImportException>(() => Import("parcels", sheet));
+        Assert.Equal("new-sheet.geojson: its 2 rows would replace the 460 of parcels and remove the 460 (100 %) it does not have; " +
+            "the layer was left as it was. If the file is the whole layer, import it with --force (force=true through the API); " +
+            "to add or update rows and keep the others, use --upsert", e.Describe());
+        Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
+        Assert.Equal(version, await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
+        Assert.Equal("failed", await _db.ScalarAsync<string>("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1"));
+
+        // What the officer meant: the new sheet added to the others; or, said so, the layer replaced.
+        Assert.Equal(0, (await Import("parcels", sheet, r => r with { Upsert = true })).RowsDeleted);
+        Assert.Equal(462, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
+        Assert.Equal(460, (await Import("parcels", sheet, r => r with { Force = true })).RowsDeleted);
+        Assert.Equal(2, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
+    }
+
+    [Fact]
     public async Task A_mapping_file_names_the_fields_a_surveyor_called_otherwise()
     {
         var path = _files.GeoJson("custom.geojson", [(ToWgs84(Square(0, 0)), new { TO_SO = 7, THUA_SO = 9, KH = "ONT", CHU = "Lê Thị Hoa" })]);
