@@ -18,6 +18,8 @@ public static class TileEndpoints
         var tiles = app.MapGroup("").WithTags("tiles");
         tiles.MapGet("/tiles/{layers}/{z}/{x}/{y}.mvt", GetTile)
             .WithSummary("A Mapbox Vector Tile of one or more catalogue layers (comma list), gzip-compressed. ?variant=officer adds owners (officer key).");
+        // The same tile under the extension pg_tileserv and OpenMapTiles use, for a URL template written for them.
+        tiles.MapGet("/tiles/{layers}/{z}/{x}/{y}.pbf", GetTile).ExcludeFromDescription();
         tiles.MapGet("/tiles/{layers}.json", GetTileJson).WithSummary("TileJSON 3.0.0 for one or more catalogue layers.");
         tiles.MapGet("/tiles", (HttpRequest request) => Results.Ok(new
         {

@@ -180,6 +180,11 @@ public sealed class TileTests : IAsyncLifetime
         await Get(roads);
         var etag = first.Response.Headers.ETag!.Tag;
         Assert.Equal(HttpStatusCode.NotModified, (await Get(parcels, ifNoneMatch: etag)).Response.StatusCode);
+        // The same tile under pg_tileserv's extension (.pbf), from the same cache entry.
+        var pbf = await Get(parcels.Replace(".mvt", ".pbf"));
+        Assert.Equal("hit", pbf.Response.Headers.GetValues("X-Tile-Cache").Single());
+        Assert.Equal(etag, pbf.Response.Headers.ETag!.Tag);
+        Assert.Equal(first.Body, pbf.Body);
 
         // Re-import the GeoPackage half with one parcel's land use changed: new ETag, rebuilt tile; roads untouched.
         await new Importer(_server.Db.DataSource).RunAsync(new ImportRequest("parcels", Repo.SampleSmall("parcels_hai_phong_9210.gpkg")) { Upsert = true, Force = true });
