@@ -27,6 +27,9 @@ public static class Styles
     /// </summary>
     public const string ReportsSource = "reports";
 
+    /// <summary>The asset kinds a widget asks for by name (cameras, drains...), from their own catalogue layers.</summary>
+    public const string KindsSource = "kinds";
+
     /// <summary>One layer of a style: the catalogue layer it draws (null: the background) and the styles it is in.</summary>
     sealed record Drawing(string? Data, string[] In, Dictionary<string, object> Layer);
 
@@ -60,6 +63,8 @@ public static class Styles
         object Source(string layerList) => TileJson.Source(TileCatalog.Resolve(layerList).Layers!, baseUrl, extent, english);
         var sources = new Dictionary<string, object> { ["ward"] = Source(CompositeLayers) };
         if (chosen.Any(d => Equals(d.Layer.GetValueOrDefault("source"), ReportsSource))) sources[ReportsSource] = Source("field_reports");
+        var kinds = chosen.Where(d => Equals(d.Layer.GetValueOrDefault("source"), KindsSource)).Select(d => d.Data!).ToList();
+        if (kinds.Count > 0) sources[KindsSource] = Source(string.Join(",", kinds));
         return new Dictionary<string, object?>
         {
             ["version"] = 8,
@@ -81,9 +86,11 @@ public static class Styles
     {
         string[] every = Names, planning = ["planning"], parcels = ["cadastral", "planning"], points = ["ioc", "base"];
         var list = new List<Drawing>();
-        void Add(string? data, string[] styles, Dictionary<string, object> layer)
+        void Add(string? data, string[] styles, Dictionary<string, object> layer, string? kind = null)
         {
-            if (data is not null) layer["metadata"] = new Dictionary<string, object> { ["wardmap:layer"] = data };
+            if (data is not null) layer["metadata"] = kind is null
+                ? new Dictionary<string, object> { ["wardmap:layer"] = data }
+                : new Dictionary<string, object> { ["wardmap:layer"] = data, ["wardmap:kind"] = kind };   // an asset kind: its table is assets
             list.Add(new(data, styles, layer));
         }
         var landUse = LandUseColor(landUseColors);
@@ -102,14 +109,16 @@ public static class Styles
         Add("ward_boundary", every, Line("ward-line", "ward_boundary", "#6a1b9a", 2.5));
         var assetsFrom = TileCatalog.Find("assets")!.MinZoom;   // the composite source carries assets from this zoom
         Add("assets", points, Circle("assets", "assets", AssetColor(), 3, minzoom: assetsFrom));
-        // One kind of asset (cameras, drains...): in no style, drawn when a widget asks for that kind alone.
+        // One kind of asset (cameras, drains...): in no style, drawn when a widget asks for that kind alone, from the
+        // kind's own tiles (a source of the kinds asked for): those start zooms before the composite's assets do, so a
+        // wall screen showing the whole ward shows its 54 cameras too, not only once zoomed to a street.
         foreach (var kind in TileCatalog.All.Where(l => l.Kind is not null))
         {
             var layer = kind.GeometryType == "line"
-                ? Line($"assets-{kind.Name}", "assets", AssetColor(), 2, minzoom: assetsFrom)
-                : Circle($"assets-{kind.Name}", "assets", AssetColor(), 4, minzoom: assetsFrom);
-            layer["filter"] = new object[] { "==", new object[] { "get", "kind" }, kind.Kind! };
-            Add(kind.Name, [], layer);
+                ? Line($"assets-{kind.Name}", kind.Name, AssetColor(), 2, minzoom: kind.MinZoom)
+                : Circle($"assets-{kind.Name}", kind.Name, AssetColor(), 4, minzoom: kind.MinZoom);
+            layer["source"] = KindsSource;
+            Add(kind.Name, [], layer, kind.Kind);
         }
         // A report past a deadline (acknowledgement or handling) is ringed in red: what the IOC chases first.
         var reports = Circle("field-reports", "field_reports", ReportColor(), 6, stroke: "#ffffff", source: ReportsSource);

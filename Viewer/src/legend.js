@@ -22,10 +22,10 @@ export async function fillLegend(legend, layers, inView = null) {
     return out;
   };
   const pairs = (id, paint) => matchPairs(layers.find((l) => l.id === id)?.paint?.[paint]);
-  // Assets are one layer of every kind, or a layer a kind (assets-cameras: its filter names the kind).
+  // Assets are one layer of every kind, or a layer a kind (assets-cameras: its metadata names the kind).
   const assets = new Map();
-  for (const l of layers.filter((x) => x['source-layer'] === 'assets' && x.type === 'circle')) {
-    const only = Array.isArray(l.filter) && l.filter[0] === '==' ? l.filter[2] : null;
+  for (const l of layers.filter((x) => x.type === 'circle' && (x['source-layer'] === 'assets' || x.metadata?.['wardmap:kind']))) {
+    const only = l.metadata?.['wardmap:kind'];
     for (const [kind, colour] of matchPairs(l.paint?.['circle-color'])) if (ASSET_KINDS[kind] && (!only || kind === only)) assets.set(kind, colour);
   }
   const group = (title, entries, round = false) => {

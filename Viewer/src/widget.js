@@ -49,7 +49,8 @@ if (highlight) {
     map.addLayer(drawn.type === 'circle'
       ? { id: 'highlight', type: 'circle', ...where, paint: { 'circle-radius': 11, 'circle-opacity': 0, 'circle-stroke-color': '#d50000', 'circle-stroke-width': 3 } }
       : { id: 'highlight', type: 'line', ...where, paint: { 'line-color': '#d50000', 'line-width': 4 } });
-    if (!hasCenter && !hasBbox) goTo(layer, drawn['source-layer'], highlight);
+    // The open-data collection it is in: an asset kind's (cameras) is the assets collection.
+    if (!hasCenter && !hasBbox) goTo(layer, drawn.metadata['wardmap:kind'] ? 'assets' : drawn['source-layer'], highlight);
   });
 }
 

@@ -453,15 +453,22 @@ public sealed class TileTests : IAsyncLifetime
         var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
         Assert.Equal(["background", "parcels-fill", "ward-line", "assets-cameras", "field-reports", "parcels-label"],
             layers.Select(l => l.GetProperty("id").GetString()));
-        // Parcels as the cadastral map draws them; cameras are the asset points of that kind only.
+        // Parcels as the cadastral map draws them; cameras from their own tiles, from the zoom those start at (a wall
+        // screen showing the whole ward shows its cameras), where the composite's assets start only at street level.
         using var cadastral = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/cadastral.json"));
         var parcels = cadastral.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "parcels-fill");
         Assert.Equal(parcels.GetProperty("paint").GetRawText(), layers[1].GetProperty("paint").GetRawText());
-        Assert.Equal("[\"==\",[\"get\",\"kind\"],\"camera\"]", layers[3].GetProperty("filter").GetRawText());
-        Assert.Equal("assets", layers[3].GetProperty("source-layer").GetString());
-        // Each layer names the catalogue layer it draws (the widget's highlight finds its drawing by it).
+        Assert.Equal("kinds", layers[3].GetProperty("source").GetString());
+        Assert.Equal("cameras", layers[3].GetProperty("source-layer").GetString());
+        Assert.Equal(TileCatalog.Find("cameras")!.MinZoom, layers[3].GetProperty("minzoom").GetInt32());
+        Assert.True(TileCatalog.Find("cameras")!.MinZoom < TileCatalog.Find("assets")!.MinZoom);
+        var kinds = doc.RootElement.GetProperty("sources").GetProperty("kinds");
+        Assert.EndsWith("/tiles/cameras/{z}/{x}/{y}.mvt", kinds.GetProperty("tiles")[0].GetString());
+        Assert.Equal(TileCatalog.Find("cameras")!.MinZoom, kinds.GetProperty("minzoom").GetInt32());
+        // Each layer names the catalogue layer it draws (the widget's highlight finds its drawing by it), a kind its kind.
         Assert.Equal("cameras", layers[3].GetProperty("metadata").GetProperty("wardmap:layer").GetString());
-        Assert.Equal(["reports", "ward"], doc.RootElement.GetProperty("sources").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("camera", layers[3].GetProperty("metadata").GetProperty("wardmap:kind").GetString());
+        Assert.Equal(["kinds", "reports", "ward"], doc.RootElement.GetProperty("sources").EnumerateObject().Select(p => p.Name).Order());
 
         // Asking for groups draws their names (the group_labels points) too; no reports, no reports source.
         using var planning = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/planning.json?layers=groups"));

@@ -776,6 +776,18 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var said in new[] { "Camera an ninh", "Mới", "Đang xử lý", "Quá hạn tiếp nhận hoặc xử lý" }) Assert.Contains(said, legend);
         Assert.True(await widget.IsVisibleAsync(".widget-legend"));
         await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-legend.png") });
+
+        // The wall screen shows the whole ward (zoom 13, where the map's assets do not start yet): the cameras it asked
+        // for are all there, from their own tiles.
+        var ward = await OpenAsync($"/widget?layers=groups,cameras&style=ioc&center={lon},{lat}&zoom=13", 1280, 720);
+        var frame = await ward.EvaluateAsync<double[]>("() => window.wardmap.map.getBounds().toArray().flat()");
+        var expected = await _server.Db.ScalarAsync<long[]>("""
+            SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM assets
+            WHERE kind = 'camera' AND ST_Intersects(geom, ST_Expand(ST_MakeEnvelope($1, $2, $3, $4, 4326), -0.02 * ($3 - $1), -0.02 * ($4 - $2)))
+            """, frame[0], frame[1], frame[2], frame[3]);
+        Assert.NotEmpty(expected);
+        var drawn = await ward.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['assets-cameras'] }).map((f) => f.id)");
+        Assert.Subset(drawn.ToHashSet(), expected.ToHashSet());
     }
 
     [Fact]
