@@ -883,6 +883,17 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.InRange(centre[1], lat - 0.0005, lat + 0.0005);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-highlight.png") });
 
+        // One camera by its id: the widget finds it through the open data's assets (a camera is an asset) and rings it.
+        var camera = await _server.Db.ScalarAsync<long>("SELECT id FROM assets WHERE kind = 'camera' ORDER BY id LIMIT 1 OFFSET 3");
+        var (cx, cy) = (await _server.Db.ScalarAsync<double>("SELECT ST_X(geom) FROM assets WHERE id = $1", camera), await _server.Db.ScalarAsync<double>("SELECT ST_Y(geom) FROM assets WHERE id = $1", camera));
+        var one = await OpenAsync($"/widget?layers=cameras&highlight={camera}&style=ioc", 600, 400);
+        await one.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).length === 1",
+            null, new() { Timeout = 20_000, PollingInterval = 250 });
+        Assert.Equal(new[] { camera }, await one.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
+        var at = await one.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
+        Assert.InRange(at[0], cx - 0.0002, cx + 0.0002);
+        Assert.InRange(at[1], cy - 0.0002, cy + 0.0002);
+
         // A wrong layer name in an embed says so in the frame, in the widget's Vietnamese (the wall's browser may be
         // set to English), instead of drawing a blank map.
         var wrong = await _browser.NewPageAsync(new() { BaseURL = _server.BaseAddress.ToString(), Locale = "en-US" });
