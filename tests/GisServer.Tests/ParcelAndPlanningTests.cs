@@ -467,18 +467,22 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/ogc/collections/parcels/items?datetime=2025-07-01T00:00:00Z/..&limit=1")).StatusCode);
     }
 
+    // What a browser's Accept says (Chromium's, Firefox's), against GDAL's, QGIS's and curl's.
+    const string Browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    /// <summary>A page of the open data as a client with this Accept gets it (the public, no key).</summary>
+    async Task<(HttpResponseMessage R, string Body)> Get(string path, string accept)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd(accept);
+        var r = await _server.Client().SendAsync(request);
+        return (r, await r.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task OGC_API_pages_read_in_a_browser_show_the_same_features_with_their_map_and_no_personal_data()
     {
         var c = _server.Client();
-        async Task<(HttpResponseMessage R, string Body)> Get(string path, string accept)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.ParseAdd(accept);
-            var r = await c.SendAsync(request);
-            return (r, await r.Content.ReadAsStringAsync());
-        }
-        const string Browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
         // A browser gets pages, GDAL, QGIS and curl JSON, whatever they send; f= decides over Accept.
         var landing = await Get("/ogc", Browser);
@@ -554,15 +558,6 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     [Fact]
     public async Task A_browser_that_follows_a_stale_open_data_link_gets_a_page_saying_so_and_GDAL_its_problem_json()
     {
-        var c = _server.Client();
-        async Task<(HttpResponseMessage R, string Body)> Get(string path, string accept)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Accept.ParseAdd(accept);
-            var r = await c.SendAsync(request);
-            return (r, await r.Content.ReadAsStringAsync());
-        }
-        const string Browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         var gone = await Scalar<long>("SELECT max(id) + 1000 FROM parcels");
 
         // A parcel that is no longer there (merged, renumbered): the page says so in Vietnamese and leads back.
