@@ -39,7 +39,7 @@ public static class PlanningEndpoints
             ctx.Response.Headers.ETag = etag;
             ctx.Response.Headers.CacheControl = "private, no-cache";
             ctx.Response.Headers.Vary = "Accept-Encoding";
-            if (ctx.Request.Headers.IfNoneMatch.ToString().Split(',').Any(t => t.Trim() == etag))
+            if (ETags.ClientHas(ctx.Request, etag))
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             var table = await conflicts.GetAsync(version, ct);
             // Written and compressed once per version (ConflictTable), so the answer says its encoding itself.

@@ -71,7 +71,7 @@ public static class TileEndpoints
         var maxAge = resolved.Any(l => l.Name == "field_reports") ? 5 : 60;
         headers.CacheControl = officer ? $"private, max-age={maxAge}" : $"public, max-age={maxAge}, stale-while-revalidate=600";
         headers.Vary = "Accept-Encoding, Authorization";
-        if (ctx.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } inm && inm.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*"))
+        if (ETags.ClientHas(ctx.Request, etag))
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
         var tile = await tiles.GetAsync(resolved, zi, (int)xi, (int)yi, officer, ct);

@@ -180,6 +180,7 @@ public sealed class TileTests : IAsyncLifetime
         await Get(roads);
         var etag = first.Response.Headers.ETag!.Tag;
         Assert.Equal(HttpStatusCode.NotModified, (await Get(parcels, ifNoneMatch: etag)).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await Get(parcels, ifNoneMatch: $"W/{etag}")).Response.StatusCode);   // weakened by a CDN
         // The same tile under pg_tileserv's extension (.pbf), from the same cache entry.
         var pbf = await Get(parcels.Replace(".mvt", ".pbf"));
         Assert.Equal("hit", pbf.Response.Headers.GetValues("X-Tile-Cache").Single());
