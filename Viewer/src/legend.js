@@ -40,7 +40,7 @@ export async function fillLegend(legend, layers, inView = null) {
       items.push(li);
     }
   };
-  const landUse = pairs(landUseLayer(layers), 'fill-color').filter(([code]) => (inView ? inView.has(code) : LAND_USE_SHOWN.includes(code)));
+  const landUse = pairs(layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill', 'fill-color').filter(([code]) => (inView ? inView.has(code) : LAND_USE_SHOWN.includes(code)));
   const names = landUse.length ? await landUseCodes() : [];
   const byCode = Object.fromEntries(names.map((n) => [n.code, landUseName(n.code, n.meaning_vi)]));
   group(t('Mục đích sử dụng đất', 'Land use'), landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
@@ -53,14 +53,11 @@ export async function fillLegend(legend, layers, inView = null) {
   if (legend.dataset.turn === turn) legend.replaceChildren(...items);
 }
 
-// The layer whose colours are land use: the parcels', or the planning zones' on a map without parcels.
-const landUseLayer = (layers) => (layers.some((l) => l.id === 'parcels-fill') ? 'parcels-fill' : 'zones-fill');
-
-// The land-use codes drawn in the map's frame now, as the style colours them (the first code of a compound one).
+// The land-use codes drawn in the map's frame now, as the style colours them (the first code of a compound one):
+// the parcels' and the planning zones' (one palette), so a planning map zoomed out past its parcels keeps its legend.
 export function landUsesInView(map) {
-  const id = landUseLayer(map.getStyle().layers);
-  if (!map.getLayer(id)) return new Set();
-  const field = id === 'zones-fill' ? 'planned_use' : 'land_use';
-  return new Set(map.queryRenderedFeatures({ layers: [id] }).map((f) => String(f.properties[field] ?? '').slice(0, 3)));
+  const drawn = [['parcels-fill', 'land_use'], ['zones-fill', 'planned_use']].filter(([id]) => map.getLayer(id));
+  return new Set(drawn.flatMap(([id, field]) =>
+    map.queryRenderedFeatures({ layers: [id] }).map((f) => String(f.properties[field] ?? '').slice(0, 3))));
 }
 

@@ -831,6 +831,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync(Lists, "ODT");
         await page.WaitForFunctionAsync("() => window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded()");
         Assert.NotEqual(atFields, await Check());
+
+        // The planner's map zoomed out past its parcels (they start at z15) keeps a legend: the planned uses its zones are coloured by.
+        var zones = await OpenAsync($"/widget?layers=parcels,zones&style=planning&legend=1&center={street[0]},{street[1]}&zoom=14", 600, 400);
+        await zones.WaitForFunctionAsync("() => document.querySelectorAll('.widget-legend li b').length > 0");
+        var planned = await zones.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.widget-legend li b')].map((b) => b.textContent)");
+        Assert.Subset((await _server.Db.ScalarAsync<string[]>("SELECT array_agg(DISTINCT left(planned_use, 3)) FROM zones")).ToHashSet(), planned.ToHashSet());
     }
 
     [Fact]
