@@ -94,6 +94,13 @@ public static class Server
             }
             // Errors the endpoints raise on purpose carry a sentence for the person: show it.
             else if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;
+            // The database away (restarting, a network cut): say so and when to ask again, rather than a bare 503.
+            else if (c.Exception is not null && DatabaseAway(c.Exception))
+            {
+                c.ProblemDetails.Detail = Problems.PrefersVietnamese(c.HttpContext.Request)
+                    ? "cơ sở dữ liệu đang không trả lời; thử lại sau giây lát" : "the database is not answering; try again in a moment";
+                c.HttpContext.Response.Headers.RetryAfter = "5";
+            }
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -161,9 +168,22 @@ public static class Server
     {
         BadHttpRequestException b => b.StatusCode,
         TileEndpoints.ForbiddenVariant => StatusCodes.Status403Forbidden,
-        NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        _ when DatabaseAway(e) => StatusCodes.Status503ServiceUnavailable,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>
+    /// The database cannot be reached, is starting or shutting down, out of connections or resources, or cancelled a
+    /// statement that ran too long (SQLSTATE 08, 57P, 53, 57014): a 503 to retry. Any other error PostgreSQL answers
+    /// about a statement is the server's own fault, a 500.
+    /// </summary>
+    static bool DatabaseAway(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState is "57014" || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal),
+        NpgsqlException or TimeoutException => true,
+        _ => false,
     };
 }
 

@@ -236,6 +236,13 @@ public sealed class DatabaseOutageTests
         var down = await client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+        // A person's request meanwhile: a 503 that says why and when to ask again, in the viewer's language.
+        var parcels = new HttpRequestMessage(HttpMethod.Get, "/api/parcels?sheet=1&no=1");
+        parcels.Headers.AcceptLanguage.ParseAdd("vi");
+        var away = await client.SendAsync(parcels);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, away.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), away.Headers.RetryAfter?.Delta);
+        Assert.Equal("cơ sở dữ liệu đang không trả lời; thử lại sau giây lát", (await away.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
         using var proxy = new TcpForwarder(proxyPort, target.Host!, target.Port);
         var deadline = Stopwatch.StartNew();
