@@ -199,8 +199,8 @@ public sealed class Importer(NpgsqlDataSource db)
         if (target is NewTableTarget { LiveRows: var live, Removing: var removing } && !request.Force && removing >= 10 && removing * 2 > live)
             throw new ImportException(request.File, null, null,
                 $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
-                "it does not have; the layer was left as it was. If the file is the whole layer, import it with --force " +
-                "(force=true through the API); to add or update rows and keep the others, use --upsert");
+                "it does not have. If the file is the whole layer, import it with --force; to add or update rows and keep the others, " +
+                "with --upsert (through the API: force=true, upsert=true)");
 
         if (request.DryRun)
         {

@@ -267,9 +267,9 @@ public sealed class ImportTests : IAsyncLifetime
         var sheet = _files.GeoJson("new-sheet.geojson", [(ToWgs84(Square(0, 0)), Parcel(90, 1)), (ToWgs84(Square(20, 0)), Parcel(90, 2))]);
 
         var e = await Assert.ThrowsAsync<ImportException>(() => Import("parcels", sheet));
-        Assert.Equal("new-sheet.geojson: its 2 rows would replace the 460 of parcels and remove the 460 (100 %) it does not have; " +
-            "the layer was left as it was. If the file is the whole layer, import it with --force (force=true through the API); " +
-            "to add or update rows and keep the others, use --upsert", e.Describe());
+        Assert.Equal("new-sheet.geojson: its 2 rows would replace the 460 of parcels and remove the 460 (100 %) it does not have. " +
+            "If the file is the whole layer, import it with --force; to add or update rows and keep the others, with --upsert " +
+            "(through the API: force=true, upsert=true)", e.Describe());
         Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
         Assert.Equal(version, await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
         Assert.Equal("failed", await _db.ScalarAsync<string>("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1"));
