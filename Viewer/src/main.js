@@ -197,6 +197,7 @@ if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
   });
 }
 
+const PARCELS_FROM = 15;   // the zoom the catalogue's parcel tiles start at (Tiles/TileCatalog.cs)
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
@@ -204,6 +205,8 @@ map.on('click', async (e) => {
   try {
     const parcel = await api(`/api/parcels/at?lon=${e.lngLat.lng}&lat=${e.lngLat.lat}`);
     showParcel(parcel.id);
+    // Tapped on the ward's overview, where parcels are not drawn yet: the map goes to the parcel opened, so it is seen.
+    if (map.getZoom() < PARCELS_FROM) goTo([parcel]);
   } catch { /* nothing here */ }
 });
 map.on('mouseenter', 'parcels-fill', () => { map.getCanvas().style.cursor = 'pointer'; });

@@ -409,6 +409,14 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel.png") });
         await page.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded()");
         Assert.Equal(new[] { id }, await page.EvaluateAsync<long[]>("() => [...new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).map((f) => f.id))]"));
+
+        // Tapped on the ward's overview (z13, parcels not drawn yet): the parcel opens and the map goes to it, outlined.
+        var overview = await OpenAsync($"/#13/{lat}/{lon}");
+        await ClickMapAsync(overview, lon, lat);
+        await overview.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
+        Assert.Equal($"Thửa {no}, tờ {sheet}", await overview.InnerTextAsync("#panel h2"));
+        await overview.WaitForFunctionAsync("() => window.wardmap.map.getZoom() >= 15 && window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded()");
+        Assert.Equal(new[] { id }, await overview.EvaluateAsync<long[]>("() => [...new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['parcel-selected'] }).map((f) => f.id))]"));
     }
 
     [Fact]
