@@ -66,7 +66,8 @@ static class OgcHtml
         if (result is not Problems.Answer { StatusCode: int status } problem) return result;
         var headers = ctx.HttpContext.Response.Headers;
         if (!headers.Vary.Contains(HeaderNames.Accept)) headers.Append(HeaderNames.Vary, HeaderNames.Accept);   // also when it came before Wanted
-        if (!r.Query.TryGetValue("f", out var f) ? !PrefersHtml(r) : f != "html") return result;
+        var wantsPage = r.Query.TryGetValue("f", out var f) ? f == "html" : PrefersHtml(r);
+        if (!wantsPage) return result;
         var en = English(r);
         var body = $"""
             <p>{Text(en ? problem.Detail.En : problem.Detail.Vi ?? problem.Detail.En)}</p>

@@ -60,4 +60,3 @@ export function landUsesInView(map) {
   return new Set(drawn.flatMap(([id, field]) =>
     map.queryRenderedFeatures({ layers: [id] }).map((f) => String(f.properties[field] ?? '').slice(0, 3))));
 }
-
