@@ -118,9 +118,13 @@ public static class PermitCheck
         rows.Add(new("red_line_overlap", "Không lấn chỉ giới đường đỏ, hành lang bảo vệ", A(redOverlap), 0, "m²",
             redOverlap > rules.RedLineToleranceM2 ? "fail" : "pass", rules.RedLineReference,
             redLines.Count == 0 ? "không có chỉ giới/hành lang gần thửa"
-            : string.Join("; ", redLines.Select(x => Vi($"{x.Name ?? x.Code}: lấn {A(x.OverlapM2)} m², cách {L(x.DistanceM)} m"))),
+            : string.Join("; ", redLines.Select(x => OnIt(x) ? Vi($"{x.Name ?? x.Code}: xây sát chỉ giới (trong {L(rules.RedLineToleranceM)} m), không lấn")
+                : Vi($"{x.Name ?? x.Code}: lấn {A(x.OverlapM2)} m², cách {L(x.DistanceM)} m"))),
             redLines.Count == 0 ? "no red line or protection corridor near the parcel"
-            : string.Join("; ", redLines.Select(x => En($"{x.Name ?? x.Code}: {A(x.OverlapM2)} m² across it, {L(x.DistanceM)} m away")))));
+            : string.Join("; ", redLines.Select(x => OnIt(x) ? En($"{x.Name ?? x.Code}: built to it (within {L(rules.RedLineToleranceM)} m), not across it")
+                : En($"{x.Name ?? x.Code}: {A(x.OverlapM2)} m² across it, {L(x.DistanceM)} m away")))));
+        // Built to the line: touching it, or across it by no more than the plans' coordinate precision.
+        bool OnIt(RedLine x) => x.OverlapM2 == 0 && x.DistanceM < rules.RedLineToleranceM;
 
         // 4. Setback from the red line: the plan's own building line, else the national table.
         var mainZone = zones.FirstOrDefault();

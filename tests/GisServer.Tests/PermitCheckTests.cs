@@ -50,7 +50,8 @@ public sealed class PermitCheckTests : IAsyncLifetime
             // 0 m from the red line against a 0 m limit reads as a pass: the working says why it is not.
             Explains: [("setback", "the building reaches 0.3 m² across the red line"), ("red_line_overlap", "0.3 m² across it")]),
         new("a house built to the red line, which its plan's rounded coordinates put 5 mm across, stands on it", "pass", [("red_line_overlap", "pass"), ("setback", "pass")],
-            Zones: [Whole()], RedLine: new(-5, 10.995, 15, 30), Footprint: new(0, 1, 10, 11), Values: [("red_line_overlap", 0), ("setback", 0)]),
+            Zones: [Whole()], RedLine: new(-5, 10.995, 15, 30), Footprint: new(0, 1, 10, 11), Values: [("red_line_overlap", 0), ("setback", 0)],
+            Explains: [("red_line_overlap", "built to it (within 0.01 m), not across it")]),
         new("footprint 4 cm outside the parcel is tolerated", "pass", [("footprint_inside_parcel", "pass")],
             Zones: [Whole()], Footprint: new(-0.04, 0, 9.96, 10), Values: [("footprint_inside_parcel", 0.04)]),
         new("footprint 20 cm outside the parcel is not", "fail", [("footprint_inside_parcel", "fail")],
