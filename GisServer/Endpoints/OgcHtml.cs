@@ -75,7 +75,8 @@ static class OgcHtml
             """;
         var json = QueryString.Create(r.Query.Where(q => q.Key is not ("f" or "lang")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v)))
             .Append(KeyValuePair.Create("f", (string?)"json")));
-        return Document(r, en ? problem.Title.En : problem.Title.Vi ?? problem.Title.En, body, $"{r.Path}{json}", status);
+        return Document(r, en ? problem.Title.En : problem.Title.Vi ?? problem.Title.En, body, $"{r.Path}{json}", status,
+            (Href(r, $"{TileEndpoints.BaseUrl(r)}/ogc"), en ? "Open data" : "Dữ liệu mở"));
     }
 
     /// <summary>A page: its title, body, JSON twin, and the trail of pages above it (links made with <see cref="Href"/>).</summary>

@@ -567,6 +567,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Contains("<h1>Không tìm thấy</h1>", page);
         Assert.Contains($"không có đối tượng &#x27;{gone}&#x27; trong lớp Thửa đất", page);
         Assert.Contains("/ogc/collections?f=html\">Các lớp dữ liệu</a>", page);
+        Assert.Contains("/ogc?f=html\">Dữ liệu mở</a> › Không tìm thấy", page);   // the trail, as on every page
         var (_, english) = await Get($"/ogc/collections/parcels/items/{gone}?lang=en", Browser);
         Assert.Contains("<h1>Not found</h1>", english);
         Assert.Contains("/ogc/collections?f=html&amp;lang=en\">The collections</a>", english);
