@@ -114,7 +114,9 @@ public static class PermitCheck
             req.Footprint is null ? "no footprint drawn: the whole parcel is taken as the building's extent"
             : En($"{A(outsideArea)} m² outside the parcel, at most {L(maxOutside)} m beyond its edge")));
 
-        // 3. Behind the red line and protected corridors: no overlap.
+        // 3. Behind the red line and protected corridors: no overlap. Built to the line is behind it: touching it, or
+        // across it by no more than the plans' coordinate precision (the overlap is then 0, see MeasureSql).
+        bool OnIt(RedLine x) => x.OverlapM2 == 0 && x.DistanceM < rules.RedLineToleranceM;
         rows.Add(new("red_line_overlap", "Không lấn chỉ giới đường đỏ, hành lang bảo vệ", A(redOverlap), 0, "m²",
             redOverlap > rules.RedLineToleranceM2 ? "fail" : "pass", rules.RedLineReference,
             redLines.Count == 0 ? "không có chỉ giới/hành lang gần thửa"
@@ -123,8 +125,6 @@ public static class PermitCheck
             redLines.Count == 0 ? "no red line or protection corridor near the parcel"
             : string.Join("; ", redLines.Select(x => OnIt(x) ? En($"{x.Name ?? x.Code}: built to it (within {L(rules.RedLineToleranceM)} m), not across it")
                 : En($"{x.Name ?? x.Code}: {A(x.OverlapM2)} m² across it, {L(x.DistanceM)} m away")))));
-        // Built to the line: touching it, or across it by no more than the plans' coordinate precision.
-        bool OnIt(RedLine x) => x.OverlapM2 == 0 && x.DistanceM < rules.RedLineToleranceM;
 
         // 4. Setback from the red line: the plan's own building line, else the national table.
         var mainZone = zones.FirstOrDefault();
