@@ -11,8 +11,8 @@ namespace WardMap.Importers;
 public static class ImportCommand
 {
     public const string Usage = """
-        usage: wardmap import <layer> <file> [--srs EPSG:NNNN] [--mapping m.json] [--encoding utf-8|tcvn3|vni|cp1258]
-                              [--layer TABLE] [--population groups.csv] [--upsert] [--force] [--dry-run]
+        usage: wardmap import <layer> <file> [<file> ...] [--srs EPSG:NNNN] [--mapping m.json]
+                              [--encoding utf-8|tcvn3|vni|cp1258] [--layer TABLE] [--population groups.csv] [--upsert] [--force] [--dry-run]
                               [--report out.json] [--quiet]
         """;
 
@@ -42,11 +42,11 @@ public static class ImportCommand
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                     .StartAsync(async ctx =>
                     {
-                        var task = ctx.AddTask($"{request.Layer} <- {Path.GetFileName(request.File)}", maxValue: 1);
+                        var task = ctx.AddTask($"{request.Layer} <- {string.Join(" + ", request.Files.Select(Path.GetFileName))}", maxValue: 1);
                         var progress = new Progress<ImportProgress>(p =>
                         {
                             if (p.Total is > 0) { task.MaxValue = p.Total.Value; task.Value = p.Rows; }
-                            task.Description = $"{request.Layer} <- {Path.GetFileName(request.File)}  {p.Rows:N0} rows, {p.RowsPerSecond:N0} rows/s";
+                            task.Description = $"{request.Layer} <- {string.Join(" + ", request.Files.Select(Path.GetFileName))}  {p.Rows:N0} rows, {p.RowsPerSecond:N0} rows/s";
                         });
                         result = await importer.RunAsync(request, progress, ct);
                         task.Value = task.MaxValue;
@@ -100,10 +100,11 @@ public static class ImportCommand
                 default: positional.Add(args[i]); break;
             }
         }
-        if (positional.Count != 2) throw new ArgumentException("expected a layer and a file");
+        if (positional.Count < 2) throw new ArgumentException("expected a layer and a file (or several: one layer in one file per zone)");
         LayerCatalog.Get(positional[0]);
         return (new ImportRequest(positional[0], positional[1])
         {
+            MoreFiles = positional.Skip(2).ToList(),
             Srs = srs, MappingFile = mapping, Encoding = encoding, SourceLayer = layer, PopulationCsv = population,
             DryRun = dry, Upsert = upsert, Force = force,
             MeasureSrid = int.TryParse(Environment.GetEnvironmentVariable("WARDMAP_WARD_SRID"), out var s) ? s : 9210,

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace WardMap.Importers;
 
-/// <summary>A row the importer had something to say about: rejected, repaired or flagged.</summary>
-public sealed record RowIssue(long Row, string? Field, string Reason, string? Value = null);
+/// <summary>A row the importer had something to say about: rejected, repaired or flagged; File names the file when an import read several.</summary>
+public sealed record RowIssue(long Row, string? Field, string Reason, string? Value = null, string? File = null);
 
 /// <summary>What an import did: printed, stored in import_runs.report, and written as JSON.</summary>
 public sealed class ImportReport
@@ -12,6 +12,10 @@ public sealed class ImportReport
     public long RunId { get; set; }
     public string Layer { get; set; } = "";
     public string File { get; set; } = "";
+    /// <summary>The layer's other files, when it came in several (one per TM-3 zone, say) and one replace took them all.</summary>
+    public List<string> MoreFiles { get; } = new();
+    /// <summary>The file's name, or the files' joined with " + ": how the run is named on screen and in import_runs.</summary>
+    [JsonIgnore] public string FileNames => string.Join(" + ", MoreFiles.Prepend(File).Select(Path.GetFileName));
     public string Sha256 { get; set; } = "";
     public string Mode { get; set; } = "replace";
     /// <summary>succeeded, skipped (same file already loaded), dry_run, or failed.</summary>
@@ -51,14 +55,14 @@ public sealed class ImportReport
     {
         var lines = new List<string>
         {
-            $"{Layer} <- {Path.GetFileName(File)}: {Status}" + (Error is null ? "" : $" ({Error})"),
+            $"{Layer} <- {FileNames}: {Status}" + (Error is null ? "" : $" ({Error})"),
             $"  read {RowsRead}, loaded {RowsLoaded}, repaired {RowsRepaired}, rejected {RowsRejected}, flagged {Flagged.Count}" +
             (RowsDeleted > 0 ? $", removed {RowsDeleted} no longer in the file" : "") +
             (Seconds > 0 ? $" in {Seconds:0.00} s ({RowsPerSecond:0} rows/s)" : ""),
         };
         if (SourceCrs is not null) lines.Add($"  source CRS {SourceCrs}");
         lines.AddRange(Notes.Select(n => "  note: " + n));
-        foreach (var r in Rejected.Take(10)) lines.Add($"  rejected row {r.Row}{(r.Field is null ? "" : $", field {r.Field}")}: {r.Reason}");
+        foreach (var r in Rejected.Take(10)) lines.Add($"  rejected {(r.File is null ? "" : $"{r.File} ")}row {r.Row}{(r.Field is null ? "" : $", field {r.Field}")}: {r.Reason}");
         if (Rejected.Count > 10) lines.Add($"  … {Rejected.Count - 10} more rejected rows in the report");
         return string.Join(Environment.NewLine, lines);
     }

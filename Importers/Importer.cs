@@ -16,6 +16,9 @@ public sealed record ImportRequest(string Layer, string File)
     public string? Srs { get; init; }
     public string? MappingFile { get; init; }
     public string? Encoding { get; init; }
+    /// <summary>The layer's other files, staged after <see cref="File"/> into the same replace (or upsert).</summary>
+    public IReadOnlyList<string> MoreFiles { get; init; } = [];
+    public IEnumerable<string> Files => MoreFiles.Prepend(File);
     /// <summary>GeoPackage table to read (default: the first feature table).</summary>
     public string? SourceLayer { get; init; }
     /// <summary>groups: a CSV of population and households by group code.</summary>
@@ -56,7 +59,9 @@ public sealed class Importer(NpgsqlDataSource db)
             File = Path.GetFullPath(request.File),
             Mode = request.DryRun ? "dry_run" : request.Upsert ? "upsert" : "replace",
         };
-        if (!File.Exists(request.File)) throw new ImportException(request.File, null, null, "the file does not exist");
+        report.MoreFiles.AddRange(request.MoreFiles.Select(Path.GetFullPath));
+        foreach (var file in request.Files)
+            if (!File.Exists(file)) throw new ImportException(file, null, null, "the file does not exist");
         report.Sha256 = HashInputs(request);
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -109,86 +114,105 @@ public sealed class Importer(NpgsqlDataSource db)
     async Task LoadAsync(NpgsqlConnection conn, LayerSpec spec, ImportRequest request, ImportReport report,
         IProgress<ImportProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
-        using var source = FeatureSource.Open(request.File, new SourceOptions(request.Encoding, request.SourceLayer));
-        report.Notes.AddRange(source.Notes);
-        var mapping = new FieldMapping(spec, source.FieldNames, request.MappingFile, request.File);
-        for (int f = 0; f < spec.Fields.Length; f++)
-            report.FieldMapping[spec.Fields[f].Column] = mapping.SourceIndex[f] >= 0 ? source.FieldNames[mapping.SourceIndex[f]]
-                : mapping.Constants[f] is { } c ? $"= {c}" : "(none)";
-
-        SourceCrs? crs = null;
-        if (request.Srs is not null)
-        {
-            try { crs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(request.Srs)); }
-            catch (CrsException e) { throw new ImportException(request.File, null, "--srs", e.Message); }
-            if (source.DeclaredCrs is { } declared && declared.Srid != crs.Srid)
-                report.Notes.Add($"--srs {crs} overrides the file's own CRS {declared}");
-        }
-        else crs = source.DeclaredCrs;
-
-        string? guessNote = null;
         var reference = await ReferenceData.LoadAsync(conn, spec, request, ct);
-        var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report);
-
         await using var tx = await conn.BeginTransactionAsync(ct);
-        // Replace loads straight into a new table built beside the live one (swapped in at the end);
-        // upsert loads a temporary staging table and merges it by natural key.
-        var target = request.Upsert
-            ? await StagingTarget.CreateAsync(conn, tx, converter, report.RunId, ct)
-            : await NewTableTarget.CreateAsync(conn, tx, spec, converter, report.RunId, ct);
-
-        report.Timings["prepare"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        // One layer in several files (a merged ward's parcels, one file per TM-3 zone) is staged file after file into
+        // one target, so the replace takes them all at once; a key is one row across all of them.
+        LoadTarget? target = null;
+        var keys = new Dictionary<string, (string File, long Row)>();
+        var crsList = new List<SourceCrs>();
         var rate = Stopwatch.StartNew();
-        // Three threads in a line, rows in file order: one parses the file, one prepares geometries
-        // (validate, repair, measure, reproject), and this one maps fields, checks keys and writes COPY rows.
-        var parsed = Channel.CreateBounded<SourceRecord>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-        var rows = Channel.CreateBounded<(SourceRecord Record, RowConverter.PreparedGeometry Geometry)>(
-            new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-        var parser = Task.Run(async () =>
+        foreach (var file in request.Files)
         {
-            try
-            {
-                foreach (var record in source.Read()) await parsed.Writer.WriteAsync(record, ct);
-                parsed.Writer.Complete();
-            }
-            catch (Exception e) { parsed.Writer.Complete(e); }
-        }, ct);
-        var preparer = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var record in parsed.Reader.ReadAllAsync(ct))
-                {
-                    if (crs is null && record.Geometry is not null) crs = GuessCrs(record, request.File, out guessNote);
-                    await rows.Writer.WriteAsync((record, converter.PrepareGeometry(record, crs)), ct);
-                }
-                rows.Writer.Complete();
-            }
-            catch (Exception e) { rows.Writer.Complete(e); }
-        }, ct);
-        await using (var copy = await conn.BeginBinaryImportAsync(target.CopyCommand, ct))
-        {
-            await foreach (var (record, geometry) in rows.Reader.ReadAllAsync(ct))
-            {
-                report.RowsRead++;
-                var row = converter.Convert(record, geometry);
-                if (row is null) continue;
-                await target.WriteAsync(copy, row, ct);
-                report.RowsLoaded++;
-                if (AfterRowStaged is not null) await AfterRowStaged(report.RowsLoaded);
-                if (progress is not null && report.RowsRead % 500 == 0)
-                    progress.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / rate.Elapsed.TotalSeconds));
-            }
-            await Task.WhenAll(parser, preparer);
-            await copy.CompleteAsync(ct);
+            var crs = await StageFileAsync(file);
+            if (crs is not null && !crsList.Contains(crs)) crsList.Add(crs);
         }
-        if (guessNote is not null) report.Notes.Add(guessNote);
-        progress?.Report(new ImportProgress(report.RowsRead, source.Count, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
+        progress?.Report(new ImportProgress(report.RowsRead, null, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
         report.Timings["stage"] = Math.Round(rate.Elapsed.TotalSeconds, 3);
-        report.SourceCrs = crs?.ToString();
-        report.SourceSrid = crs?.Srid;
+        report.SourceCrs = crsList.Count == 0 ? null : string.Join(", ", crsList);
+        report.SourceSrid = crsList.FirstOrDefault()?.Srid;
 
-        converter.CheckWholeFile(crs);
+        // One file: read -> map fields -> validate/repair -> reproject -> COPY into the target; its CRS.
+        async Task<SourceCrs?> StageFileAsync(string file)
+        {
+            using var source = FeatureSource.Open(file, new SourceOptions(request.Encoding, request.SourceLayer));
+            var several = request.MoreFiles.Count > 0;
+            string Named(string note) => several ? $"{Path.GetFileName(file)}: {note}" : note;
+            report.Notes.AddRange(source.Notes.Select(Named));
+            var mapping = new FieldMapping(spec, source.FieldNames, request.MappingFile, file);
+            for (int f = 0; f < spec.Fields.Length; f++)
+            {
+                var from = mapping.SourceIndex[f] >= 0 ? source.FieldNames[mapping.SourceIndex[f]] : mapping.Constants[f] is { } c ? $"= {c}" : "(none)";
+                report.FieldMapping[spec.Fields[f].Column] = report.FieldMapping.TryGetValue(spec.Fields[f].Column, out var before) && before != from ? $"{before} | {from}" : from;
+            }
+
+            SourceCrs? crs = null;
+            if (request.Srs is not null)
+            {
+                try { crs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(request.Srs)); }
+                catch (CrsException e) { throw new ImportException(file, null, "--srs", e.Message); }
+                if (source.DeclaredCrs is { } declared && declared.Srid != crs.Srid)
+                    report.Notes.Add(Named($"--srs {crs} overrides the file's own CRS {declared}"));
+            }
+            else crs = source.DeclaredCrs;
+
+            string? guessNote = null;
+            var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report, file, several, keys);
+            // Replace loads straight into a new table built beside the live one (swapped in at the end);
+            // upsert loads a temporary staging table and merges it by natural key.
+            target ??= request.Upsert
+                ? await StagingTarget.CreateAsync(conn, tx, converter, report.RunId, ct)
+                : await NewTableTarget.CreateAsync(conn, tx, spec, converter, report.RunId, ct);
+            report.Timings.TryAdd("prepare", Math.Round(clock.Elapsed.TotalSeconds, 3));
+
+            // Three threads in a line, rows in file order: one parses the file, one prepares geometries
+            // (validate, repair, measure, reproject), and this one maps fields, checks keys and writes COPY rows.
+            var parsed = Channel.CreateBounded<SourceRecord>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+            var rows = Channel.CreateBounded<(SourceRecord Record, RowConverter.PreparedGeometry Geometry)>(
+                new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+            var parser = Task.Run(async () =>
+            {
+                try
+                {
+                    foreach (var record in source.Read()) await parsed.Writer.WriteAsync(record, ct);
+                    parsed.Writer.Complete();
+                }
+                catch (Exception e) { parsed.Writer.Complete(e); }
+            }, ct);
+            var preparer = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var record in parsed.Reader.ReadAllAsync(ct))
+                    {
+                        if (crs is null && record.Geometry is not null) crs = GuessCrs(record, file, out guessNote);
+                        await rows.Writer.WriteAsync((record, converter.PrepareGeometry(record, crs)), ct);
+                    }
+                    rows.Writer.Complete();
+                }
+                catch (Exception e) { rows.Writer.Complete(e); }
+            }, ct);
+            await using (var copy = await conn.BeginBinaryImportAsync(target.CopyCommand, ct))
+            {
+                await foreach (var (record, geometry) in rows.Reader.ReadAllAsync(ct))
+                {
+                    report.RowsRead++;
+                    var row = converter.Convert(record, geometry);
+                    if (row is null) continue;
+                    await target.WriteAsync(copy, row, ct);
+                    report.RowsLoaded++;
+                    if (AfterRowStaged is not null) await AfterRowStaged(report.RowsLoaded);
+                    if (progress is not null && report.RowsRead % 500 == 0)
+                        progress.Report(new ImportProgress(report.RowsRead, several ? null : source.Count, report.RowsRead / rate.Elapsed.TotalSeconds));
+                }
+                await Task.WhenAll(parser, preparer);
+                await copy.CompleteAsync(ct);
+            }
+            if (guessNote is not null) report.Notes.Add(Named(guessNote));
+            converter.CheckWholeFile(crs);
+            return crs;
+        }
+
         if (report.RowsLoaded == 0)
             throw new ImportException(request.File, null, null,
                 report.RowsRead == 0 ? "the file has no rows; the layer was left as it was"
@@ -210,7 +234,7 @@ public sealed class Importer(NpgsqlDataSource db)
         }
 
         var phase = Stopwatch.StartNew();
-        report.RowsDeleted = await target.FinishAsync(ct);
+        report.RowsDeleted = await target!.FinishAsync(ct);
         if (spec.AfterImportSql is { } derived) await Exec(conn, tx, derived, ct);
         report.Timings["merge"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
         report.DataVersion = await LayerVersions.ChangedAsync(conn, tx, spec.Table, ct);
@@ -218,7 +242,7 @@ public sealed class Importer(NpgsqlDataSource db)
         report.Seconds = clock.Elapsed.TotalSeconds;
         await FinishRunAsync(conn, tx, report, "succeeded", ct);
         await Audit.WriteAsync(conn, tx, request.Who, "admin", "import", spec.Name,
-            new { run = report.RunId, file = Path.GetFileName(report.File), report.Sha256, report.RowsLoaded, report.RowsRejected }, ct);
+            new { run = report.RunId, file = report.FileNames, report.Sha256, report.RowsLoaded, report.RowsRejected }, ct);
         phase.Restart();
         await tx.CommitAsync(ct);
         report.Timings["commit"] = Math.Round(phase.Elapsed.TotalSeconds, 3);
@@ -267,7 +291,7 @@ public sealed class Importer(NpgsqlDataSource db)
             VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $5 = 'running' THEN NULL ELSE now() END) RETURNING id
             """, conn);
         cmd.Parameters.AddWithValue(report.Layer);
-        cmd.Parameters.AddWithValue(Path.GetFileName(report.File));
+        cmd.Parameters.AddWithValue(report.FileNames);
         cmd.Parameters.AddWithValue(report.Sha256);
         cmd.Parameters.AddWithValue(report.Mode);
         cmd.Parameters.AddWithValue(status);
@@ -297,9 +321,13 @@ public sealed class Importer(NpgsqlDataSource db)
     /// <summary>sha256 over the file and its sidecars (.dbf/.prj/.cpg of a shapefile, the population CSV).</summary>
     static string HashInputs(ImportRequest request)
     {
-        var files = new List<string> { request.File };
-        if (Path.GetExtension(request.File).Equals(".shp", StringComparison.OrdinalIgnoreCase))
-            files.AddRange(new[] { ".shx", ".dbf", ".prj", ".cpg" }.Select(e => Path.ChangeExtension(request.File, e)).Where(File.Exists));
+        var files = new List<string>();
+        foreach (var file in request.Files)
+        {
+            files.Add(file);
+            if (Path.GetExtension(file).Equals(".shp", StringComparison.OrdinalIgnoreCase))
+                files.AddRange(new[] { ".shx", ".dbf", ".prj", ".cpg" }.Select(e => Path.ChangeExtension(file, e)).Where(File.Exists));
+        }
         if (request.PopulationCsv is not null) files.Add(request.PopulationCsv);
         if (request.MappingFile is not null) files.Add(request.MappingFile);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

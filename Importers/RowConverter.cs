@@ -25,8 +25,12 @@ public sealed class RowConverter
     readonly ReferenceData _ref;
     readonly ImportRequest _request;
     readonly ImportReport _report;
-    /// <summary>Natural keys loaded so far, with the row that brought each.</summary>
-    readonly Dictionary<string, long> _firstRowOfKey = new();
+    /// <summary>The file read; its name goes with each row issue when the import reads several.</summary>
+    readonly string _file;
+    readonly string? _issueFile;
+    /// <summary>Natural keys loaded so far (from this file or an earlier one of the same import), with the row that brought each.</summary>
+    readonly Dictionary<string, (string File, long Row)> _firstRowOfKey;
+    long _rows;
     readonly Dictionary<string, (int? Population, int? Households)>? _population;
     readonly HashSet<string> _groupsSeen = new();
     long _outside;
@@ -36,9 +40,12 @@ public sealed class RowConverter
     public IReadOnlyList<StagedColumn> StagedColumns { get; }
 
     public RowConverter(LayerSpec spec, FieldMapping map, IReadOnlyList<string> sourceFields, ReferenceData reference,
-        ImportRequest request, ImportReport report)
+        ImportRequest request, ImportReport report, string? file = null, bool nameFileInIssues = false, Dictionary<string, (string File, long Row)>? keys = null)
     {
         (_spec, _map, _sourceFields, _ref, _request, _report) = (spec, map, sourceFields, reference, request, report);
+        _file = file ?? request.File;
+        _issueFile = nameFileInIssues ? Path.GetFileName(_file) : null;
+        _firstRowOfKey = keys ?? new();
         var cols = spec.Fields.Select(f => new StagedColumn(f.Column, f.SqlType, f.DbType)).ToList();
         if (spec.IsParcels)
         {
@@ -69,6 +76,7 @@ public sealed class RowConverter
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
     public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)
     {
+        _rows++;
         if (record.RowError is { } unreadable) return Reject(record.Row, null, unreadable);
         var values = new object?[StagedColumns.Count];
         // 1. Attributes, by the mapping.
@@ -113,7 +121,7 @@ public sealed class RowConverter
             if (converted)
             {
                 if (_spec.IsParcels) values[Staged("land_use_source")] = received;   // keep what was received
-                _report.Flagged.Add(new RowIssue(record.Row, SourceName(i), $"legacy land-use code converted to {code}", received));
+                _report.Flagged.Add(new RowIssue(record.Row, SourceName(i), $"legacy land-use code converted to {code}", received, _issueFile));
             }
             values[i] = code;
         }
@@ -164,14 +172,18 @@ public sealed class RowConverter
 
         // 3. Natural key: one row per key in a file.
         var key = KeyOf(values);
-        if (!_firstRowOfKey.TryAdd(key, record.Row))
+        if (!_firstRowOfKey.TryAdd(key, (_file, record.Row)))
+        {
+            var first = _firstRowOfKey[key];
             return Reject(record.Row, string.Join("/", _keyCols.Select(SourceName)),
-                $"duplicate {string.Join("/", _spec.NaturalKey)} {key.Replace('\u001f', '/')} (first at row {_firstRowOfKey[key]})", key.Replace('\u001f', '/'));
+                $"duplicate {string.Join("/", _spec.NaturalKey)} {key.Replace('\u001f', '/')} (first at row {first.Row}{(first.File == _file ? "" : $" of {Path.GetFileName(first.File)}")})",
+                key.Replace('\u001f', '/'));
+        }
 
         // 4. Geometry, prepared on the reading thread (see PrepareGeometry); here only what needs order.
         var g = prepared;
         if (g.Error is not null) { _firstRowOfKey.Remove(key); return Reject(record.Row, "geometry", g.Error, g.ErrorValue); }
-        if (g.RepairNote is not null) _report.Repaired.Add(new RowIssue(record.Row, "geometry", g.RepairNote));
+        if (g.RepairNote is not null) _report.Repaired.Add(new RowIssue(record.Row, "geometry", g.RepairNote, null, _issueFile));
         if (_spec.IsParcels)
         {
             var legal = Math.Round(g.LegalArea, 1);
@@ -182,7 +194,7 @@ public sealed class RowConverter
                 if (diff > 1.0 && diff > legal * _request.AreaTolerancePct / 100)
                     _report.Flagged.Add(new RowIssue(record.Row, SourceName(Col("declared_area_m2")),
                         $"declared area {declared} m² differs from the area measured in EPSG:{g.MeasureSrid} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
-                        declared.ToString(CultureInfo.InvariantCulture)));
+                        declared.ToString(CultureInfo.InvariantCulture), _issueFile));
             }
         }
         if (_ref.WardWithMargin is not null && !_ref.IsNearWard(g.Wgs84!))
@@ -244,7 +256,7 @@ public sealed class RowConverter
         if (_population is not null)
             foreach (var code in _population.Keys.Where(c => !_groupsSeen.Contains(c)))
                 _report.Notes.Add($"population CSV names group '{code}', which the groups file does not have");
-        if (_outside == 0 || _outside * 2 < _report.RowsRead) return;
+        if (_outside == 0 || _outside * 2 < _rows) return;
         var avg = _outsideMetresSum / _outside;
         var hint = "";
         if (crs is { IsProjected: true } && _firstOutside is not null && _ref.Ward is not null)
@@ -258,8 +270,8 @@ public sealed class RowConverter
             if (hint == "" && avg is > 120 and < 400)
                 hint = "; an offset of ~200 m is typical of 'VN-2000 nội bộ' data computed without the 7-parameter shift";
         }
-        throw new ImportException(_request.File, null, "geometry",
-            $"{_outside} of {_report.RowsRead} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint}");
+        throw new ImportException(_file, null, "geometry",
+            $"{_outside} of {_rows} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint}");
     }
 
     double LegalArea(Geometry g, SourceCrs crs)
@@ -320,7 +332,7 @@ public sealed class RowConverter
 
     object?[]? Reject(long row, string? field, string reason, string? value = null)
     {
-        _report.Rejected.Add(new RowIssue(row, field, reason, value));
+        _report.Rejected.Add(new RowIssue(row, field, reason, value, _issueFile));
         return null;
     }
 

@@ -259,6 +259,38 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_layer_in_one_file_per_zone_is_replaced_by_all_of_them_at_once()
+    {
+        // The merged ward's parcels: Hải Dương's legacy sheets in EPSG:9209 (a shapefile), Hải Phòng's in EPSG:9210.
+        string[] both = [Repo.SampleSmall("parcels_hai_duong_9209.shp"), Repo.SampleSmall("parcels_hai_phong_9210.gpkg")];
+        var report = await Import("parcels", both[0], r => r with { MoreFiles = [both[1]] });
+        Assert.Equal("succeeded", report.Status);
+        Assert.Equal(760, report.RowsLoaded);
+        Assert.Contains("9209", report.SourceCrs);   // each file in its own zone
+        Assert.Contains("9210", report.SourceCrs);
+        Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE source_srid = 9209"));
+        Assert.Equal(300, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE source_srid = 9210"));
+        Assert.StartsWith("parcels <- parcels_hai_duong_9209.shp + parcels_hai_phong_9210.gpkg: succeeded", report.Summary());
+        Assert.Equal("parcels_hai_duong_9209.shp + parcels_hai_phong_9210.gpkg", await _db.ScalarAsync<string>("SELECT file FROM import_runs WHERE id = $1", report.RunId));
+        var version = await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'");
+
+        // Again: the same files are skipped; one of them changed, both are read and nothing is removed.
+        Assert.Equal("skipped", (await Import("parcels", both[0], r => r with { MoreFiles = [both[1]] })).Status);
+        var again = await Import("parcels", both[0], r => r with { MoreFiles = [both[1]], Force = true });
+        Assert.Equal((760, 0), (again.RowsLoaded, again.RowsDeleted));
+        Assert.Equal(version + 1, await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
+
+        // A parcel in both files is one parcel: the second is rejected, naming the file and row of the first.
+        var twice = _files.GeoJson("twice.geojson", [(ToWgs84(Square(0, 0)), Parcel(90, 1)), (ToWgs84(Square(20, 0)), Parcel(90, 2))]);
+        var clash = _files.GeoJson("clash.geojson", [(ToWgs84(Square(40, 0)), Parcel(90, 2)), (ToWgs84(Square(60, 0)), Parcel(90, 3))]);
+        var merged = await Import("parcels", twice, r => r with { MoreFiles = [clash], Force = true });
+        var rejected = Assert.Single(merged.Rejected);
+        Assert.Equal(("clash.geojson", 1L), (rejected.File, rejected.Row));
+        Assert.EndsWith("(first at row 2 of twice.geojson)", rejected.Reason);
+        Assert.Equal(3, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
+    }
+
+    [Fact]
     public async Task A_file_that_would_remove_most_of_a_layer_is_refused_until_forced_and_the_layer_stays()
     {
         // The ward's 460 parcels of Hải Dương's sheets, then one new sheet's two parcels imported as if they were all.
