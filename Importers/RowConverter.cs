@@ -170,7 +170,7 @@ public sealed class RowConverter
             }
         }
 
-        // 3. Natural key: one row per key in a file.
+        // 3. Natural key: one row per key in an import, across its files.
         var key = KeyOf(values);
         if (!_firstRowOfKey.TryAdd(key, (_file, record.Row)))
         {
