@@ -96,9 +96,11 @@ public static class ParcelEndpoints
         }).RequireAuthorization(Policies.Officer)
           .WithSummary("The parcel extract (trích lục) as PDF, PNG or the JSON of its numbers: edges and vertices in VN-2000 TM-3 (officer).");
 
-        g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, Permits.PermitRules rules, CancellationToken ct) =>
         {
-            var json = await Sql.JsonAsync(db, ParcelQueries.Planning, ct, ("id", id));
+            // A red line is across the parcel on the same terms as across a house in the permit check (today's rules).
+            var tolerance = rules.InForce(DateOnly.FromDateTime(DateTime.Today))?.RedLineToleranceM ?? new Permits.PermitRuleSet().RedLineToleranceM;
+            var json = await Sql.JsonAsync(db, ParcelQueries.Planning, ct, ("id", id), ("red_tol", tolerance));
             return json is null ? NoParcel(id) : Sql.Json(json);
         }).WithSummary("Zones the parcel lies in (area and share of each, m² in TM-3) and red lines over it.");
     }

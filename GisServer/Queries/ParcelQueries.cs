@@ -90,12 +90,12 @@ public static class ParcelQueries
                      round(a.m2::numeric, 1) AS area_m2, round((100 * a.m2 / NULLIF(me.area, 0))::numeric, 1) AS share_pct
               FROM zones zn, LATERAL (SELECT ST_Area(ST_Intersection(ST_Transform(zn.geom, me.source_srid), me.g)) AS m2) a
               WHERE ST_DWithin(zn.geom, me.geom, 0.00001)) z WHERE z.area_m2 > 0), '[]'::json),
-          -- a red line that reaches no more than 1 cm into the parcel lies on its edge: the plan files' coordinates are
-          -- rounded to about that (7 decimals of a degree), as the permit rules' red_line_tolerance_m says
+          -- a red line that reaches no deeper than @red_tol into the parcel lies on its edge: the plan files' coordinates
+          -- are rounded to about that (the permit rules' red_line_tolerance_m, 1 cm)
           'red_lines', COALESCE((SELECT json_agg(r ORDER BY r.area_m2 DESC) FROM (
               SELECT rl.id, rl.code, rl.kind, rl.name, rl.width_m, rl.plan_ref, round(ST_Area(ST_Intersection(x.g, me.g))::numeric, 1) AS area_m2
               FROM red_lines rl, LATERAL (SELECT ST_Transform(rl.geom, me.source_srid) AS g) x
-              WHERE ST_DWithin(rl.geom, me.geom, 0.00001) AND ST_Intersects(ST_Buffer(x.g, -0.01), me.g)) r WHERE r.area_m2 > 0), '[]'::json)
+              WHERE ST_DWithin(rl.geom, me.geom, 0.00001) AND ST_Intersects(ST_Buffer(x.g, -@red_tol), me.g)) r WHERE r.area_m2 > 0), '[]'::json)
         )::text
         FROM me
         """;
