@@ -119,13 +119,14 @@ public sealed class Importer(NpgsqlDataSource db)
         // One layer in several files (a merged ward's parcels, one file per TM-3 zone) is staged file after file into
         // one target, so the replace takes them all at once; a key is one row across all of them.
         LoadTarget? target = null;
+        var several = request.MoreFiles.Count > 0;
         var keys = new Dictionary<string, (string File, long Row)>();
         var crsList = new List<SourceCrs>();
         var rate = Stopwatch.StartNew();
         foreach (var file in request.Files)
         {
             var crs = await StageFileAsync(file);
-            if (crs is not null && !crsList.Contains(crs)) crsList.Add(crs);
+            if (crs is not null && !crsList.Any(c => c.Srid == crs.Srid)) crsList.Add(crs);   // each file reads its own .prj
         }
         progress?.Report(new ImportProgress(report.RowsRead, null, report.RowsRead / Math.Max(rate.Elapsed.TotalSeconds, 1e-3)));
         report.Timings["stage"] = Math.Round(rate.Elapsed.TotalSeconds, 3);
@@ -136,7 +137,6 @@ public sealed class Importer(NpgsqlDataSource db)
         async Task<SourceCrs?> StageFileAsync(string file)
         {
             using var source = FeatureSource.Open(file, new SourceOptions(request.Encoding, request.SourceLayer));
-            var several = request.MoreFiles.Count > 0;
             string Named(string note) => several ? $"{Path.GetFileName(file)}: {note}" : note;
             report.Notes.AddRange(source.Notes.Select(Named));
             var mapping = new FieldMapping(spec, source.FieldNames, request.MappingFile, file);
