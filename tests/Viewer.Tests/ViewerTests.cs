@@ -901,9 +901,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var camera = await _server.Db.ScalarAsync<long>("SELECT id FROM assets WHERE kind = 'camera' ORDER BY id LIMIT 1 OFFSET 3");
         var (cx, cy) = (await _server.Db.ScalarAsync<double>("SELECT ST_X(geom) FROM assets WHERE id = $1", camera), await _server.Db.ScalarAsync<double>("SELECT ST_Y(geom) FROM assets WHERE id = $1", camera));
         var one = await OpenAsync($"/widget?layers=cameras&highlight={camera}&style=ioc", 600, 400);
-        await one.WaitForFunctionAsync("() => window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).length === 1",
+        await one.WaitForFunctionAsync("() => window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded() && window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).length > 0",
             null, new() { Timeout = 20_000, PollingInterval = 250 });
-        Assert.Equal(new[] { camera }, await one.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
+        // One camera, though a point near a tile's edge is in the tiles either side of it (their buffers).
+        Assert.Equal(new[] { camera }, await one.EvaluateAsync<long[]>("() => [...new Set(window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id))]"));
         var at = await one.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
         Assert.InRange(at[0], cx - 0.0002, cx + 0.0002);
         Assert.InRange(at[1], cy - 0.0002, cy + 0.0002);
