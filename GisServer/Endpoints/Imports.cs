@@ -7,8 +7,8 @@ using WardMap.Importers.Layers;
 namespace WardMap.GisServer.Endpoints;
 
 /// <summary>
-/// Admin upload: `POST /api/imports` (multipart: layer, file(s) — a shapefile's parts or a .zip of them —
-/// and the CLI's options as fields). Same importer, same report as `./wardmap import`.
+/// Admin upload: `POST /api/imports` (multipart: layer, file(s) — a shapefile's parts, several data files of one
+/// layer, or a .zip of them — and the CLI's options as fields). Same importer, same report as `./wardmap import`.
 /// </summary>
 public static class Imports
 {
@@ -47,7 +47,11 @@ public static class Imports
         var dir = Directory.CreateTempSubdirectory("wardmap-upload-");
         try
         {
+            // Every data file of the upload goes into the one import, in the order sent (sheets of a ward delivered
+            // as several files, as `wardmap import parcels a.shp b.gpkg`): importing only the first would let a
+            // replace drop the others' rows. A zip's files take its place in that order.
             string? population = null;
+            var data = new List<string>();
             foreach (var f in files)
             {
                 var name = Path.GetFileName(f.FileName);
@@ -55,16 +59,24 @@ public static class Imports
                 if (!Allowed.Contains(ext)) return Problems.BadRequest($"'{name}': {ext} files are not imported", "file");
                 var path = Path.Combine(dir.FullName, name);
                 await using (var s = File.Create(path)) await f.CopyToAsync(s, ct);
-                if (ext == ".zip") ZipFile.ExtractToDirectory(path, dir.FullName, overwriteFiles: true);
                 if (f.Name == "population") population = path;
+                else if (ext == ".zip")
+                {
+                    var into = Directory.CreateDirectory(Path.Combine(dir.FullName, $"zip{data.Count}-{Path.GetFileNameWithoutExtension(name)}")).FullName;
+                    try { ZipFile.ExtractToDirectory(path, into); }
+                    catch (Exception e) when (e is InvalidDataException or IOException)
+                    {
+                        return Problems.BadRequest($"'{name}' is not a zip archive that can be read: {e.Message}", "file");
+                    }
+                    data.AddRange(Directory.EnumerateFiles(into, "*", SearchOption.AllDirectories).Where(IsData).Order(StringComparer.Ordinal));
+                }
+                else if (IsData(path)) data.Add(path);
             }
-            var data = Directory.EnumerateFiles(dir.FullName, "*", SearchOption.AllDirectories)
-                .Where(p => p != population)
-                .FirstOrDefault(p => Path.GetExtension(p).ToLowerInvariant() is ".shp" or ".gpkg" or ".geojson" or ".json" or ".csv");
-            if (data is null) return Problems.BadRequest("the upload holds no .shp, .gpkg, .geojson or .csv", "file");
+            if (data.Count == 0) return Problems.BadRequest("the upload holds no .shp, .gpkg, .geojson or .csv", "file");
 
-            var importRequest = new ImportRequest(layer, data)
+            var importRequest = new ImportRequest(layer, data[0])
             {
+                MoreFiles = data.Skip(1).ToList(),
                 Srs = NullIfEmpty(form["srs"]), Encoding = NullIfEmpty(form["encoding"]), SourceLayer = NullIfEmpty(form["source_layer"]),
                 PopulationCsv = population, Upsert = IsTrue(form["upsert"]), Force = IsTrue(form["force"]), DryRun = IsTrue(form["dry_run"]),
                 Who = request.HttpContext.User.Who(),
@@ -72,6 +84,11 @@ public static class Imports
             try
             {
                 var report = await new Importer(db).RunAsync(importRequest, null, ct);
+                // The uploader knows the files by the names they sent, not by this server's temporary folder.
+                report.File = Path.GetFileName(report.File);
+                var more = report.MoreFiles.Select(Path.GetFileName).ToList();
+                report.MoreFiles.Clear();
+                report.MoreFiles.AddRange(more!);
                 return Results.Text(report.ToJson(), "application/json", statusCode: report.Status == "skipped" ? 200 : 201);
             }
             catch (ImportException e)
@@ -82,6 +99,12 @@ public static class Imports
         }
         finally { dir.Delete(true); }
     }
+
+    /// <summary>A file the importer reads (a shapefile's .shx/.dbf/.prj go with its .shp); a zip made on a Mac also carries
+    /// __MACOSX/._name copies, which are not data.</summary>
+    static bool IsData(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".shp" or ".gpkg" or ".geojson" or ".json" or ".csv"
+        && !path.Contains("__MACOSX") && !Path.GetFileName(path).StartsWith("._");
 
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
     static bool IsTrue(string? s) => s is "true" or "1" or "on" or "yes";

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net.Sockets;
 using Npgsql;
 using WardMap.GisServer.Auth;
@@ -191,6 +192,49 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.Equal(1, report.GetProperty("rows_loaded").GetInt32());
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM ward_boundary"));
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'import' AND who LIKE 'test admin%'"));
+    }
+
+    [Fact]
+    public async Task An_upload_of_several_sheet_files_imports_them_all_into_the_one_layer()
+    {
+        // The ward's two sheets, as a surveyor delivers them: a zipped shapefile made on a Mac (with its
+        // __MACOSX/._ copies, which are not data) and a GeoPackage in another VN-2000 zone.
+        var admin = _server.Client(await _server.KeyAsync("admin"));
+        var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var ext in new[] { ".shp", ".shx", ".dbf", ".prj" })
+            {
+                archive.CreateEntryFromFile(Repo.SampleSmall("parcels_hai_duong_9209" + ext), "to-9209/parcels_hai_duong_9209" + ext);
+                using var junk = archive.CreateEntry("__MACOSX/to-9209/._parcels_hai_duong_9209" + ext).Open();
+                junk.Write([0, 5, 22, 7]);
+            }
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("parcels"), "layer" },
+            { new ByteArrayContent(zip.ToArray()), "file", "to-9209.zip" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(Repo.SampleSmall("parcels_hai_phong_9210.gpkg"))), "file", "parcels_hai_phong_9210.gpkg" },
+        };
+        var r = await admin.PostAsync("/api/imports", form);
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var report = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(460 + 300, report.GetProperty("rows_loaded").GetInt32());
+        Assert.Equal("parcels_hai_duong_9209.shp", report.GetProperty("file").GetString());
+        Assert.Equal("parcels_hai_phong_9210.gpkg", report.GetProperty("more_files")[0].GetString());
+        Assert.Equal(460, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE source_srid = 9209"));
+        Assert.Equal(300, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE source_srid = 9210"));
+        var run = await _server.Client(await _server.KeyAsync("admin")).GetFromJsonAsync<JsonElement>("/api/imports");
+        Assert.Equal("parcels_hai_duong_9209.shp + parcels_hai_phong_9210.gpkg", run[0].GetProperty("file").GetString());
+
+        // A zip cut short in transfer: a 400 naming it, and the parcels stay as they were.
+        using var broken = new MultipartFormDataContent
+        {
+            { new StringContent("parcels"), "layer" },
+            { new ByteArrayContent(zip.ToArray()[..200]), "file", "to-9210.zip" },
+        };
+        var refused = await admin.PostAsync("/api/imports", broken);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("'to-9210.zip' is not a zip archive", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(760, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
     }
 
     [Fact]
