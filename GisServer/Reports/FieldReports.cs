@@ -168,8 +168,14 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         await using var rd = await cmd.ExecuteReaderAsync(ct);
         await rd.ReadAsync(ct);
         JsonElement? J(int i) => rd.IsDBNull(i) ? null : JsonDocument.Parse(rd.GetString(i)).RootElement.Clone();
-        var cat = J(0) ?? throw new ReportRejected(400, "category", new($"unknown category '{r.Category}'; GET /open311/v2/services.json lists them",
-            $"không có loại phản ánh '{r.Category}'; các loại có trong GET /open311/v2/services.json"));
+        if (rd.IsDBNull(0))
+        {
+            await rd.DisposeAsync();
+            var codes = await CategoryCodesAsync(conn, ct);
+            throw new ReportRejected(400, "category", new($"unknown category '{r.Category}': one of {codes} (GET /open311/v2/services.json describes them)",
+                $"không có loại phản ánh '{r.Category}': chọn một trong {codes} (GET /open311/v2/services.json mô tả từng loại)"));
+        }
+        var cat = J(0)!.Value;
         var ward = J(1);
         string wardStatus = "inside";
         double? distance = null;
@@ -193,6 +199,12 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
             J(2), J(3), J(4), J(5), cat.GetProperty("unit").GetString()!, cat.GetProperty("priority").GetString()!,
             J(6) ?? JsonDocument.Parse("[]").RootElement.Clone());
         return (r.Category, placement, cat.GetProperty("due_hours").GetInt32(), cat.GetProperty("accept_hours").GetDouble());
+    }
+
+    static async Task<string> CategoryCodesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT string_agg(code, ', ' ORDER BY code) FROM report_categories", conn);
+        return (string)await cmd.ExecuteScalarAsync(ct)!;
     }
 
     async Task<Guid?> FindByKeyAsync(string key, CancellationToken ct)

@@ -638,7 +638,7 @@ public sealed class FieldReportTests : SampleWardTest
 
     [Theory]
     [InlineData("{\"lon\":106.29,\"lat\":20.93}", "category")]
-    [InlineData("{\"category\":\"nope\",\"lon\":106.29,\"lat\":20.93}", "unknown category")]
+    [InlineData("{\"category\":\"nope\",\"lon\":106.29,\"lat\":20.93}", "unknown category 'nope': one of camera, drain, ")]
     [InlineData("{\"category\":\"pothole\",\"lon\":200,\"lat\":20.93}", "lon")]
     [InlineData("{\"category\":\"pothole\",\"lon\":106.29}", "lat")]
     [InlineData("{\"category\":\"pothole\",\"lon\":106.29,\"lat\":20.93,\"accuracy_m\":-1}", "accuracy_m")]
