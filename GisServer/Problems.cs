@@ -28,6 +28,14 @@ public static class Problems
         Result(400, BadRequestTitle, detail, field is null ? null : new { field });
     public static IResult NotFound(Said detail) => Result(404, NotFoundTitle, detail);
 
+    /// <summary>
+    /// A page size below 1 is a mistake; one above the endpoint's most is answered with the most, and the answer
+    /// says which limit it used (as OGC API Features does for its limit).
+    /// </summary>
+    public static IResult? BadLimit(int? limit, int most) => limit < 1
+        ? BadRequest(new($"limit is how many to return: 1 to {most}", $"limit là số kết quả trả về: từ 1 đến {most}"), "limit")
+        : null;
+
     public static Task Write(HttpContext ctx, int status, Said title, Said detail)
     {
         ctx.Response.StatusCode = status;

@@ -17,7 +17,8 @@ public static class ParcelEndpoints
         g.MapGet("", async (HttpContext ctx, int? sheet, int? no, string? q, string? owner, int? limit, int? offset, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var officer = ctx.User.SeesPersonalData();
-            var take = Math.Clamp(limit ?? 100, 1, MaxResults);
+            if (Problems.BadLimit(limit, MaxResults) is { } badLimit) return badLimit;
+            var take = Math.Min(limit ?? 100, MaxResults);
             if (offset < 0) return Problems.BadRequest(new("offset counts matches to skip: 0 or more", "offset là số kết quả bỏ qua: từ 0 trở lên"), "offset");
             var skip = offset ?? 0;
             string? json;

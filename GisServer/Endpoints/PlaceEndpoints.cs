@@ -11,7 +11,8 @@ public static class PlaceEndpoints
         app.MapGet("/api/places", async (string? q, int? limit, NpgsqlDataSource db, CancellationToken ct) =>
         {
             if (q is null || q.Trim().Length < 2) return Problems.BadRequest(new("give at least 2 characters of the name (q)", "gõ ít nhất 2 ký tự của tên (q)"), "q");
-            var take = Math.Clamp(limit ?? 10, 1, 50);
+            if (Problems.BadLimit(limit, 50) is { } badLimit) return badLimit;
+            var take = Math.Min(limit ?? 10, 50);
             var json = await Sql.JsonAsync(db, PlaceQueries.ByName, ct, ("q", TextSearch.Pattern(q)), ("plain", TextSearch.Plain(q)),
                 ("limit", take), ("assets", Math.Min(take, 5)));
             return Sql.GeoJson(json!);

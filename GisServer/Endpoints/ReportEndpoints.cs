@@ -205,7 +205,8 @@ public static class ReportEndpoints
         if (format is not (null or "json" or "csv")) return Problems.BadRequest("format is json (default) or csv", "format");
         if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
         if (format == "csv") return await CsvAsync(db, filter, args, ct);
-        var take = Math.Clamp(limit ?? 50, 1, 500);
+        if (Problems.BadLimit(limit, 500) is { } badLimit) return badLimit;
+        var take = Math.Min(limit ?? 50, 500);
         if (offset < 0) return Problems.BadRequest("offset counts reports to skip: 0 or more", "offset");
         var skip = offset ?? 0;
         // before=<report id>: the page after that report in this order. Unlike an offset, reports that come in

@@ -86,7 +86,7 @@ public sealed class FieldReportTests : SampleWardTest
         Assert.Equal("Report not accepted", english.GetProperty("title").GetString());
         Assert.Contains("outside Phường Thạch Khôi", english.GetProperty("detail").GetString());
         Assert.Empty(en.Content.Headers.ContentLanguage);
-        Assert.Equal("không có loại phản ánh 'den_hong'; các loại có trong GET /open311/v2/services.json",
+        Assert.StartsWith("không có loại phản ánh 'den_hong': chọn một trong camera, drain, ",
             (await Send(new { category = "den_hong", lon = x, lat = y }, "vi")).Item2.GetProperty("detail").GetString());
         Assert.Equal("cần vị trí: kinh độ và vĩ độ (lon, lat, WGS 84)", (await Send(new { category = "rubbish" }, "vi")).Item2.GetProperty("detail").GetString());
         Assert.Equal(0, await Scalar<long>("SELECT count(*) FROM field_reports WHERE ST_X(location) > $1", x + 0.01));
@@ -183,6 +183,8 @@ public sealed class FieldReportTests : SampleWardTest
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?before=yesterday")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync($"/api/reports?before={seen}&offset=2")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?offset=-1")).StatusCode);   // as /api/parcels: not read as 0
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports?limit=-1")).StatusCode);    // not read as 1
+        Assert.Equal(500, (await http.GetFromJsonAsync<JsonElement>("/api/reports?limit=100000")).GetProperty("limit").GetInt32());
         var unknown = await http.GetAsync($"/api/reports?before={Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);

@@ -48,6 +48,12 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
         Assert.Contains("offset", await bad.Content.ReadAsStringAsync());
+        // A page of none is a mistake too (it used to be read as 1); a page above the most is the most, and says so.
+        var none = await _server.Client().GetAsync($"/api/parcels?q={Uri.EscapeDataString(q)}&limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Equal("limit", (await none.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        var most = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/parcels?q={Uri.EscapeDataString(q)}&limit=100000");
+        Assert.Equal(Math.Min(all.Count, 500), most.GetProperty("numberReturned").GetInt32());
 
         // % and _ are looked for as themselves, not as LIKE's wildcards (no address has them).
         foreach (var wild in new[] { "%%%", "___" })
