@@ -4,6 +4,7 @@ import { t, en, locale, count } from './i18n.js';
 
 // Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
 const PAGE = 20;
+const MONTHS = 24;   // the months offered for the monthly count and spreadsheet, this one and the 23 before
 const NONE = `<li>${t('Không có phản ánh', 'No reports')}</li>`;
 export const STATUS = en
   ? { new: 'new', accepted: 'accepted', in_progress: 'in progress', resolved: 'resolved', rejected: 'rejected' }
@@ -52,6 +53,14 @@ export async function reportsPanel(map, canHandle) {
     $('report-more').hidden = !next;
     $('report-more').textContent = `${t('Xem thêm', 'More')} (${shown}/${total})`;
   };
+  // The months the ward accounts for, this one first: a list rather than a month input, which Firefox and
+  // Safari show as a bare text box and Chromium as dashes.
+  const today = new Date();
+  for (let i = 0; i < MONTHS; i++) {
+    const d = new Date(today.getFullYear(), today.getMonth() - i, 1);
+    const mm = String(d.getMonth() + 1).padStart(2, '0');
+    $('report-month').add(new Option(`${mm}/${d.getFullYear()}`, `${d.getFullYear()}-${mm}`));
+  }
   // The month picked (or none: every report), as the server reads it.
   const monthQuery = () => monthRange($('report-month').value);
   // The spreadsheet of the reports the list shows (its status), of one month if one is picked: the ward's monthly

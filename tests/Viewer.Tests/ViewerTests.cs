@@ -1003,11 +1003,17 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.False(await page.IsVisibleAsync("#report-more"));
 
         // The month's spreadsheet of what the list shows: the status picked and a month, downloaded as a file.
-        await page.SelectOptionAsync("#report-status", "new");
-        await page.FillAsync("#report-month", "2026-12");
-        Assert.Equal("/api/reports?format=csv&status=new&since=2026-12-01&until=2027-01-01", await page.GetAttributeAsync("#report-csv", "href"));
+        // The months offered: every month, then this one and the 23 before it, newest first.
         var now = DateTime.UtcNow.AddHours(7);
-        await page.FillAsync("#report-month", $"{now:yyyy-MM}");
+        var months = await page.EvalOnSelectorAllAsync<string[]>("#report-month option", "os => os.map(o => o.value + '=' + o.textContent)");
+        Assert.Equal(25, months.Length);
+        Assert.Equal(["=mọi tháng", $"{now:yyyy-MM}={now:MM/yyyy}", $"{now.AddMonths(-1):yyyy-MM}={now.AddMonths(-1):MM/yyyy}"], months[..3]);
+        await page.SelectOptionAsync("#report-status", "new");
+        var december = months.Select(m => m.Split('=')[0]).FirstOrDefault(m => m.EndsWith("-12")) ?? throw new Xunit.Sdk.XunitException("no December offered");
+        await page.SelectOptionAsync("#report-month", december);
+        var year = int.Parse(december[..4]);
+        Assert.Equal($"/api/reports?format=csv&status=new&since={year}-12-01&until={year + 1}-01-01", await page.GetAttributeAsync("#report-csv", "href"));
+        await page.SelectOptionAsync("#report-month", $"{now:yyyy-MM}");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#report-csv"));
         var lines = (await File.ReadAllLinesAsync((await download.PathAsync())!)).Skip(1).ToList();   // all sent just now: this month's
         Assert.Equal(await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE status = 'new'"), lines.Count);
@@ -1016,8 +1022,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var total = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports");
         var open = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE status IN ('new', 'accepted', 'in_progress')");
         await page.WaitForFunctionAsync($"() => document.getElementById('report-summary').textContent.startsWith('Tháng {now:MM/yyyy}: {total} phản ánh · {open} đang mở')");
-        await page.FillAsync("#report-month", "2020-01");
-        await page.WaitForFunctionAsync("() => document.getElementById('report-summary').textContent === 'Tháng 01/2020: 0 phản ánh · 0 đang mở · 0 quá hạn'");
+        var yearAgo = now.AddMonths(-12);
+        await page.SelectOptionAsync("#report-month", $"{yearAgo:yyyy-MM}");
+        await page.WaitForFunctionAsync($"() => document.getElementById('report-summary').textContent === 'Tháng {yearAgo:MM/yyyy}: 0 phản ánh · 0 đang mở · 0 quá hạn'");
+        // Every month again: the count of all reports.
+        await page.SelectOptionAsync("#report-month", "");
+        await page.WaitForFunctionAsync($"() => document.getElementById('report-summary').textContent.startsWith('Tất cả: {total} phản ánh')");
     }
 
     [Fact]
