@@ -286,6 +286,21 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
             Assert.Equal(await Scalar<string>("SELECT meaning_vi FROM land_use_codes WHERE code = $1", z.GetProperty("planned_use").GetString()!),
                 z.GetProperty("planned_use_name").GetString());
 
+        // A parcel drawn along its own edges: itself, whole; the neighbours that only touch those edges are not in it.
+        var id = await Scalar<long>("SELECT id FROM parcels ORDER BY id LIMIT 1 OFFSET 7");
+        var own = await Scalar<string>("SELECT ST_AsGeoJSON(geom) FROM parcels WHERE id = $1", id);
+        var alone = await (await planner.PostAsync("/api/planning/overlay", new StringContent(own, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        var itself = Assert.Single(alone.GetProperty("parcels").EnumerateArray());
+        Assert.Equal(id, itself.GetProperty("id").GetInt64());
+        Assert.Equal(100.0, itself.GetProperty("share_pct").GetDouble());
+
+        // The whole ward: every parcel, each wholly inside, and the groups' whole population.
+        var ward = await Scalar<string>("SELECT ST_AsGeoJSON(ST_Buffer(geom, 0.0001)) FROM ward_boundary");
+        var all = await (await planner.PostAsync("/api/planning/overlay", new StringContent(ward, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels"), all.GetProperty("parcels").GetArrayLength());
+        Assert.All(all.GetProperty("parcels").EnumerateArray(), p => Assert.Equal(100.0, p.GetProperty("share_pct").GetDouble()));
+        Assert.Equal(await Scalar<long>("SELECT sum(population) FROM residential_groups WHERE residential_area_m2 > 0"), all.GetProperty("population_affected").GetInt32(), 2.0);
+
         Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Client().PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("officer")).PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
     }
