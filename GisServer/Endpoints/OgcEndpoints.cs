@@ -74,7 +74,8 @@ public static class OgcEndpoints
     {
         var g = app.MapGroup("/ogc").WithTags("ogc");
         g.AddEndpointFilter(OgcHtml.ProblemAsPage);
-        g.AddOpenApiOperationTransformer((op, _, _) => Document(op, [("f", "json (default; also for any client that does not prefer text/html) or html, a page for a browser")]));
+        g.AddOpenApiOperationTransformer((op, _, _) => Document(op, [("f", "json (default; also for any client that does not prefer text/html) or html, a page for a browser",
+            () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String, Enum = ["json", "html"] })]));
         g.MapGet("", (HttpRequest r) =>
         {
             var (html, problem) = OgcHtml.Wanted(r);
@@ -182,25 +183,35 @@ public static class OgcEndpoints
     }
 
     // The items' query parameters, read from the query string by hand (a property filter is any public attribute),
-    // so the API definition names them for client generators and QGIS users reading it.
-    static readonly (string Name, string Description)[] ItemsParameters =
+    // so the API definition names them for client generators and QGIS users reading it. limit and bbox have the
+    // schemas OGC API Features part 1 gives them (/req/core/fc-limit-definition, fc-bbox-definition): clients size
+    // their pages from limit's maximum and default.
+    static readonly (string Name, string Description, Func<Microsoft.OpenApi.OpenApiSchema> Schema)[] ItemsParameters =
     [
-        ("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default)"),
-        ("bbox-crs", "the CRS of bbox: one of the collection's crs list"),
-        ("limit", $"features per page, 1 to {MaxLimit} (default {DefaultLimit})"),
-        ("offset", "features to skip (the next link carries it)"),
-        ("datetime", "an RFC 3339 date-time or interval; the layers have no time of their own, so a valid one selects all"),
-        ("crs", "the CRS of the answer: one of the collection's crs list (CRS84 by default)"),
+        ("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 lon/lat by default)", () => new()
+        {
+            Type = Microsoft.OpenApi.JsonSchemaType.Array, MinItems = 4, MaxItems = 6,
+            Items = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.Number },
+        }),
+        ("bbox-crs", "the CRS of bbox: one of the collection's crs list", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "uri" }),
+        ("limit", $"features per page, 1 to {MaxLimit} (default {DefaultLimit}); more is answered with {MaxLimit}", () => new()
+        {
+            Type = Microsoft.OpenApi.JsonSchemaType.Integer, Minimum = "1", Maximum = MaxLimit.ToString(CultureInfo.InvariantCulture),
+            Default = System.Text.Json.Nodes.JsonValue.Create(DefaultLimit),
+        }),
+        ("offset", "features to skip (the next link carries it)", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.Integer, Minimum = "0", Default = System.Text.Json.Nodes.JsonValue.Create(0) }),
+        ("datetime", "an RFC 3339 date-time or interval; the layers have no time of their own, so a valid one selects all", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String }),
+        ("crs", "the CRS of the answer: one of the collection's crs list (CRS84 by default)", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "uri" }),
     ];
 
-    static Task Document(Microsoft.OpenApi.OpenApiOperation op, IEnumerable<(string Name, string Description)> parameters)
+    static Task Document(Microsoft.OpenApi.OpenApiOperation op, IEnumerable<(string Name, string Description, Func<Microsoft.OpenApi.OpenApiSchema> Schema)> parameters)
     {
         op.Parameters ??= [];
-        foreach (var (name, description) in parameters)
+        foreach (var (name, description, schema) in parameters)
             op.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
             {
-                Name = name, In = Microsoft.OpenApi.ParameterLocation.Query, Description = description,
-                Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
+                Name = name, In = Microsoft.OpenApi.ParameterLocation.Query, Description = description, Schema = schema(),
+                Style = Microsoft.OpenApi.ParameterStyle.Form, Explode = false,   // bbox=1,2,3,4, not bbox=1&bbox=2…
             });
         return Task.CompletedTask;
     }

@@ -660,6 +660,31 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
     }
 
     [Fact]
+    public async Task The_API_definition_gives_the_items_parameters_their_OGC_schemas()
+    {
+        // OGC API Features part 1 (/req/core/fc-limit-definition, fc-bbox-definition): clients such as GDAL 3.8+
+        // size their pages from limit's maximum and default, and send bbox as one comma list.
+        var api = await _server.Client().GetFromJsonAsync<JsonElement>("/openapi.json");
+        var parameters = api.GetProperty("paths").GetProperty("/ogc/collections/{id}/items").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        var limit = parameters["limit"].GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(1, limit.GetProperty("minimum").GetInt32());
+        Assert.Equal(10000, limit.GetProperty("maximum").GetInt32());
+        Assert.Equal(100, limit.GetProperty("default").GetInt32());
+        var bbox = parameters["bbox"];
+        Assert.Equal("array", bbox.GetProperty("schema").GetProperty("type").GetString());
+        Assert.Equal("number", bbox.GetProperty("schema").GetProperty("items").GetProperty("type").GetString());
+        Assert.Equal((4, 6), (bbox.GetProperty("schema").GetProperty("minItems").GetInt32(), bbox.GetProperty("schema").GetProperty("maxItems").GetInt32()));
+        Assert.False(bbox.GetProperty("explode").GetBoolean());   // style form, the default of a query parameter
+        Assert.Equal("form", bbox.TryGetProperty("style", out var style) ? style.GetString() : "form");
+        // What the definition promises, the server does: above the maximum is the maximum, below 1 a 400.
+        var most = await _server.Client().GetFromJsonAsync<JsonElement>("/ogc/collections/parcels/items?limit=20000");
+        Assert.Equal(Math.Min(10000, await Scalar<long>("SELECT count(*) FROM parcels")), most.GetProperty("numberReturned").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _server.Client().GetAsync("/ogc/collections/parcels/items?limit=0")).StatusCode);
+    }
+
+    [Fact]
     public async Task GDAL_lists_the_collections_and_copies_a_layer_out_completely()
     {
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
