@@ -1,3 +1,5 @@
+import { t } from './i18n.js';
+
 // A polygon drawn on the map by clicking its corners: a house's footprint (permits.js), an area a plan would
 // touch (planning.js), a shape measured (measure.js). One drawing takes clicks at a time; meanwhile a click on the
 // map adds a corner instead of opening the parcel under it (main.js asks isDrawing()).
@@ -6,8 +8,23 @@ const listening = new WeakSet();   // maps whose clicks already reach the active
 export const isDrawing = () => active !== null;
 export const stopDrawing = () => { active = null; };
 
-// name: the GeoJSON source (and its `${name}-fill`, `${name}-line` layers); onCorner(n) after each corner.
-export function polygonDrawing(map, name, color, onCorner = () => {}) {
+// Keys while drawing, as desktop GIS has them: Backspace (or Ctrl+Z) takes back the last corner, so a misplaced
+// click is not a new start; Enter is the tool's own "Xong"; Escape throws the unfinished drawing away. Not while
+// typing in a field (the floors, a search). Handled keys are marked (defaultPrevented) for main.js's Escape.
+export const KEYS_HINT = t('⌫ bỏ góc vừa bấm, Enter xong, Esc hủy', '⌫ takes back a corner, Enter finishes, Esc cancels');
+document.addEventListener('keydown', (e) => {
+  if (!active || e.target.closest?.('input, textarea, select, [contenteditable]')) return;
+  const undo = e.key === 'Backspace' || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z');
+  if (!undo && e.key !== 'Enter' && e.key !== 'Escape') return;
+  e.preventDefault();
+  if (undo) active.undo();
+  else if (e.key === 'Enter') active.done();
+  else active.cancel();
+});
+
+// name: the GeoJSON source (and its `${name}-fill`, `${name}-line` layers); onCorner(n) after each corner (and
+// after one is taken back); doneButton(): the tool's "Xong", which Enter presses and a cancel disables.
+export function polygonDrawing(map, name, color, onCorner = () => {}, doneButton = () => null) {
   let points = [];
   const polygon = () => (points.length >= 3 ? { type: 'Polygon', coordinates: [[...points, points[0]]] } : null);
   // The corners as dots, two of them joined, three or more closed.
@@ -34,6 +51,9 @@ export function polygonDrawing(map, name, color, onCorner = () => {}) {
       show();
     },
     add(corner) { points.push(corner); show(); onCorner(points.length); },
+    undo() { if (points.length) { points.pop(); show(); onCorner(points.length); } },
+    done() { const button = doneButton(); if (button && !button.disabled) button.click(); },
+    cancel() { drawing.clear(); onCorner(0); const button = doneButton(); if (button) button.disabled = true; },
     finish() { if (active === drawing) active = null; },
     clear() { drawing.finish(); points = []; show(); },
     polygon,

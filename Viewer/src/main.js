@@ -188,6 +188,11 @@ async function showParcel(id) {
 // The panel put away: no parcel open, none outlined, none in the link.
 function hidePanel() { $('panel').hidden = true; openList = null; select(null); linkTo({ parcel: null }); }
 $('panel-close').addEventListener('click', () => { hidePanel(); pointMarker?.remove(); planner.clear(); });
+// Escape puts the panel away, as the × does (while drawing, Escape is the drawing's: draw.js).
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || e.defaultPrevented || $('panel').hidden || e.target.closest?.('input, textarea, select')) return;
+  $('panel-close').click();
+});
 // Opened from a link: the parcel's record, and the parcel on the map unless the link placed the map itself.
 const linkedParcel = Number(new URLSearchParams(location.search).get('parcel'));
 if (Number.isInteger(linkedParcel) && linkedParcel > 0) {

@@ -1,5 +1,5 @@
 import { fmt, toVn2000 } from './coords.js';
-import { polygonDrawing } from './draw.js';
+import { polygonDrawing, KEYS_HINT } from './draw.js';
 import { t, count } from './i18n.js';
 
 // Measuring on the map (index.html "Đo khoảng cách, diện tích"): click points; the length of the path, and once
@@ -7,10 +7,10 @@ import { t, count } from './i18n.js';
 // of the VN-2000 zone picked in the footer — a parcel's legal area is its area in its TM-3 zone (the importers use
 // ST_Area there; ../shared/domain/vn2000.md) — not on the sphere, so a parcel measured here matches its record.
 const $ = (id) => document.getElementById(id);
-const HINT = t('bấm các điểm cần đo trên bản đồ', 'click the points to measure on the map');
+const HINT = `${t('bấm các điểm cần đo trên bản đồ', 'click the points to measure on the map')} (${KEYS_HINT})`;
 
 export function measureTool(map, zone) {
-  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', show);
+  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', show, () => $('measure-done'));
 
   function show() {
     const epsg = zone();

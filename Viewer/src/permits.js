@@ -1,5 +1,5 @@
 import { api, esc } from './api.js';
-import { polygonDrawing, stopDrawing } from './draw.js';
+import { polygonDrawing, stopDrawing, KEYS_HINT } from './draw.js';
 import { t, en, locale, count } from './i18n.js';
 
 // The permit-check form in the parcel panel: draw the footprint on the map (click the corners,
@@ -34,9 +34,9 @@ export function permitForm(map, parcelId, container) {
   const footprint = polygonDrawing(map, 'footprint', '#1e88e5', (n) => {
     $('#draw-count').textContent = count(n, 'đỉnh', 'corner');
     $('#draw-done').disabled = n < 3;
-  });
+  }, () => $('#draw-done'));
   footprint.clear();   // the last parcel's footprint
-  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map'); });
+  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = `${t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map')} (${KEYS_HINT})`; });
   $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${count(footprint.corners, 'đỉnh', 'corner')}, ${t('đã xong', 'done')}`; });
   $('#check').addEventListener('click', async () => {
     footprint.finish();

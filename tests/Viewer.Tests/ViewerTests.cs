@@ -569,6 +569,17 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.SelectOptionAsync("#vn-zone", "EPSG:9209");   // the officer's sheet is in the other zone: measured again there
         await Check(9209);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-measure.png") });
+
+        // Measuring again, and changing one's mind: Escape throws the points away, and a click opens a parcel again.
+        await page.ClickAsync("#measure-start");
+        await ClickMapAsync(page, corners[0].Item1, corners[0].Item2);
+        await ClickMapAsync(page, corners[1].Item1, corners[1].Item2);
+        Assert.StartsWith("2 điểm", await page.InnerTextAsync("#measure-result"));
+        await page.Keyboard.PressAsync("Escape");
+        Assert.Equal("", await page.InnerTextAsync("#measure-result"));
+        Assert.True(await page.IsDisabledAsync("#measure-done"));
+        await ClickMapAsync(page, lon, lat);
+        await page.WaitForSelectorAsync("#panel:not([hidden]) h2");
     }
 
     [Fact]
@@ -932,7 +943,13 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // A small square (about 4 m) around the parcel's inner point: 4 corners, then done.
         foreach (var (dx, dy) in new[] { (-8, -8), (8, -8), (8, 8), (-8, 8) })
             await ClickMapAsync(page, lon, lat, dx, dy);
-        await page.ClickAsync("#draw-done");
+        // A click that slipped: Backspace takes that corner back, and Enter finishes, as in desktop GIS.
+        await ClickMapAsync(page, lon, lat, 40, 25);
+        Assert.Equal("5 đỉnh", await page.InnerTextAsync("#draw-count"));
+        await page.Keyboard.PressAsync("Backspace");
+        Assert.Equal("4 đỉnh", await page.InnerTextAsync("#draw-count"));
+        await page.Keyboard.PressAsync("Enter");
+        Assert.Equal("4 đỉnh, đã xong", await page.InnerTextAsync("#draw-count"));
         await page.FillAsync("#floors", "3");
         await page.FillAsync("#height", "12");
         await page.ClickAsync("#check");
@@ -947,7 +964,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await density.IsVisibleAsync());
         Assert.StartsWith("diện tích xây dựng ", await density.InnerTextAsync());
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM permit_checks WHERE parcel_id = $1 AND footprint IS NOT NULL", id));
+        var sent = await _server.Db.ScalarAsync<int>("SELECT ST_NPoints(footprint) FROM permit_checks WHERE parcel_id = $1", id);
+        Assert.Equal(5, sent);   // the four corners kept, closed: the one taken back is not in it
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-permit.png") });
+        // Escape puts the panel away.
+        await page.Keyboard.PressAsync("Escape");
+        await page.WaitForSelectorAsync("#panel", new() { State = WaitForSelectorState.Hidden });
     }
 
     [Fact]
