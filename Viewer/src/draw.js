@@ -6,12 +6,14 @@ import { t } from './i18n.js';
 let active = null;
 const listening = new WeakSet();   // maps whose clicks already reach the active drawing
 export const isDrawing = () => active !== null;
-export const stopDrawing = () => { active = null; };
+export const stopDrawing = () => active?.finish();
 
 // Keys while drawing, as desktop GIS has them: Backspace (or Ctrl+Z) takes back the last corner, so a misplaced
 // click is not a new start; Enter is the tool's own "Xong"; Escape throws the unfinished drawing away. Not while
 // typing in a field (the floors, a search). Handled keys are marked (defaultPrevented) for main.js's Escape.
-export const KEYS_HINT = t('⌫ bỏ góc vừa bấm, Enter xong, Esc hủy', '⌫ takes back a corner, Enter finishes, Esc cancels');
+// The hint beside a tool's own words, on a device with a keyboard (a tablet has the "Bỏ góc cuối" button).
+export const KEYS_HINT = matchMedia('(pointer: coarse)').matches ? ''
+  : ` (${t('⌫ bỏ góc vừa bấm, Enter xong, Esc hủy', '⌫ takes back a corner, Enter finishes, Esc cancels')})`;
 document.addEventListener('keydown', (e) => {
   if (!active || e.target.closest?.('input, textarea, select, [contenteditable]')) return;
   const undo = e.key === 'Backspace' || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z');
@@ -23,9 +25,14 @@ document.addEventListener('keydown', (e) => {
 });
 
 // name: the GeoJSON source (and its `${name}-fill`, `${name}-line` layers); onCorner(n) after each corner (and
-// after one is taken back); doneButton(): the tool's "Xong", which Enter presses and a cancel disables.
-export function polygonDrawing(map, name, color, onCorner = () => {}, doneButton = () => null) {
+// after one is taken back); buttons: the tool's own, as functions that find them — done ("Xong", which Enter
+// presses and a cancel disables) and undo ("Bỏ góc cuối", the tablet's Backspace: enabled while there is a
+// corner to take back).
+export function polygonDrawing(map, name, color, onCorner = () => {}, buttons = {}) {
   let points = [];
+  const button = (which) => buttons[which]?.() ?? null;
+  const undoable = () => { const b = button('undo'); if (b) b.disabled = active !== drawing || !points.length; };
+  button('undo')?.addEventListener('click', () => drawing.undo());
   const polygon = () => (points.length >= 3 ? { type: 'Polygon', coordinates: [[...points, points[0]]] } : null);
   // The corners as dots, two of them joined, three or more closed.
   const show = () => {
@@ -49,12 +56,13 @@ export function polygonDrawing(map, name, color, onCorner = () => {}, doneButton
       points = [];
       active = drawing;
       show();
+      undoable();
     },
-    add(corner) { points.push(corner); show(); onCorner(points.length); },
-    undo() { if (points.length) { points.pop(); show(); onCorner(points.length); } },
-    done() { const button = doneButton(); if (button && !button.disabled) button.click(); },
-    cancel() { drawing.clear(); onCorner(0); const button = doneButton(); if (button) button.disabled = true; },
-    finish() { if (active === drawing) active = null; },
+    add(corner) { points.push(corner); show(); onCorner(points.length); undoable(); },
+    undo() { if (active === drawing && points.length) { points.pop(); show(); onCorner(points.length); undoable(); } },
+    done() { const b = button('done'); if (b && !b.disabled) b.click(); },
+    cancel() { drawing.clear(); onCorner(0); const b = button('done'); if (b) b.disabled = true; },
+    finish() { if (active === drawing) active = null; undoable(); },
     clear() { drawing.finish(); points = []; show(); },
     polygon,
     get corners() { return points.length; },

@@ -7,10 +7,10 @@ import { t, count } from './i18n.js';
 // of the VN-2000 zone picked in the footer — a parcel's legal area is its area in its TM-3 zone (the importers use
 // ST_Area there; ../shared/domain/vn2000.md) — not on the sphere, so a parcel measured here matches its record.
 const $ = (id) => document.getElementById(id);
-const HINT = `${t('bấm các điểm cần đo trên bản đồ', 'click the points to measure on the map')} (${KEYS_HINT})`;
+const HINT = `${t('bấm các điểm cần đo trên bản đồ', 'click the points to measure on the map')}${KEYS_HINT}`;
 
 export function measureTool(map, zone) {
-  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', show, () => $('measure-done'));
+  const drawing = polygonDrawing(map, 'measure', '#6a1b9a', show, { done: () => $('measure-done'), undo: () => $('measure-undo') });
 
   function show() {
     const epsg = zone();

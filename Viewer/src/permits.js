@@ -23,7 +23,7 @@ const note = (rule) => (en && rule.note_en) || rule.note;
 export function permitForm(map, parcelId, container) {
   container.innerHTML = `
     <h3>${t('Kiểm tra cấp phép xây dựng', 'Building permit check')}</h3>
-    <p><button type="button" id="draw">${t('Vẽ công trình', 'Draw the building')}</button> <button type="button" id="draw-done" disabled>${t('Xong', 'Done')}</button>
+    <p><button type="button" id="draw">${t('Vẽ công trình', 'Draw the building')}</button> <button type="button" id="draw-undo" disabled>${t('Bỏ góc cuối', 'Undo corner')}</button> <button type="button" id="draw-done" disabled>${t('Xong', 'Done')}</button>
        <span id="draw-count"></span></p>
     <p><label>${t('Số tầng', 'Floors')} <input id="floors" type="number" min="1" value="3" style="width:4rem"></label>
        <label>${t('Cao (m)', 'Height (m)')} <input id="height" type="number" min="1" step="0.1" value="12" style="width:5rem"></label>
@@ -34,9 +34,9 @@ export function permitForm(map, parcelId, container) {
   const footprint = polygonDrawing(map, 'footprint', '#1e88e5', (n) => {
     $('#draw-count').textContent = count(n, 'đỉnh', 'corner');
     $('#draw-done').disabled = n < 3;
-  }, () => $('#draw-done'));
+  }, { done: () => $('#draw-done'), undo: () => $('#draw-undo') });
   footprint.clear();   // the last parcel's footprint
-  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = `${t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map')} (${KEYS_HINT})`; });
+  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = `${t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map')}${KEYS_HINT}`; });
   $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${count(footprint.corners, 'đỉnh', 'corner')}, ${t('đã xong', 'done')}`; });
   $('#check').addEventListener('click', async () => {
     footprint.finish();

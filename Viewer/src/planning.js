@@ -25,7 +25,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
   const area = polygonDrawing(map, 'area', '#ef6c00', (n) => {
     $('area-count').textContent = count(n, 'đỉnh', 'corner');
     $('area-done').disabled = n < 3;
-  }, () => $('area-done'));
+  }, { done: () => $('area-done'), undo: () => $('area-undo') });
 
   function draw(features) {
     shown = features;
@@ -63,7 +63,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
 
   // An area a plan would take (a road to widen, a park): the parcels it touches (the part inside each), the zones,
   // and the people of each residential group living there (POST /api/planning/overlay).
-  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = `${t('bấm các góc của vùng trên bản đồ', 'click the area\'s corners on the map')} (${KEYS_HINT})`; });
+  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = `${t('bấm các góc của vùng trên bản đồ', 'click the area\'s corners on the map')}${KEYS_HINT}`; });
   $('area-done').addEventListener('click', async () => {
     area.finish();
     $('area-done').disabled = true;

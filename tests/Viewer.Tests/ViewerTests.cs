@@ -518,10 +518,16 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var page = await OpenAsync($"/#18/{lat}/{lon}", apiKey: await _server.KeyAsync("planner"));
         await page.WaitForSelectorAsync("#planner:not([hidden])");
         await page.ClickAsync("#area-draw");
-        foreach (var (dx, dy) in new[] { (-40, -40), (40, -40), (40, 40), (-40, 40) })
+        Assert.True(await page.IsDisabledAsync("#area-undo"));   // nothing to take back yet
+        foreach (var (dx, dy) in new[] { (-40, -40), (40, -40), (40, 40), (-40, 40), (90, 70) })
             await ClickMapAsync(page, lon, lat, dx, dy);
         Assert.True(await page.Locator("#panel").IsHiddenAsync(), "clicks while drawing are corners, not parcels to open");
+        // The last tap was a slip (a tablet has no Backspace): "Bỏ góc cuối" takes it back.
+        Assert.Equal("5 đỉnh", await page.InnerTextAsync("#area-count"));
+        await page.ClickAsync("#area-undo");
+        Assert.Equal("4 đỉnh", await page.InnerTextAsync("#area-count"));
         await page.ClickAsync("#area-done");
+        Assert.True(await page.IsDisabledAsync("#area-undo"));   // finished: its corners stay
         await page.WaitForSelectorAsync("#panel:not([hidden]) .matches li");
         Assert.Matches(@"^Vùng vẽ: [\d.]+,\d m²$", await page.InnerTextAsync("#panel h2"));
         Assert.Contains("Dân số ảnh hưởng", await page.InnerTextAsync("#panel"));
