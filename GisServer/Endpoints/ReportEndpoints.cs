@@ -332,11 +332,13 @@ public static class ReportEndpoints
             await using var cmd = db.CreateCommand($"SELECT {StreamPosition.HeadSql}");
             StreamPosition.TryParse((string)(await cmd.ExecuteScalarAsync(ct))!, DateTime.UtcNow, out position);
         }
+        // Writes take the client's token only: a write cancelled by the server's stop would abort the connection
+        // (Kestrel cannot tell how much of it went out), where the stream should end as a response does.
         ctx.Response.Headers.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
-        await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", ct);
-        await ctx.Response.Body.FlushAsync(ct);
+        await ctx.Response.WriteAsync(": WardMap field reports\nretry: 2000\n\n", aborted);
+        await ctx.Response.Body.FlushAsync(aborted);
         try
         {
             // The reports' version (LayerVersionWatcher) moves with every history row that commits, in whatever
@@ -353,14 +355,14 @@ public static class ReportEndpoints
                     readAt = versions.Loaded ? version : null;
                 }
                 // Ids awaited too long are given up; the position without them is the one a reconnect hands back.
-                if (position.Expire(DateTime.UtcNow)) await ctx.Response.WriteAsync($"id: {position}\n\n", ct);
-                await ctx.Response.Body.FlushAsync(ct);
+                if (position.Expire(DateTime.UtcNow)) await ctx.Response.WriteAsync($"id: {position}\n\n", aborted);
+                await ctx.Response.Body.FlushAsync(aborted);
                 // Wake on a change, or every 15 s to send a keep-alive (and look at the awaited ids again).
                 try { await changed.WaitAsync(TimeSpan.FromSeconds(15), ct); }
-                catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", ct); }
+                catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", aborted); }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away */ }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away, or the server stops */ }
 
         // The awaited rows that have come and the history after the top, a page at a time, as events; how many were sent.
         async Task<int> SendAfterAsync()
@@ -378,7 +380,7 @@ public static class ReportEndpoints
             while (await r.ReadAsync(ct))
             {
                 position.Sent(r.GetInt64(0), DateTime.UtcNow);
-                await ctx.Response.WriteAsync($"id: {position}\nevent: report\ndata: {r.GetString(1)}\n\n", ct);
+                await ctx.Response.WriteAsync($"id: {position}\nevent: report\ndata: {r.GetString(1)}\n\n", aborted);
                 sent++;
             }
             return sent;
