@@ -362,7 +362,9 @@ public static class ReportEndpoints
                 catch (TimeoutException) { await ctx.Response.WriteAsync(": keep-alive\n\n", aborted); }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { /* the client went away, or the server stops */ }
+        // The client went away, or the server stops: whatever a read or a wait threw then (Npgsql may wrap a
+        // cancelled query), the stream ends here as a response.
+        catch (Exception) when (ct.IsCancellationRequested) { }
 
         // The awaited rows that have come and the history after the top, a page at a time, as events; how many were sent.
         async Task<int> SendAfterAsync()
