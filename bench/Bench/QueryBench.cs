@@ -46,7 +46,7 @@ public static class QueryBench
                 squares.Add(r.GetString(4));
                 permits.Add($"{{\"parcel_id\":{r.GetInt64(5)},\"footprint\":{r.GetString(6)},\"floors\":3,\"height_m\":12}}");
             }
-        await using var server = await ServerProcess.StartAsync(serverDll, connection, cacheMegabytes: 64);
+        await using var server = await ServerProcess.StartAsync(serverDll, connection, cacheMegabytes: 64, seed: false);
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
         var planner = await CreateKeyAsync(db, "planner");
         http.DefaultRequestHeaders.Authorization = new("Bearer", planner);

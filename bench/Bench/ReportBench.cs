@@ -25,7 +25,7 @@ public static class ReportBench
         await using (var r = await cmd.ExecuteReaderAsync())
             while (await r.ReadAsync()) points.Add((r.GetDouble(0), r.GetDouble(1)));
         var serverDll = Path.Combine(root, ".wardmap", "bin", "server", "WardMap.GisServer.dll");
-        await using var server = await ServerProcess.StartAsync(serverDll, scratch, cacheMegabytes: 64);
+        await using var server = await ServerProcess.StartAsync(serverDll, scratch, cacheMegabytes: 64, seed: false);
         string[] categories = ["street_light", "pothole", "rubbish", "drain", "encroachment", "noise"];
         var latencies = new List<double>[4];
         var stop = DateTime.UtcNow + Duration;

@@ -268,12 +268,14 @@ sealed class ServerProcess : IAsyncDisposable
     long _peak;
     ServerProcess(Process p, string url) => (_p, Url) = (p, url);
 
-    public static async Task<ServerProcess> StartAsync(string dll, string connection, int cacheMegabytes)
+    /// <param name="seed">Whether the server seeds the ward's overview tiles after its start (TileSeeder): a few
+    /// seconds of tile building on one core, which the query and report benches would measure beside their own.</param>
+    public static async Task<ServerProcess> StartAsync(string dll, string connection, int cacheMegabytes, bool seed = true)
     {
         var port = TileBench.FreePort();
         // The report bench is one address sending thousands of reports: the per-address limit is off here.
         var psi = new ProcessStartInfo("dotnet", [dll, "serve", "--urls", $"http://127.0.0.1:{port}", "--Tiles:CacheMegabytes", cacheMegabytes.ToString(),
-            "--Reports:PerClientPerHour", "0", "--Logging:LogLevel:Default", "Warning"])
+            "--Reports:PerClientPerHour", "0", "--Logging:LogLevel:Default", "Warning", .. seed ? Array.Empty<string>() : ["--Tiles:SeedMaxZoom", "0"]])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["WARDMAP_DB"] = connection;
         var p = Process.Start(psi)!;
