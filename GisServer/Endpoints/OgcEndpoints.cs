@@ -37,7 +37,7 @@ public static class OgcEndpoints
         PropertyNamingPolicy = null, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
     };
     const int DefaultLimit = 100, MaxLimit = 10_000;
-    static readonly string[] Reserved = ["bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs", "lang"];   // lang: the pages' language (OgcHtml)
+    static readonly string[] Reserved = ["bbox", "limit", "offset", "after", "datetime", "f", "crs", "bbox-crs", "lang"];   // lang: the pages' language (OgcHtml)
 
     /// <summary>A coordinate reference system a client may ask for (Part 2), by its OGC URI.</summary>
     /// <param name="LatitudeFirst">EPSG:4326 orders latitude before longitude, and Part 2 keeps each CRS's own axis order.</param>
@@ -200,6 +200,7 @@ public static class OgcEndpoints
             Default = System.Text.Json.Nodes.JsonValue.Create(DefaultLimit),
         }),
         ("offset", "features to skip (the next link carries it)", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.Integer, Minimum = "0", Default = System.Text.Json.Nodes.JsonValue.Create(0) }),
+        ("after", "the id of the feature the page continues after, in id order (the next link carries it beside offset)", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.Integer, Minimum = "0" }),
         ("datetime", "an RFC 3339 date-time or interval; the layers have no time of their own, so a valid one selects all", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String }),
         ("crs", "the CRS of the answer: one of the collection's crs list (CRS84 by default)", () => new() { Type = Microsoft.OpenApi.JsonSchemaType.String, Format = "uri" }),
     ];
@@ -278,6 +279,15 @@ public static class OgcEndpoints
         limit = Math.Min(limit, MaxLimit);
         if (q.TryGetValue("offset", out var os) && (!int.TryParse(os, out offset) || offset < 0))
             return Problems.BadRequest($"offset '{os}' must be a whole number from 0", "offset");
+        // after=<id>: the page continues after that feature (the next links carry it beside offset). An offset makes
+        // PostgreSQL walk every row before the page — a whole layer copied 10 at a time (GDAL's default before 3.8)
+        // walked the layer once per page — where the id's index goes straight to it.
+        long? after = null;
+        if (q.TryGetValue("after", out var afs))
+        {
+            if (!long.TryParse(afs, out var a) || a < 0) return Problems.BadRequest($"after '{afs}' must be a feature id (the next link gives it)", "after");
+            after = a;
+        }
 
         var (crs, problem) = CrsParameter(q, "crs");
         if (crs is null) return problem!;
@@ -315,12 +325,17 @@ public static class OgcEndpoints
             where.Add($"({field.Expression})::text = ${args.Count}");
         }
         var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
-        // A web page also says where its features are (lon/lat), so its map shows them.
-        var pageExtent = html ? ", (SELECT ST_XMin(e) || ',' || ST_YMin(e) || ',' || ST_XMax(e) || ',' || ST_YMax(e) FROM (SELECT ST_Extent(t.geom) e FROM page t) x)" : "";
+        if (after is not null) args.Add(after.Value);
+        var page = after is null ? $"{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset}"
+            : $"{(filter.Length > 0 ? filter + " AND" : " WHERE")} t.id > ${args.Count} ORDER BY t.id LIMIT {limit}";
+        // One pass over the page: its features, how many, the last id (the next link's after) and, for a web page,
+        // where they are (lon/lat), so its map shows them.
+        var pageExtent = html ? ", ST_XMin(p.e) || ',' || ST_YMin(p.e) || ',' || ST_XMax(p.e) || ',' || ST_YMax(p.e)" : "";
         var sql = $"""
-            WITH page AS (SELECT t.* FROM {layer.Table} t{filter} ORDER BY t.id LIMIT {limit} OFFSET {offset})
-            SELECT (SELECT count(*) FROM {layer.Table} t{filter}),
-                   (SELECT COALESCE(json_agg({FeatureJson(layer, crs)} ORDER BY t.id), '[]'::json)::text FROM page t){pageExtent}
+            SELECT (SELECT count(*) FROM {layer.Table} t{filter}), p.features, p.returned, p.last{pageExtent}
+            FROM (SELECT COALESCE(json_agg({FeatureJson(layer, crs)} ORDER BY t.id), '[]'::json)::text AS features,
+                         count(*)::int AS returned, max(t.id) AS last{(html ? $", ST_Extent(t.{layer.GeometryColumn}) AS e" : "")}
+                  FROM (SELECT t.* FROM {layer.Table} t{page}) t) p
             """;
         await using var cmd = db.CreateCommand(sql);
         foreach (var a in args) cmd.Parameters.AddWithValue(a);
@@ -328,31 +343,35 @@ public static class OgcEndpoints
         await r.ReadAsync(ct);
         long matched = r.GetInt64(0);
         var features = r.GetString(1);
-        var pageBbox = html && !r.IsDBNull(2) ? r.GetString(2) : null;
-        int returned = Math.Max(0, (int)Math.Min(limit, matched - offset));
+        int returned = r.GetInt32(2);
+        long? lastId = r.IsDBNull(3) ? null : r.GetInt64(3);
+        var pageBbox = html && !r.IsDBNull(4) ? r.GetString(4) : null;
 
         var self = $"{Base(ctx.Request)}/ogc/collections/{id}/items";
         // The same query on another page (and in another format): filters, bbox and crs kept.
-        string Page(int newOffset, string? format) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit" or "f"))
+        // The same query on another page (and in another format): filters, bbox and crs kept; the next page also
+        // by the last id shown (after=), this one by the after it was asked with.
+        string Page(int newOffset, string? format, long? from = null) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit" or "f" or "after"))
             .Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value.ToString())}")
-            .Append($"limit={limit}").Append($"offset={newOffset}").Concat(format is null ? [] : [$"f={format}"]));
-        bool hasNext = offset + limit < matched, hasPrev = offset > 0;
+            .Append($"limit={limit}").Append($"offset={newOffset}").Concat(from is null ? [] : [$"after={from}"]).Concat(format is null ? [] : [$"f={format}"]));
+        string Next(string? format) => Page(offset + limit, format, lastId);
+        bool hasNext = returned == limit && offset + returned < matched, hasPrev = offset > 0;
         int prevOffset = Math.Max(0, offset - limit);
         if (html)
         {
             var request = ctx.Request;
             var nav = (hasPrev ? $"<a href=\"{OgcHtml.Attr(Page(prevOffset, "html"))}\">‹ {OgcHtml.Say(request, "trang trước", "previous page")}</a>" : "")
-                    + (hasNext ? $"<a href=\"{OgcHtml.Attr(Page(offset + limit, "html"))}\">{OgcHtml.Say(request, "trang sau", "next page")} ›</a>" : "");
+                    + (hasNext ? $"<a href=\"{OgcHtml.Attr(Next("html"))}\">{OgcHtml.Say(request, "trang sau", "next page")} ›</a>" : "");
             var shown = returned == 0 ? OgcHtml.Say(request, "không có đối tượng nào", "no features")
                 : $"{offset + 1}–{offset + returned} {OgcHtml.Say(request, "trong", "of")} {OgcHtml.Number(request, matched)} {OgcHtml.Say(request, "đối tượng", "features")}";
             return OgcHtml.Page(request, $"{Title(request, id)}: {OgcHtml.Say(request, "dữ liệu", "data")}",
-                $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json"))}\">GeoJSON</a></p>{OgcHtml.Map(request, id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
+                $"<p>{shown}. <a href=\"{OgcHtml.Attr(Page(offset, "json", after))}\">GeoJSON</a></p>{OgcHtml.Map(request, id, bbox: pageBbox)}<nav class=\"pages\">{nav}</nav>" +
                 OgcHtml.FeatureTable(request, features, PublicFields(layer).Select(f => f.Name).ToList(), self, await LandUsesAsync(db, OgcHtml.English(request), ct)) + $"<nav class=\"pages\">{nav}</nav>",
-                Page(offset, "json"), HomeCrumb(request), CollectionsCrumb(request), (OgcHtml.Href(request, $"{Base(request)}/ogc/collections/{id}"), Title(request, id)));
+                Page(offset, "json", after), HomeCrumb(request), CollectionsCrumb(request), (OgcHtml.Href(request, $"{Base(request)}/ogc/collections/{id}"), Title(request, id)));
         }
         var asked = q.TryGetValue("f", out var fv) ? fv.ToString() : null;
-        var links = new List<string> { LinkJson(Page(offset, asked), "self", "application/geo+json"), LinkJson(Page(offset, "html"), "alternate", "text/html") };
-        if (hasNext) links.Add(LinkJson(Page(offset + limit, asked), "next", "application/geo+json"));
+        var links = new List<string> { LinkJson(Page(offset, asked, after), "self", "application/geo+json"), LinkJson(Page(offset, "html", after), "alternate", "text/html") };
+        if (hasNext) links.Add(LinkJson(Next(asked), "next", "application/geo+json"));
         if (hasPrev) links.Add(LinkJson(Page(prevOffset, asked), "prev", "application/geo+json"));
         var json = new StringBuilder()
             .Append("{\"type\":\"FeatureCollection\",\"numberMatched\":").Append(matched)
