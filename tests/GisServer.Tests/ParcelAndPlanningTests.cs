@@ -414,7 +414,8 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.DoesNotContain("owner", page.ToString());
 
         // Following the next links (which continue after the last id shown) visits every feature of a filtered
-        // collection once, in id order, and the last page has no next link.
+        // collection once, in id order, and the last page has no next link. The first page says how many match;
+        // the pages a next link continues do not count them again.
         var expected = (await Scalar<long[]>("SELECT array_agg(id ORDER BY id) FROM parcels WHERE land_use = 'ODT'")).ToList();
         var seen = new List<long>();
         string? next = "/ogc/collections/parcels/items?land_use=ODT&limit=97";
@@ -422,7 +423,8 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         {
             Assert.True(pages < 100, "the next links went round in a circle");
             var onePage = await c.GetFromJsonAsync<JsonElement>(next);
-            Assert.Equal(expected.Count, onePage.GetProperty("numberMatched").GetInt64());
+            if (pages == 0) Assert.Equal(expected.Count, onePage.GetProperty("numberMatched").GetInt64());
+            else Assert.False(onePage.TryGetProperty("numberMatched", out _));
             seen.AddRange(onePage.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetInt64()));
             Assert.Equal(onePage.GetProperty("features").GetArrayLength(), onePage.GetProperty("numberReturned").GetInt32());
             next = onePage.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "next").Select(l => l.GetProperty("href").GetString()).SingleOrDefault();
