@@ -351,7 +351,6 @@ public static class OgcEndpoints
         var pageBbox = html && !r.IsDBNull(4) ? r.GetString(4) : null;
 
         var self = $"{Base(ctx.Request)}/ogc/collections/{id}/items";
-        // The same query on another page (and in another format): filters, bbox and crs kept.
         // The same query on another page (and in another format): filters, bbox and crs kept; the next page also
         // by the last id shown (after=), this one by the after it was asked with.
         string Page(int newOffset, string? format, long? from = null) => self + "?" + string.Join("&", q.Where(kv => kv.Key is not ("offset" or "limit" or "f" or "after"))

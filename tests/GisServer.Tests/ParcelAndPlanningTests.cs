@@ -662,7 +662,8 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Contains($"6–10 of {matched.ToString("N0", english)} features", page);
         Assert.Contains("Land use<br><code>land_use</code>", page);
         Assert.Contains($"ODT — {await Scalar<string>("SELECT meaning_en FROM land_use_codes WHERE code = 'ODT'")}", page);
-        Assert.Contains("land_use=ODT&amp;lang=en&amp;limit=5&amp;offset=10&amp;f=html\">next page", page);
+        var last = await Scalar<long>("SELECT id FROM parcels WHERE land_use = 'ODT' ORDER BY id LIMIT 1 OFFSET 9");
+        Assert.Contains($"land_use=ODT&amp;lang=en&amp;limit=5&amp;offset=10&amp;after={last}&amp;f=html\">next page", page);
         var first = long.Parse(System.Text.RegularExpressions.Regex.Match(page, @"/ogc/collections/parcels/items/(\d+)\?f=html&amp;lang=en").Groups[1].Value);
         Assert.Contains("&amp;lang=en\"></iframe>", page);   // the map (the widget) in English too
 
