@@ -8,12 +8,13 @@ const listening = new WeakSet();   // maps whose clicks already reach the active
 export const isDrawing = () => active !== null;
 export const stopDrawing = () => active?.finish();
 
+// The keys' hint beside a tool's own words, on a device with a keyboard (a tablet has the "Bỏ góc cuối" button).
+export const KEYS_HINT = matchMedia('(pointer: coarse)').matches ? ''
+  : ` (${t('⌫ bỏ góc vừa bấm, Enter xong, Esc hủy', '⌫ takes back a corner, Enter finishes, Esc cancels')})`;
+
 // Keys while drawing, as desktop GIS has them: Backspace (or Ctrl+Z) takes back the last corner, so a misplaced
 // click is not a new start; Enter is the tool's own "Xong"; Escape throws the unfinished drawing away. Not while
 // typing in a field (the floors, a search). Handled keys are marked (defaultPrevented) for main.js's Escape.
-// The hint beside a tool's own words, on a device with a keyboard (a tablet has the "Bỏ góc cuối" button).
-export const KEYS_HINT = matchMedia('(pointer: coarse)').matches ? ''
-  : ` (${t('⌫ bỏ góc vừa bấm, Enter xong, Esc hủy', '⌫ takes back a corner, Enter finishes, Esc cancels')})`;
 document.addEventListener('keydown', (e) => {
   if (!active || e.target.closest?.('input, textarea, select, [contenteditable]')) return;
   const undo = e.key === 'Backspace' || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z');
