@@ -32,6 +32,22 @@ public static class Imports
                     rows_loaded = r.GetInt32(5), rows_rejected = r.GetInt32(6), started_at = r.GetDateTime(7), finished_at = r.IsDBNull(8) ? (DateTime?)null : r.GetDateTime(8) });
             return Results.Ok(list);
         }).WithSummary("The last 100 import runs (admin).");
+        group.MapGet("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            // The run's whole report as it was stored (rows rejected, repaired and flagged, each with its file, row
+            // and field), its files named as they were sent, not by the folder the server read them from.
+            await using var cmd = db.CreateCommand("""
+                SELECT (report || jsonb_build_object('run_id', id, 'status', status, 'who', who, 'started_at', started_at, 'finished_at', finished_at,
+                          'file', regexp_replace(report->>'file', '^.*/', ''),
+                          'more_files', COALESCE((SELECT jsonb_agg(regexp_replace(f, '^.*/', ''))
+                                                  FROM jsonb_array_elements_text(report->'more_files') f), '[]'::jsonb)))::text
+                FROM import_runs WHERE id = $1
+                """);
+            cmd.Parameters.AddWithValue(id);
+            return await cmd.ExecuteScalarAsync(ct) is string json
+                ? Results.Text(json, "application/json")
+                : Problems.NotFound(new($"no import run {id}", $"không có lần nhập {id}"));
+        }).WithSummary("One import run's report (admin): what was loaded, and every row rejected, repaired or flagged, with its file, row and field.");
     }
 
     static async Task<IResult> Upload(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)

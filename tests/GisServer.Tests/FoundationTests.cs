@@ -224,6 +224,16 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.Equal(300, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE source_srid = 9210"));
         var run = await _server.Client(await _server.KeyAsync("admin")).GetFromJsonAsync<JsonElement>("/api/imports");
         Assert.Equal("parcels_hai_duong_9209.shp + parcels_hai_phong_9210.gpkg", run[0].GetProperty("file").GetString());
+        // The run's report, read back later: the same figures, the files as sent.
+        var stored = await admin.GetFromJsonAsync<JsonElement>($"/api/imports/{report.GetProperty("run_id").GetInt64()}");
+        Assert.Equal(760, stored.GetProperty("rows_loaded").GetInt32());
+        Assert.Equal("succeeded", stored.GetProperty("status").GetString());
+        Assert.Equal("parcels_hai_duong_9209.shp", stored.GetProperty("file").GetString());
+        Assert.Equal(["parcels_hai_phong_9210.gpkg"], stored.GetProperty("more_files").EnumerateArray().Select(f => f.GetString()));
+        Assert.StartsWith("test admin", stored.GetProperty("who").GetString());
+        var missing = await admin.GetAsync("/api/imports/999999");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
 
         // A zip cut short in transfer: a 400 naming it, and the parcels stay as they were.
         using var broken = new MultipartFormDataContent
