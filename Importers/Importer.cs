@@ -19,6 +19,8 @@ public sealed record ImportRequest(string Layer, string File)
     /// <summary>The layer's other files, staged after <see cref="File"/> into the same replace (or upsert).</summary>
     public IReadOnlyList<string> MoreFiles { get; init; } = [];
     public IEnumerable<string> Files => MoreFiles.Prepend(File);
+    /// <summary>Files a person sent over HTTP: the report names them as sent, not by the server's temporary folder.</summary>
+    public bool Uploaded { get; init; }
     /// <summary>GeoPackage table to read (default: the first feature table).</summary>
     public string? SourceLayer { get; init; }
     /// <summary>groups: a CSV of population and households by group code.</summary>
@@ -52,14 +54,15 @@ public sealed class Importer(NpgsqlDataSource db)
     public async Task<ImportReport> RunAsync(ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         var spec = LayerCatalog.Get(request.Layer);
+        string AsReported(string file) => request.Uploaded ? Path.GetFileName(file) : Path.GetFullPath(file);
         var clock = Stopwatch.StartNew();
         var report = new ImportReport
         {
             Layer = spec.Name,
-            File = Path.GetFullPath(request.File),
+            File = AsReported(request.File),
             Mode = request.DryRun ? "dry_run" : request.Upsert ? "upsert" : "replace",
         };
-        report.MoreFiles.AddRange(request.MoreFiles.Select(Path.GetFullPath));
+        report.MoreFiles.AddRange(request.MoreFiles.Select(AsReported));
         foreach (var file in request.Files)
             if (!File.Exists(file)) throw new ImportException(file, null, null, "the file does not exist");
         report.Sha256 = HashInputs(request);

@@ -35,12 +35,9 @@ public static class Imports
         group.MapGet("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
         {
             // The run's whole report as it was stored (rows rejected, repaired and flagged, each with its file, row
-            // and field), its files named as they were sent, not by the folder the server read them from.
+            // and field; an upload's files named as sent, a command line's by their path).
             await using var cmd = db.CreateCommand("""
-                SELECT (report || jsonb_build_object('run_id', id, 'status', status, 'who', who, 'started_at', started_at, 'finished_at', finished_at,
-                          'file', regexp_replace(report->>'file', '^.*/', ''),
-                          'more_files', COALESCE((SELECT jsonb_agg(regexp_replace(f, '^.*/', ''))
-                                                  FROM jsonb_array_elements_text(report->'more_files') f), '[]'::jsonb)))::text
+                SELECT (report || jsonb_build_object('run_id', id, 'status', status, 'who', who, 'started_at', started_at, 'finished_at', finished_at))::text
                 FROM import_runs WHERE id = $1
                 """);
             cmd.Parameters.AddWithValue(id);
@@ -92,7 +89,7 @@ public static class Imports
 
             var importRequest = new ImportRequest(layer, data[0])
             {
-                MoreFiles = data.Skip(1).ToList(),
+                MoreFiles = data.Skip(1).ToList(), Uploaded = true,
                 Srs = NullIfEmpty(form["srs"]), Encoding = NullIfEmpty(form["encoding"]), SourceLayer = NullIfEmpty(form["source_layer"]),
                 PopulationCsv = population, Upsert = IsTrue(form["upsert"]), Force = IsTrue(form["force"]), DryRun = IsTrue(form["dry_run"]),
                 Who = request.HttpContext.User.Who(),
@@ -100,11 +97,6 @@ public static class Imports
             try
             {
                 var report = await new Importer(db).RunAsync(importRequest, null, ct);
-                // The uploader knows the files by the names they sent, not by this server's temporary folder.
-                report.File = Path.GetFileName(report.File);
-                var more = report.MoreFiles.Select(Path.GetFileName).ToList();
-                report.MoreFiles.Clear();
-                report.MoreFiles.AddRange(more!);
                 return Results.Text(report.ToJson(), "application/json", statusCode: report.Status == "skipped" ? 200 : 201);
             }
             catch (ImportException e)
