@@ -28,10 +28,15 @@ public static class PlanningQueries
           FROM parcels_in pi JOIN residential_groups grp ON ST_Intersects(grp.geom, ST_PointOnSurface(pi.geom))
           WHERE pi.land_use ~ '(^|\+)(ODT|ONT)(\+|$)'
           GROUP BY grp.id),
-        residential AS (   -- and its whole residential area (kept up to date by imports)
-          SELECT grp.id AS group_id, grp.residential_area_m2 AS area_m2, COALESCE(ri.inside_m2, 0) AS inside_m2
-          FROM poly, residential_groups grp LEFT JOIN residential_in ri ON ri.group_id = grp.id
-          WHERE ST_Intersects(grp.geom, poly.g))
+        residential AS (   -- and its whole residential area (kept up to date by imports); a group the polygon
+                           -- only touches along its edge has nothing of it inside and is not listed
+          SELECT * FROM (
+            SELECT grp.id AS group_id, grp.residential_area_m2 AS area_m2, COALESCE(ri.inside_m2, 0) AS inside_m2,
+                   ST_Area(ST_Transform(CASE WHEN ST_ContainsProperly(poly.g, grp.geom) THEN grp.geom
+                                             ELSE ST_Intersection(grp.geom, poly.g) END, @srid)) AS drawn_m2
+            FROM poly, residential_groups grp LEFT JOIN residential_in ri ON ri.group_id = grp.id
+            WHERE ST_Intersects(grp.geom, poly.g)) r
+          WHERE drawn_m2 > 0.05 OR inside_m2 > 0)
         SELECT json_build_object(
           'area_m2', round(ST_Area(ST_Transform((SELECT g FROM poly), @srid))::numeric, 1),
           'crs', 'EPSG:' || @srid,
@@ -45,7 +50,7 @@ public static class PlanningQueries
                                                      ELSE ST_Intersection(zn.geom, poly.g) END, @srid))::numeric, 1) AS area_m2
               FROM zones zn, poly WHERE ST_Intersects(zn.geom, poly.g)) z WHERE z.area_m2 > 0.05), '[]'::json),
           'groups', COALESCE((SELECT json_agg(x ORDER BY x.code) FROM (
-              SELECT grp.code, grp.name, grp.population, grp.households,
+              SELECT grp.code, grp.name, grp.population, grp.households, round(r.drawn_m2::numeric, 1) AS area_inside_m2,
                      round((100 * COALESCE(r.inside_m2 / NULLIF(r.area_m2, 0), 0))::numeric, 1) AS residential_share_pct,
                      round(COALESCE(grp.population * r.inside_m2 / NULLIF(r.area_m2, 0), 0))::int AS population_affected
               FROM residential_groups grp JOIN residential r ON r.group_id = grp.id) x), '[]'::json),

@@ -294,6 +294,20 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(id, itself.GetProperty("id").GetInt64());
         Assert.Equal(100.0, itself.GetProperty("share_pct").GetDouble());
 
+        // A residential group's own outline: that group, all of its area inside; the groups next to it share only
+        // the edge, so they are listed only if one of their houses straddles it (some of its people are affected).
+        var (code, outline) = (await Scalar<string>("SELECT code FROM residential_groups ORDER BY code LIMIT 1 OFFSET 4"),
+                               await Scalar<string>("SELECT ST_AsGeoJSON(geom) FROM residential_groups ORDER BY code LIMIT 1 OFFSET 4"));
+        var inGroup = await (await planner.PostAsync("/api/planning/overlay", new StringContent(outline, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        var groups = inGroup.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(inGroup.GetProperty("area_m2").GetDouble(), groups.Single(g => g.GetProperty("code").GetString() == code).GetProperty("area_inside_m2").GetDouble(), 0);
+        Assert.True(await Scalar<long>("SELECT count(*) FROM residential_groups WHERE code <> $1 AND ST_Touches(geom, (SELECT geom FROM residential_groups WHERE code = $1))", code) >= 3);
+        Assert.All(groups.Where(g => g.GetProperty("code").GetString() != code), g =>
+        {
+            Assert.Equal(0.0, g.GetProperty("area_inside_m2").GetDouble());
+            Assert.True(g.GetProperty("population_affected").GetInt32() > 0 || g.GetProperty("residential_share_pct").GetDouble() > 0);
+        });
+
         // The whole ward: every parcel, each wholly inside, and the groups' whole population.
         var ward = await Scalar<string>("SELECT ST_AsGeoJSON(ST_Buffer(geom, 0.0001)) FROM ward_boundary");
         var all = await (await planner.PostAsync("/api/planning/overlay", new StringContent(ward, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
