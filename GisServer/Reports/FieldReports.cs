@@ -99,6 +99,9 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
         if (r.Lat is < -90 or > 90 || !double.IsFinite(r.Lat)) throw new ReportRejected(400, "lat", new("lat must be a latitude from -90 to 90", "vĩ độ (lat) phải từ -90 đến 90"));
         if (r.AccuracyM is < 0 or > 5000) throw new ReportRejected(400, "accuracy_m", new("accuracy_m is the GPS fix's radius in metres, from 0 to 5000", "độ chính xác của vị trí GPS (accuracy_m) là bán kính tính bằng mét, từ 0 đến 5000"));
         if (r.Text.Length > 4000) throw new ReportRejected(400, "text", new("text is at most 4000 characters", "nội dung phản ánh dài tối đa 4000 ký tự"));
+        foreach (var (field, value, max, vi) in new[] { ("address", r.Address, 500, "địa chỉ"), ("contact_name", r.ContactName, 200, "tên người gửi"),
+                                                          ("contact_phone", r.ContactPhone, 30, "số điện thoại"), ("accuracy_source", r.AccuracySource, 40, "nguồn vị trí") })
+            if (value?.Length > max) throw new ReportRejected(400, field, new($"{field} is at most {max} characters", $"{vi} ({field}) dài tối đa {max} ký tự"));
         if (r.IdempotencyKey is { Length: > 200 }) throw new ReportRejected(400, "Idempotency-Key", new("the Idempotency-Key header is at most 200 characters", "tiêu đề Idempotency-Key dài tối đa 200 ký tự"));
 
         if (r.IdempotencyKey is not null && await FindByKeyAsync(r.IdempotencyKey, ct) is { } earlier) return (earlier, false);

@@ -644,10 +644,21 @@ public sealed class FieldReportTests : SampleWardTest
     [InlineData("{\"category\":\"pothole\",\"lon\":200,\"lat\":20.93}", "lon")]
     [InlineData("{\"category\":\"pothole\",\"lon\":106.29}", "lat")]
     [InlineData("{\"category\":\"pothole\",\"lon\":106.29,\"lat\":20.93,\"accuracy_m\":-1}", "accuracy_m")]
+    [InlineData("{\"category\":\"pothole\",\"lon\":106.29,\"lat\":20.93,\"contact_phone\":\"0912 345 678 0912 345 678 0912 345\"}", "contact_phone is at most 30 characters")]
     public async Task A_bad_report_is_a_400_naming_the_field(string body, string says)
     {
         var r = await _server.Client().PostAsync("/api/reports", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         Assert.Contains(says, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_address_longer_than_a_form_would_hold_is_a_400_and_nothing_is_stored()
+    {
+        var before = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports");
+        var r = await _server.Client().PostAsJsonAsync("/api/reports", new { category = "pothole", lon = 106.29, lat = 20.93, address = new string('a', 501) });
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("address", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports"));
     }
 }
