@@ -24,6 +24,13 @@ export async function api(path, options = {}) {
   return type.includes('json') ? response.json() : response.blob();
 }
 
+/**
+ * A key that makes a retry of the same submission safe (the server's Idempotency-Key). crypto.randomUUID exists on
+ * https and localhost only; the ward's intranet serves the viewer over plain http too.
+ */
+export const newKey = () => crypto.randomUUID?.()
+  ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
 /** Text from data (addresses, names imported from a ward's files, server messages) made safe to put in HTML. */
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 

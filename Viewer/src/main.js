@@ -122,7 +122,8 @@ let selected = null;   // the open parcel (the embed highlights it)
 let outlined = [];     // the parcels outlined in red: the open one, or a search's matches
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
-let relistReports = null;  // lists the reports again (reports.js), once the list is there
+let reports = null;       // the report list and panel (reports.js), once the list is there
+let leaving = null;       // what the panel's content undoes when something else takes the panel (a report's marker)
 let openList = null;   // the list the open parcel came from: { nodes, scroll, features, total, loadMore, onPage } (showParcelList)
 const outline = () => ['in', ['id'], ['literal', outlined]];
 function addHighlight() {
@@ -137,7 +138,24 @@ function select(id, matches = id == null ? [] : [id]) {
   updateEmbed();
 }
 
+// The panel for something else: what was in it goes (leavePanel), no parcel open or outlined.
+function leavePanel() { leaving?.(); leaving = null; }
+function openPanel(html, onLeave) {
+  leavePanel();
+  leaving = onLeave;
+  closeSidebar();   // on a narrow screen the panel is what to read now
+  openList = null;
+  select(null);
+  linkTo({ parcel: null });
+  pointMarker?.remove();
+  $('panel').hidden = false;
+  $('panel').scrollTop = 0;
+  $('panel-body').innerHTML = html;
+  return $('panel-body');
+}
+
 async function showParcel(id) {
+  leavePanel();
   const panel = $('panel');
   panel.hidden = false;
   $('panel-body').innerHTML = `<p>${t('Đang tải…', 'Loading…')}</p>`;
@@ -186,7 +204,7 @@ async function showParcel(id) {
   }
 }
 // The panel put away: no parcel open, none outlined, none in the link.
-function hidePanel() { $('panel').hidden = true; openList = null; select(null); linkTo({ parcel: null }); }
+function hidePanel() { leavePanel(); $('panel').hidden = true; openList = null; select(null); linkTo({ parcel: null }); }
 $('panel-close').addEventListener('click', () => { hidePanel(); pointMarker?.remove(); planner.clear(); });
 // Escape puts the panel away, as the × does (while drawing, Escape is the drawing's: draw.js).
 document.addEventListener('keydown', (e) => {
@@ -205,6 +223,10 @@ if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
 const PARCELS_FROM = 15;   // the zoom the catalogue's parcel tiles start at (Tiles/TileCatalog.cs)
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
+  // A report's dot (the IOC map draws them) is small: a few pixels around the tap count.
+  const { x, y } = e.point;
+  const report = map.getLayer('field-reports') && map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], { layers: ['field-reports'] })[0];
+  if (report && reports) return reports.show(report.properties.public_id);
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
   if (hit?.id != null) return showParcel(hit.id);
   try {
@@ -321,6 +343,7 @@ const outlineListed = (features) => { goTo(features); select(null, features.map(
 // the n listed); onPage shows the list so far on the map.
 function showParcelList(header, first, total, item, nextPage, onPage = outlineListed) {
   const features = [...first];
+  leavePanel();
   openList = null;
   linkTo({ parcel: null });
   $('panel').hidden = false;
@@ -422,7 +445,7 @@ function showRole(signedIn) {
   $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (${t('đăng xuất', 'sign out')})` : t('Đăng nhập', 'Sign in');
   if (selected != null && !$('panel').hidden) showParcel(selected);
   planner.show(role === 'planner' || role === 'admin');
-  relistReports?.();
+  reports?.refresh();
 }
 $('sign-in').addEventListener('click', async () => {
   if (auth.key) { auth.key = null; showRole(null); return; }
@@ -450,5 +473,13 @@ $('copy-embed').addEventListener('click', async () => {
   $('status').textContent = t('Đã sao chép mã nhúng', 'Embed code copied');
 });
 
-// Land officers move reports along from the list; it is listed again when the role changes.
-map.once('load', async () => { relistReports = await reportsPanel(map, () => role === 'officer' || role === 'admin'); });
+// Land officers move reports along from the list; it is listed again when the role changes. A link with a report
+// (?report=ID, as the report's panel writes it) opens it, and the map goes there unless the link placed the map.
+map.once('load', async () => {
+  reports = await reportsPanel(map, () => role === 'officer' || role === 'admin', { open: openPanel, showParcel, linkTo });
+  const linked = new URLSearchParams(location.search).get('report');
+  if (linked && !(Number.isInteger(linkedParcel) && linkedParcel > 0)) {
+    const r = await reports.show(linked);
+    if (r && !linkedView) map.jumpTo({ center: [r.lon, r.lat], zoom: 18 });
+  }
+});

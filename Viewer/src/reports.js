@@ -1,8 +1,13 @@
-import { api, esc } from './api.js';
+import maplibregl from './maplibre.js';
+import { api, esc, newKey } from './api.js';
 import { afterBurst, followReports } from './live.js';
 import { t, en, locale, count } from './i18n.js';
+import { fmt } from './coords.js';
+import { reportPin } from './pin.js';
 
-// Residents' reports in the viewer: send one at the map's centre, list them by status, as they come and change.
+// Residents' reports in the viewer: send one from a pin on the map (or the device's GPS fix), with a photo; see
+// where the server placed it (group, parcel, road, asset, who handles it, by when, likely duplicates); list them by
+// status, as they come and change.
 const PAGE = 20;
 const MONTHS = 24;   // the months offered for the monthly count and spreadsheet, this one and the 23 before
 const NONE = `<li>${t('Không có phản ánh', 'No reports')}</li>`;
@@ -35,14 +40,15 @@ export function summaryLine(s, month) {
     + `${count(s.total, 'phản ánh', 'report')} · ${s.open} ${t('đang mở', 'open')} · ${overdue} ${t('quá hạn', 'overdue')}` + onTime;
 }
 
-// canHandle: the signed-in role may move reports along (land officers); returns a function that lists again.
-export async function reportsPanel(map, canHandle) {
+// canHandle: the signed-in role may move reports along (land officers); panel: the viewer's side panel
+// (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id) }.
+export async function reportsPanel(map, canHandle, panel) {
   const $ = (id) => document.getElementById(id);
   const services = await api('/open311/v2/services.json').catch(() => []);
   const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
   const when = (iso) => new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
-  const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
+  const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-report="${esc(r.id)}" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>` : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
     ${canHandle() && r.next_statuses?.length ? `<br>${r.next_statuses.map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
@@ -93,12 +99,13 @@ export async function reportsPanel(map, canHandle) {
     counter();
     wire();
   }
-  // A report in the list takes the map to where it was sent; an officer's buttons move it along (a rejection
-  // needs a reason, which the resident reads).
+  // A report in the list takes the map to where it was sent and opens it in the panel; an officer's buttons move
+  // it along (a rejection needs a reason, which the resident reads).
   function wire() {
-    $('report-list').querySelectorAll('[data-lon]').forEach((a) => { a.onclick = (e) => {
+    $('report-list').querySelectorAll('[data-report]').forEach((a) => { a.onclick = (e) => {
       e.preventDefault();
       map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
+      show(a.dataset.report);
     }; });
     $('report-list').querySelectorAll('[data-move]').forEach((b) => { b.onclick = async () => {
       const id = b.closest('[data-id]').dataset.id, to = b.dataset.move;
@@ -107,7 +114,8 @@ export async function reportsPanel(map, canHandle) {
       try {
         const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
         document.getElementById('status').textContent = `${t('Phản ánh', 'Report')} ${id.slice(0, 8)}: ${STATUS[to]}`;
-        placeReport(r);   // the answer is the report as it now is; the stream's event for the change finds it in place
+        placeReport(r);
+        if (openReport === r.id) showReport(r);   // the answer is the report as it now is; the stream's event for the change finds it in place
       } catch (err) { document.getElementById('status').textContent = err.message; }
     }; });
   }
@@ -116,7 +124,9 @@ export async function reportsPanel(map, canHandle) {
   async function place(event) {
     summaryLater();   // a burst of events counts once
     const r = await api(`/api/reports/${event.report}`).catch(() => null);
-    if (r) placeReport(r);
+    if (!r) return;
+    placeReport(r);
+    if (openReport === r.id) showReport(r);   // the open report as it now is (accepted, resolved…)
   }
   function placeReport(r) {
     const status = $('report-status').value;
@@ -141,23 +151,118 @@ export async function reportsPanel(map, canHandle) {
   const refresh = () => load(false);
   $('report-more').addEventListener('click', () => load(true));
   $('report-status').addEventListener('change', refresh);
+
+  // ---- sending one ------------------------------------------------------------------------------
+  const pin = reportPin(map, $('report-where'));
+  $('report-form').addEventListener('focusin', () => pin.show());
+  $('report-gps').addEventListener('click', async () => {
+    const why = await pin.locate();
+    if (why) $('report-where').textContent = why;
+  });
+  // One key per report being written: a retry after the network dropped the answer sends the same key, and the
+  // server answers with the report it already has (field-reports.md, "Never lose one"); a change makes a new report.
+  let key = null;
+  let sent = null;   // the id of the report this page sent last: its panel says to keep the id
+  $('report-form').addEventListener('input', () => { key = null; });
   $('report-form').addEventListener('submit', async (e) => {
     e.preventDefault();
-    const c = map.getCenter();
+    const send = $('report-form').querySelector('[type=submit]');
+    const address = $('report-address').value.trim();
+    const fields = { category: $('report-category').value, text: $('report-text').value, ...(address ? { address } : {}), ...pin.position() };
+    const photo = $('report-photo').files[0];
+    // With a photo, a multipart form (the API's other way in); without, JSON.
+    const form = new FormData();
+    if (photo) { for (const [name, value] of Object.entries(fields)) form.append(name, String(value)); form.append('photo', photo); }
+    key ??= newKey();
+    send.disabled = true;
     try {
       const r = await api('/api/reports', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
-        body: JSON.stringify({ category: $('report-category').value, text: $('report-text').value, lon: c.lng, lat: c.lat, accuracy_m: 10, accuracy_source: 'map-centre' }),
+        headers: { 'Idempotency-Key': key, ...(photo ? {} : { 'Content-Type': 'application/json' }) },
+        body: photo ? form : JSON.stringify(fields),
       });
       document.getElementById('status').textContent = `${t('Đã gửi phản ánh', 'Report sent:')} ${r.id.slice(0, 8)} → ${r.unit}`;
-      $('report-text').value = '';
+      $('report-form').reset();
+      key = null;
+      pin.clear();
+      sent = r.id;
       placeReport(r);   // the answer is the report; the stream's event for it finds it in place
+      showReport(r);
     } catch (err) { document.getElementById('status').textContent = err.message; }
+    send.disabled = false;
   });
+
+  // ---- one report in the panel --------------------------------------------------------------------
+  // What the sender and the officer want to know: where the server placed it, who handles it and by when, whether
+  // it repeats one already sent, and what has happened to it. Its place is marked on the map (the cadastral map
+  // does not draw reports), and the address bar names it (?report=ID) so a link opens it again.
+  let openReport = null, marker = null;
+  const at = (iso) => (iso ? new Date(iso).toLocaleString(locale, { weekday: 'short', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : '');
+  const distance = (m) => t(`cách ${fmt(m, 0)} m`, `${fmt(m, 0)} m away`);
+  const away = (m) => (m > 0.5 ? ` (${distance(m)})` : '');
+  // The report as the signed-in role sees it, in the panel; resolves with it (null when it cannot be had).
+  async function show(id) {
+    try {
+      const r = await api(`/api/reports/${id}`);
+      showReport(r);
+      return r;
+    } catch (err) { document.getElementById('status').textContent = err.message; return null; }
+  }
+  function showReport(r) {
+    const p = r.placement ?? {};
+    const row = (th, td) => (td ? `<tr><th>${th}</th><td>${td}</td></tr>` : '');
+    const ward = p.ward === 'uncertain' ? t(`Vị trí có thể ngoài phường: cách ranh giới ${fmt(p.ward_distance_m, 0)} m, trong sai số ±${fmt(r.accuracy_m ?? 0, 0)} m`,
+      `The place may be outside the ward: ${fmt(p.ward_distance_m, 0)} m beyond its boundary, within the ±${fmt(r.accuracy_m ?? 0, 0)} m of the fix`)
+      : p.ward === 'outside_near' ? t(`Ngoài phường ${fmt(p.ward_distance_m, 0)} m, gần ranh giới`, `${fmt(p.ward_distance_m, 0)} m outside the ward, near its boundary`) : '';
+    const dups = p.duplicates ?? [];
+    const body = panel.open(`
+      ${r.id === sent ? `<p class="sent">${t('Đã gửi. Giữ mã phản ánh để theo dõi:', 'Sent. Keep the report\'s id to follow it:')}</p>` : ''}
+      <h2>${esc(names[r.category] ?? r.category)}</h2>
+      <p><b>${STATUS[r.status]}</b> · ${when(r.created_at)} · <code>${esc(r.id)}</code></p>
+      ${r.text ? `<p>${esc(r.text)}</p>` : ''}
+      ${ward ? `<p class="warn">${ward}</p>` : ''}
+      <table class="record">
+        ${row(t('Địa chỉ', 'Address'), esc(r.address))}
+        ${row(t('Tổ dân phố', 'Residential group'), p.group ? `${esc(p.group.name)}${p.group.leader ? ` — ${t('tổ trưởng', 'leader')} ${esc(p.group.leader)}` : ''}` : '')}
+        ${row(t('Thửa đất', 'Parcel'), p.parcel ? `<a href="#" data-parcel="${p.parcel.id}">${t(`Thửa ${p.parcel.parcel_no}, tờ ${p.parcel.sheet_no}`, `Parcel ${p.parcel.parcel_no}, sheet ${p.parcel.sheet_no}`)}</a>${away(p.parcel.distance_m)}` : '')}
+        ${row(t('Đường', 'Road'), p.road ? `${esc(p.road.name)}${away(p.road.distance_m)}` : '')}
+        ${row(t('Thiết bị', 'Asset'), p.asset ? `${esc(p.asset.name ?? p.asset.kind)}${p.asset.code ? ` (${esc(p.asset.code)})` : ''}${away(p.asset.distance_m)}` : '')}
+        ${row(t('Đơn vị xử lý', 'Handled by'), esc(r.unit))}
+        ${r.status === 'new' ? row(t('Tiếp nhận trước', 'To accept by'), at(r.accept_by)) : ''}
+        ${['new', 'accepted', 'in_progress'].includes(r.status) ? row(t('Xử lý xong trước', 'To resolve by'), at(r.due_at)) : ''}
+        ${r.overdue ? row('', `<span class="error">${r.overdue_for === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>`) : ''}
+        ${row(t('Vị trí', 'Place'), `${r.lat.toFixed(6)}, ${r.lon.toFixed(6)}${r.accuracy_m != null ? ` (±${fmt(r.accuracy_m, 0)} m)` : ''}`)}
+        ${row(t('Người gửi', 'Sent by'), esc([r.contact_name, r.contact_phone].filter(Boolean).join(', ')))}
+      </table>
+      ${dups.length ? `<h3>${t('Có thể trùng với', 'May repeat')} ${count(dups.length, 'phản ánh gần đây', 'recent report')}</h3>
+        <ul class="duplicates">${dups.map((d) => `<li><a href="#" data-report="${esc(d.id)}">${STATUS[d.status] ?? esc(d.status)} · ${when(d.created_at)}</a> — ${distance(d.distance_m)}</li>`).join('')}</ul>` : ''}
+      <div class="photo"></div>
+      <h3>${t('Diễn biến', 'History')}</h3>
+      <ul class="history">${(r.history ?? []).map((h) => `<li>${when(h.at)}: ${h.from ? `${STATUS[h.from]} → ` : ''}<b>${STATUS[h.to]}</b>${h.reason ? ` — ${esc(h.reason)}` : ''}${h.who ? ` (${esc(h.who)})` : ''}</li>`).join('')}</ul>`,
+    () => { openReport = null; marker?.remove(); panel.linkTo({ report: null }); });
+    openReport = r.id;
+    panel.linkTo({ report: r.id });
+    marker ??= new maplibregl.Marker({ color: '#1565c0' });
+    marker.setLngLat([r.lon, r.lat]).addTo(map);
+    body.querySelector('[data-parcel]')?.addEventListener('click', (e) => { e.preventDefault(); panel.showParcel(Number(e.target.dataset.parcel)); });
+    body.querySelectorAll('.duplicates [data-report]').forEach((a) => a.addEventListener('click', async (e) => {
+      e.preventDefault();
+      await show(a.dataset.report);
+      map.jumpTo({ center: marker.getLngLat() });
+    }));
+    // The photo is the officers' (it may show people and houses): fetched with the key, shown once it comes.
+    if (r.has_photo && canHandle()) {
+      api(`/api/reports/${r.id}/photo`).then((blob) => {
+        if (openReport !== r.id) return;
+        const img = Object.assign(document.createElement('img'), { src: URL.createObjectURL(blob), alt: t('Ảnh kèm phản ánh', 'The report\'s photo') });
+        img.onload = () => URL.revokeObjectURL(img.src);
+        body.querySelector('.photo')?.replaceChildren(img);
+      }).catch(() => {});
+    } else if (r.has_photo) body.querySelector('.photo').innerHTML = `<p><small>${t('Có ảnh kèm (cán bộ xem được).', 'A photo is attached (officers can see it).')}</small></p>`;
+  }
   // The stream follows on from where the first list was read: nothing sent in between is missed.
   await load(false);
   summary();
   followReports(map, place, since);
-  return refresh;
+  return { refresh, show };
 }

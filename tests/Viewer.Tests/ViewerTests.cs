@@ -43,9 +43,11 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    async Task<IPage> OpenAsync(string path, int width = 1280, int height = 800, string? apiKey = null, List<(double Start, double End, string Url)>? requests = null)
+    async Task<IPage> OpenAsync(string path, int width = 1280, int height = 800, string? apiKey = null, List<(double Start, double End, string Url)>? requests = null,
+        Geolocation? gps = null)
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = _server.BaseAddress.ToString() });
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = _server.BaseAddress.ToString(),
+            Geolocation = gps, Permissions = gps is null ? null : ["geolocation"] });
         if (requests is not null)
         {
             // The page's requests and its workers' (tiles), in ms from the navigation.
@@ -1120,7 +1122,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await viewer.WaitForFunctionAsync("() => document.querySelectorAll('#report-category option').length > 0");
         await viewer.SelectOptionAsync("#report-category", "pothole");
         await viewer.FillAsync("#report-text", "Ổ gà trước cửa");
-        await viewer.ClickAsync("#report-form button");
+        await viewer.ClickAsync("#report-form [type=submit]");
         await viewer.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('Đã gửi phản ánh')");
         Assert.Contains("Ổ gà", await _server.Db.ScalarAsync<string>("SELECT text FROM field_reports ORDER BY id DESC LIMIT 1"));
         // The viewer's list has it; a click on it takes the map (moved away meanwhile) back to where it was sent.
@@ -1134,6 +1136,86 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await widget.WaitForFunctionAsync("() => window.wardmap.reports > 0", null, new() { Timeout = 20_000 });
         await widget.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000, PollingInterval = 250 });
         await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-report.png") });
+    }
+
+    [Fact]
+    public async Task A_resident_sends_a_report_from_their_GPS_fix_with_a_photo_and_sees_where_it_went()
+    {
+        var (lon, lat, parcel, sheet, no) = await ParcelAsync();
+        // The map opens elsewhere; the phone knows where it is (12 m).
+        var page = await OpenAsync(FormattableString.Invariant($"/#17/{lat + 0.003}/{lon + 0.003}"), gps: new() { Longitude = (float)lon, Latitude = (float)lat, Accuracy = 12 });
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-category option').length > 0");
+        await page.FocusAsync("#report-text");
+        Assert.StartsWith("Vị trí: ghim ở tâm bản đồ", await page.InnerTextAsync("#report-where"));
+        Assert.Equal(1, await page.Locator(".report-pin").CountAsync());
+        await page.ClickAsync("#report-gps");
+        await page.WaitForFunctionAsync("() => document.getElementById('report-where').textContent === 'Vị trí của bạn (GPS, ±12 m)'");
+        var centre = await page.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
+        Assert.Equal(lon, centre[0], 0.00002);
+        Assert.Equal(lat, centre[1], 0.00002);
+
+        await page.SelectOptionAsync("#report-category", "street_light");
+        await page.FillAsync("#report-text", "Đèn trước cổng không sáng");
+        await page.FillAsync("#report-address", "Trước cổng nhà văn hóa");
+        var photo = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC");
+        await page.SetInputFilesAsync("#report-photo", new FilePayload { Name = "den.png", MimeType = "image/png", Buffer = photo });
+        // The network drops the first answer after the server took the report: sent again, it is the same report.
+        var dropped = false;
+        await page.RouteAsync("**/api/reports", async route =>
+        {
+            if (route.Request.Method != "POST" || dropped) { await route.ContinueAsync(); return; }
+            dropped = true;
+            await route.FetchAsync();
+            await route.AbortAsync("connectionreset");
+        });
+        await page.ClickAsync("#report-form [type=submit]");
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent !== '' && !document.querySelector('#report-form [type=submit]').disabled");
+        Assert.True(dropped);
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE text = 'Đèn trước cổng không sáng'"));
+        await page.ClickAsync("#report-form [type=submit]");
+        await page.WaitForSelectorAsync("#panel .sent");
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports WHERE text = 'Đèn trước cổng không sáng'"));
+
+        // Stored as sent: the fix, its accuracy and where it came from, the address, the photo.
+        var id = await _server.Db.ScalarAsync<string>("SELECT public_id::text FROM field_reports WHERE text = 'Đèn trước cổng không sáng'");
+        Assert.Equal("browser-geolocation 12 Trước cổng nhà văn hóa true", await _server.Db.ScalarAsync<string>(
+            "SELECT concat_ws(' ', accuracy_source, accuracy_m::float8, address, (photo_sha256 IS NOT NULL)::text) FROM field_reports WHERE public_id = $1::uuid", id));
+        Assert.True(await _server.Db.ScalarAsync<bool>(FormattableString.Invariant(
+            $"SELECT ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, 2) FROM field_reports WHERE public_id = $1::uuid"), id));
+
+        // The panel says where the server placed it and who handles it by when; the link names it.
+        var panel = await page.InnerTextAsync("#panel-body");
+        Assert.Contains(id, panel);
+        Assert.Contains(await _server.Db.ScalarAsync<string>(FormattableString.Invariant(
+            $"SELECT name FROM residential_groups WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326))")), panel);
+        Assert.Contains(await _server.Db.ScalarAsync<string>("SELECT unit FROM report_categories WHERE code = 'street_light'"), panel);
+        Assert.Contains("Xử lý xong trước", panel);
+        Assert.Contains("Có ảnh kèm", panel);   // the public is told; officers see it
+        Assert.Contains($"report={id}", page.Url);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "report-sent.png") });
+
+        // Another light reported beside it, from the pin at the map's centre: offered as a likely duplicate. The map's
+        // pin is as precise as the zoom lets a finger put it: 8 pixels at zoom 19, about 1 m.
+        await page.EvaluateAsync(FormattableString.Invariant($"() => {{ window.wardmap.map.jumpTo({{ center: [{lon + 0.00005}, {lat}], zoom: 19 }}); }}"));
+        await page.FocusAsync("#report-text");
+        await page.SelectOptionAsync("#report-category", "street_light");
+        await page.FillAsync("#report-text", "Đèn tắt cả tối");
+        await page.ClickAsync("#report-form [type=submit]");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-body h2')?.nextElementSibling?.textContent.includes('mới') && document.querySelector('#panel .duplicates')");
+        Assert.Contains(id, await page.GetAttributeAsync("#panel .duplicates a", "data-report") ?? "");
+        Assert.Equal("map 1", await _server.Db.ScalarAsync<string>("SELECT concat_ws(' ', accuracy_source, round(accuracy_m)) FROM field_reports WHERE text = 'Đèn tắt cả tối'"));
+        // The duplicate opens the first report; its parcel opens the parcel's record.
+        await page.ClickAsync("#panel .duplicates a");
+        await page.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", id);
+        await page.ClickAsync("#panel-body [data-parcel]");
+        await page.WaitForFunctionAsync("(t) => document.querySelector('#panel-body h2')?.textContent === t", $"Thửa {no}, tờ {sheet}");
+        Assert.Contains($"parcel={parcel}", page.Url);
+        Assert.DoesNotContain("report=", page.Url);
+
+        // The link opens the report for an officer, photo and all.
+        var officer = await OpenAsync($"/?report={id}", apiKey: await _server.KeyAsync("officer"));
+        await officer.WaitForFunctionAsync("() => document.querySelector('#panel .photo img')?.naturalWidth === 1");
+        Assert.Contains("Trước cổng nhà văn hóa", await officer.InnerTextAsync("#panel-body"));
     }
 
     [Fact]
