@@ -8,7 +8,7 @@ namespace WardMap.GisServer;
 /// <summary>GeoJSON geometry from a request, checked so that bad input gets a sentence, not a stack trace.</summary>
 public static class GeoInput
 {
-    static readonly JsonSerializerOptions Options = new() { Converters = { new GeoJsonConverterFactory() } };
+    public static readonly JsonSerializerOptions Options = new() { Converters = { new GeoJsonConverterFactory() } };
     public const int MaxVertices = 10_000;
     public static readonly Said NotAnObject = new("the body must be a JSON object", "nội dung gửi lên phải là một đối tượng JSON");
 
@@ -29,25 +29,34 @@ public static class GeoInput
             var parser = e.Message.Split('\n')[0];
             return (null, new($"{field} is not valid GeoJSON: {parser}", $"{vi} không phải GeoJSON hợp lệ: {parser}"));
         }
+        var error = Check(g, field, lonLat);
+        if (error is not null) return (null, error);
+        g!.SRID = lonLat ? 4326 : 0;
+        return (g, null);
+    }
+
+    /// <summary>Why a geometry is not a polygon the queries can take (in lon/lat when lonLat), or null.</summary>
+    public static Said? Check(Geometry? g, string field = "geometry", bool lonLat = true)
+    {
+        var vi = field == "footprint" ? "mặt bằng công trình (footprint)" : $"vùng ({field})";
         if (g is not (NetTopologySuite.Geometries.Polygon or MultiPolygon))
-            return (null, new($"{field} must be a Polygon or MultiPolygon, not {g?.GeometryType ?? "nothing"}", $"{vi} phải là Polygon hoặc MultiPolygon, không phải {g?.GeometryType ?? "rỗng"}"));
-        if (g.IsEmpty) return (null, new($"{field} is empty", $"{vi} rỗng"));
-        if (g.NumPoints > MaxVertices) return (null, new($"{field} has {g.NumPoints} vertices; at most {MaxVertices}", $"{vi} có {g.NumPoints} đỉnh; tối đa {MaxVertices}"));
+            return new($"{field} must be a Polygon or MultiPolygon, not {g?.GeometryType ?? "nothing"}", $"{vi} phải là Polygon hoặc MultiPolygon, không phải {g?.GeometryType ?? "rỗng"}");
+        if (g.IsEmpty) return new($"{field} is empty", $"{vi} rỗng");
+        if (g.NumPoints > MaxVertices) return new($"{field} has {g.NumPoints} vertices; at most {MaxVertices}", $"{vi} có {g.NumPoints} đỉnh; tối đa {MaxVertices}");
         foreach (var c in g.Coordinates)
         {
-            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y)) return (null, new($"{field} has a coordinate that is not a number", $"{vi} có tọa độ không phải là số"));
+            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y)) return new($"{field} has a coordinate that is not a number", $"{vi} có tọa độ không phải là số");
             if (lonLat && (c.X is < -180 or > 180 || c.Y is < -90 or > 90))
-                return (null, new($"{field} has ({c.X}, {c.Y}), outside longitude/latitude ranges; coordinates are lon, lat in WGS 84",
-                    $"{vi} có điểm ({c.X}, {c.Y}) ngoài phạm vi kinh độ/vĩ độ; tọa độ là kinh độ, vĩ độ WGS 84"));
+                return new($"{field} has ({c.X}, {c.Y}), outside longitude/latitude ranges; coordinates are lon, lat in WGS 84",
+                    $"{vi} có điểm ({c.X}, {c.Y}) ngoài phạm vi kinh độ/vĩ độ; tọa độ là kinh độ, vĩ độ WGS 84");
         }
         var why = new IsValidOp(g).ValidationError;
         if (why is not null)
         {
             var at = $"({why.Coordinate?.X:0.#######}, {why.Coordinate?.Y:0.#######})";
-            return (null, new($"{field} is not a valid polygon: {why.Message} at {at}", $"{vi} không phải đa giác hợp lệ: {InVietnamese(why)} tại {at}"));
+            return new($"{field} is not a valid polygon: {why.Message} at {at}", $"{vi} không phải đa giác hợp lệ: {InVietnamese(why)} tại {at}");
         }
-        g.SRID = lonLat ? 4326 : 0;
-        return (g, null);
+        return null;
     }
 
     /// <summary>What OGC simple-features validity found wrong, as a land officer would say it.</summary>

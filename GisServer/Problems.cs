@@ -19,7 +19,8 @@ public sealed record Said(string En, string? Vi = null)
 /// </summary>
 public static class Problems
 {
-    static readonly Said BadRequestTitle = new("Bad request", "Yêu cầu chưa đúng"), NotFoundTitle = new("Not found", "Không tìm thấy");
+    public static readonly Said BadRequestTitle = new("Bad request", "Yêu cầu chưa đúng");
+    static readonly Said NotFoundTitle = new("Not found", "Không tìm thấy");
     public static readonly Said ForbiddenTitle = new("Not allowed for this role", "Vai trò này không được phép");
 
     public static IResult Result(int status, Said title, Said detail, object? extensions = null) => new Answer(status, title, detail, extensions);

@@ -254,7 +254,7 @@ public sealed class Importer(NpgsqlDataSource db)
     }
 
     /// <summary>With no CRS declared: plausible lon/lat is taken as WGS 84 (and said); anything else needs --srs.</summary>
-    static SourceCrs GuessCrs(SourceRecord record, string file, out string note)
+    internal static SourceCrs GuessCrs(SourceRecord record, string file, out string note)
     {
         var env = record.Geometry!.EnvelopeInternal;
         if (env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Npgsql;
 using WardMap.GisServer.Auth;
 using WardMap.Importers;
@@ -12,8 +11,6 @@ namespace WardMap.GisServer.Endpoints;
 /// </summary>
 public static class Imports
 {
-    static readonly string[] Allowed = [".shp", ".shx", ".dbf", ".prj", ".cpg", ".gpkg", ".geojson", ".json", ".csv", ".zip"];
-
     public static void Map(WebApplication app)
     {
         var group = app.MapGroup("/api/imports").WithTags("imports").RequireAuthorization(Policies.Admin);
@@ -63,27 +60,13 @@ public static class Imports
             // Every data file of the upload goes into the one import, in the order sent (sheets of a ward delivered
             // as several files, as `wardmap import parcels a.shp b.gpkg`): importing only the first would let a
             // replace drop the others' rows. A zip's files take its place in that order.
+            var (data, refused) = await Uploads.SaveAsync(files.Where(f => f.Name != "population"), dir.FullName, ct);
+            if (refused is not null) return refused;
             string? population = null;
-            var data = new List<string>();
-            foreach (var f in files)
+            if (files.FirstOrDefault(f => f.Name == "population") is { } p)
             {
-                var name = Path.GetFileName(f.FileName);
-                var ext = Path.GetExtension(name).ToLowerInvariant();
-                if (!Allowed.Contains(ext)) return Problems.BadRequest($"'{name}': {ext} files are not imported", "file");
-                var path = Path.Combine(dir.FullName, name);
-                await using (var s = File.Create(path)) await f.CopyToAsync(s, ct);
-                if (f.Name == "population") population = path;
-                else if (ext == ".zip")
-                {
-                    var into = Directory.CreateDirectory(Path.Combine(dir.FullName, $"zip{data.Count}-{Path.GetFileNameWithoutExtension(name)}")).FullName;
-                    try { ZipFile.ExtractToDirectory(path, into); }
-                    catch (Exception e) when (e is InvalidDataException or IOException)
-                    {
-                        return Problems.BadRequest($"'{name}' is not a zip archive that can be read: {e.Message}", "file");
-                    }
-                    data.AddRange(Directory.EnumerateFiles(into, "*", SearchOption.AllDirectories).Where(IsData).Order(StringComparer.Ordinal));
-                }
-                else if (IsData(path)) data.Add(path);
+                (population, refused) = await Uploads.SaveOneAsync(p, dir.FullName, ct);
+                if (refused is not null) return refused;
             }
             if (data.Count == 0) return Problems.BadRequest("the upload holds no .shp, .gpkg, .geojson or .csv", "file");
 
@@ -107,12 +90,6 @@ public static class Imports
         }
         finally { dir.Delete(true); }
     }
-
-    /// <summary>A file the importer reads (a shapefile's .shx/.dbf/.prj go with its .shp); a zip made on a Mac also carries
-    /// __MACOSX/._name copies, which are not data.</summary>
-    static bool IsData(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".shp" or ".gpkg" or ".geojson" or ".json" or ".csv"
-        && !path.Contains("__MACOSX") && !Path.GetFileName(path).StartsWith("._");
 
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
     static bool IsTrue(string? s) => s is "true" or "1" or "on" or "yes";

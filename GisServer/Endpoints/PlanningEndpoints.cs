@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NetTopologySuite.Geometries;
 using Npgsql;
+using WardMap.Importers;
 using WardMap.GisServer.Auth;
 using WardMap.GisServer.Queries;
 
@@ -17,16 +21,39 @@ public static class PlanningEndpoints
 
         planning.MapPost("/overlay", async (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            var (body, error) = await GeoInput.BodyAsync(request, ct);
-            if (error is not null) return Problems.BadRequest(error);
-            var (polygon, why) = GeoInput.Polygon(body);
-            if (polygon is null) return Problems.BadRequest(why!, "geometry");
+            Geometry polygon;
+            AreaFile.Area? fromFile = null;
+            string? fileName = null;
+            if (request.HasFormContentType)
+            {
+                var (area, name, refused) = await AreaFromFilesAsync(request, ct);
+                if (refused is not null) return refused;
+                (polygon, fromFile, fileName) = (area!.Polygon, area, name);
+                if (GeoInput.Check(polygon, "file") is { } bad) return Problems.BadRequest(bad, "file");
+            }
+            else
+            {
+                var (body, error) = await GeoInput.BodyAsync(request, ct);
+                if (error is not null) return Problems.BadRequest(error);
+                var (drawn, why) = GeoInput.Polygon(body);
+                if (drawn is null) return Problems.BadRequest(why!, "geometry");
+                polygon = drawn;
+            }
             var km2 = polygon.Area * 111.32 * 111.32 * Math.Cos(polygon.Centroid.Y * Math.PI / 180);
             if (km2 > MaxOverlayKm2) return Problems.BadRequest(new($"the polygon covers about {km2:0} km²; overlays are limited to {MaxOverlayKm2} km²",
-                $"vùng vẽ rộng khoảng {km2:0} km²; chỉ tính cho vùng đến {MaxOverlayKm2} km²"), "geometry");
+                $"vùng vẽ rộng khoảng {km2:0} km²; chỉ tính cho vùng đến {MaxOverlayKm2} km²"), fromFile is null ? "geometry" : "file");
             var json = await Sql.JsonAsync(db, PlanningQueries.Overlay, ct, ("poly", polygon), ("srid", wardSrid));
-            return Sql.Json(json!);
-        }).WithSummary("A GeoJSON polygon (lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");
+            if (fromFile is null) return Sql.Json(json!);
+            // An area from a file: the answer also carries the area as read (to draw it) and what was read.
+            var answer = JsonNode.Parse(json!)!.AsObject();
+            answer["geometry"] = JsonSerializer.SerializeToNode(polygon, GeoInput.Options);
+            answer["source"] = new JsonObject
+            {
+                ["file"] = fileName, ["crs"] = fromFile.Crs, ["polygons"] = fromFile.Polygons,
+                ["crs_assumed"] = fromFile.CrsAssumed, ["left_out"] = fromFile.LeftOut, ["repaired"] = fromFile.Repaired,
+            };
+            return Results.Text(answer.ToJsonString(), "application/json");
+        }).WithSummary("A GeoJSON polygon (lon/lat), or multipart `file` (a plan's boundary: GeoJSON, GeoPackage, a shapefile's parts or a .zip; `srs` overrides the CRS it declares; `fallback_srs` is read when it declares none and is not in lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");
 
         planning.MapGet("/conflicts", async (string? format, HttpContext ctx, ConflictTable conflicts, CancellationToken ct) =>
         {
@@ -51,6 +78,32 @@ public static class PlanningEndpoints
 
         app.MapGet("/api/stats/groups", async (NpgsqlDataSource db, CancellationToken ct) => Sql.Json((await Sql.JsonAsync(db, PlanningQueries.GroupStats, ct))!))
             .WithTags("planning").WithSummary("Per residential group: population, households, parcels and area by land use.");
+    }
+
+    /// <summary>
+    /// The polygons of the uploaded file(s), joined and in lon/lat (AreaFile, as the importer reads and reprojects);
+    /// the file's name as sent; or the 400 naming the file, row and field.
+    /// </summary>
+    static async Task<(AreaFile.Area? Area, string? Name, IResult? Error)> AreaFromFilesAsync(HttpRequest request, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var files = form.Files.Where(f => f.Name is "file" or "files").ToList();
+        if (files.Count == 0) return (null, null, Problems.BadRequest("no file in the 'file' field", "file"));
+        var dir = Directory.CreateTempSubdirectory("wardmap-area-");
+        try
+        {
+            var (data, refused) = await Uploads.SaveAsync(files, dir.FullName, ct);
+            if (refused is not null) return (null, null, refused);
+            if (data.Count == 0) return (null, null, Problems.BadRequest("the upload holds no .shp, .gpkg or .geojson", "file"));
+            string? Field(string name) => form[name].ToString() is { Length: > 0 } v ? v : null;
+            try { return (AreaFile.Read(data, Field("srs"), Field("fallback_srs")), string.Join(", ", files.Select(f => Path.GetFileName(f.FileName))), null); }
+            catch (ImportException e)
+            {
+                return (null, null, Problems.Result(400, Problems.BadRequestTitle, e.Describe(),
+                    new { file = Path.GetFileName(e.File), row = e.Row, field = e.Field }));
+            }
+        }
+        finally { dir.Delete(true); }
     }
 
     static byte[] Csv(ConflictTable.Table table)

@@ -319,6 +319,64 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(HttpStatusCode.Forbidden, (await _server.Client(await _server.KeyAsync("officer")).PostAsync("/api/planning/overlay", new StringContent(poly))).StatusCode);
     }
 
+    [Fact]
+    public async Task A_planner_brings_the_area_as_a_file_in_VN2000_and_gets_the_same_overlay_as_drawn()
+    {
+        var planner = _server.Client(await _server.KeyAsync("planner"));
+        // A site of 80 m around a group's centre, as a drawing office delivers it: VN-2000 (EPSG:9210), with a
+        // dimension line beside it; the same site drawn in lon/lat for comparison.
+        const string site = "ST_Buffer(ST_Transform((SELECT ST_PointOnSurface(geom) FROM residential_groups ORDER BY code LIMIT 1 OFFSET 3), 9210), 80, 8)";
+        var inVn2000 = await Scalar<string>($"SELECT ST_AsGeoJSON({site}, 4)");
+        var line = await Scalar<string>($"SELECT ST_AsGeoJSON(ST_ExteriorRing({site}), 4)");
+        var drawn = await (await planner.PostAsync("/api/planning/overlay", new StringContent(await Scalar<string>($"SELECT ST_AsGeoJSON(ST_Transform({site}, 4326), 9)"),
+            Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        const string crsMember = "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::9210\"}},";
+        string Collection(bool crs) => $$"""{"type":"FeatureCollection",{{(crs ? crsMember : "")}}"features":[{"type":"Feature","properties":{"ten":"Khu A"},"geometry":{{inVn2000}}},{"type":"Feature","properties":{"ten":"kich thuoc"},"geometry":{{line}}}]}""";
+        async Task<HttpResponseMessage> Send(string body, string name = "khu-a.geojson", string? srs = null)
+        {
+            var form = new MultipartFormDataContent { { new StringContent(body), "file", name } };
+            if (srs is not null) form.Add(new StringContent(srs), "srs");
+            return await planner.PostAsync("/api/planning/overlay", form);
+        }
+        IEnumerable<long> Ids(JsonElement answer) => answer.GetProperty("parcels").EnumerateArray().Select(p => p.GetProperty("id").GetInt64());
+
+        foreach (var (body, srs) in new[] { (Collection(true), (string?)null), (Collection(false), "EPSG:9210") })
+        {
+            var r = await Send(body, srs: srs);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var file = await r.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.NotEmpty(Ids(file));
+            Assert.Equal(Ids(drawn), Ids(file));
+            Assert.Equal(drawn.GetProperty("population_affected").GetInt32(), file.GetProperty("population_affected").GetInt32());
+            Assert.Equal(drawn.GetProperty("area_m2").GetDouble(), file.GetProperty("area_m2").GetDouble(), 0.5);
+            var source = file.GetProperty("source");
+            Assert.Equal("khu-a.geojson", source.GetProperty("file").GetString());
+            Assert.StartsWith("EPSG:9210", source.GetProperty("crs").GetString());
+            Assert.Equal(1, source.GetProperty("polygons").GetInt32());
+            Assert.Equal(1, source.GetProperty("left_out").GetInt32());   // the dimension line
+            Assert.False(source.GetProperty("crs_assumed").GetBoolean());
+            Assert.Equal("Polygon", file.GetProperty("geometry").GetProperty("type").GetString());   // to draw it
+            Assert.InRange(file.GetProperty("geometry").GetProperty("coordinates")[0][0][0].GetDouble(), 105, 108);
+        }
+
+        // What cannot be an area gets a sentence naming the file: no CRS and metres, no polygon, a format not read.
+        async Task<string> Refused(HttpResponseMessage r)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+            return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        }
+        Assert.Contains("khu-a.geojson, row 1, field geometry: the file declares no CRS", await Refused(await Send(Collection(false))));
+        // Unless a fallback zone is given (the viewer's footer zone): then it is read there, and the answer says so.
+        var fallback = new MultipartFormDataContent { { new StringContent(Collection(false)), "file", "khu-a.geojson" }, { new StringContent("EPSG:9210"), "fallback_srs" } };
+        var assumed = await (await planner.PostAsync("/api/planning/overlay", fallback)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Ids(drawn), Ids(assumed));
+        Assert.True(assumed.GetProperty("source").GetProperty("crs_assumed").GetBoolean());
+        var lines = $$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{{line}}}]}""";
+        Assert.Contains("the file holds no polygon (1 lines or points)", await Refused(await Send(lines, srs: "EPSG:9210")));
+        Assert.Contains("'khu-a.kml': .kml files are not read here", await Refused(await Send("<kml/>", "khu-a.kml")));
+    }
+
     [Theory]
     [InlineData("{\"type\":\"Point\",\"coordinates\":[106.29,20.93]}", "Polygon")]
     [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[106.29,20.93],[106.3,20.94],[106.3,20.93],[106.29,20.94],[106.29,20.93]]]}", "Self-intersection")]
