@@ -419,7 +419,7 @@ $('panel-body').addEventListener('click', async (e) => {
 });
 
 // The planner's conflicts and area overlay (planning.js), shown to planners.
-const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES });
+const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES, zone: () => zone.value });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).

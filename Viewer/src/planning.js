@@ -18,7 +18,7 @@ const CONFLICT_KINDS = en ? {
   mismatch: 'Không phù hợp (nhà ở, kinh doanh trong khu giữ đất nông nghiệp)',
 };
 
-export function plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize }) {
+export function plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize, zone }) {
   let conflicts = null;   // the conflict table, asked once per sign-in
   let shown = null;       // the conflicts of the kind picked, drawn in red from their own geometry: at any zoom
                           // (parcel tiles start at z15), again after a change of style
@@ -63,30 +63,72 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
 
   // An area a plan would take (a road to widen, a park): the parcels it touches (the part inside each), the zones,
   // and the people of each residential group living there (POST /api/planning/overlay).
-  $('area-draw').addEventListener('click', () => { draw(null); area.start(); $('area-count').textContent = `${t('bấm các góc của vùng trên bản đồ', 'click the area\'s corners on the map')}${KEYS_HINT}`; });
+  $('area-draw').addEventListener('click', () => { draw(null); showFileArea(null); area.start(); $('area-count').textContent = `${t('bấm các góc của vùng trên bản đồ', 'click the area\'s corners on the map')}${KEYS_HINT}`; });
   $('area-done').addEventListener('click', async () => {
     area.finish();
     $('area-done').disabled = true;
     $('area-count').textContent = `${count(area.corners, 'đỉnh', 'corner')}, ${t('đang tính…', 'working it out…')}`;
     try {
-      const [r] = await Promise.all([
-        api('/api/planning/overlay', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) }), landUseNamed()]);
+      const r = await overlay({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
       $('area-count').textContent = count(area.corners, 'đỉnh', 'corner');
-      const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
-      const header = `<h2>${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²</h2>
-        <p>${t('Dân số ảnh hưởng (ước tính theo đất ở)', 'People affected (estimated from residential land)')}: <b>${fmt(r.population_affected, 0)}</b> ${t('người', 'people')}</p>
-        <table class="zones"><tr><th>${t('Tổ dân phố', 'Residential group')}</th><th>${t('Dân số', 'Population')}</th><th>${t('Đất ở trong vùng', 'Its homes in the area')}</th><th>${t('Ảnh hưởng', 'Affected')}</th></tr>
-          ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
-        <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
-          ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-        <h3>${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}</h3>`;
-      const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
-        — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
-      showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),
-        () => select(null, parcels.map((p) => p.id)));
+      showOverlay(r, `${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²`);
     } catch (err) { $('area-count').textContent = err.message; }
     $('area-done').disabled = false;
   });
+
+  // The area from a file (a plan's boundary from the drawing office): the server reads it as an import would, in
+  // VN-2000 from its .prj or crs, or — a file that declares none — in the zone picked in the footer.
+  $('area-file').addEventListener('change', async (e) => {
+    const files = [...e.target.files];
+    if (!files.length) return;
+    const form = new FormData();
+    files.forEach((f) => form.append('file', f));
+    form.append('fallback_srs', zone());
+    draw(null);
+    area.clear();
+    $('area-count').textContent = t('đang đọc tệp…', 'reading the file…');
+    try {
+      const r = await overlay({ method: 'POST', body: form });
+      const s = r.source;
+      $('area-count').textContent = '';
+      showFileArea(r.geometry);
+      showOverlay(r, `${t('Vùng từ tệp', 'Area from')} ${esc(s.file)}: ${fmt(r.area_m2, 1)} m²`, `<p><small>${count(s.polygons, 'đa giác', 'polygon')}, ${esc(s.crs)}${s.crs_assumed
+        ? ` (${t('tệp không khai báo hệ tọa độ: đọc theo múi ở chân trang', 'the file declares no CRS: read in the footer\'s zone')})` : ''}${s.left_out
+        ? `; ${t('bỏ qua', 'left out')} ${count(s.left_out, 'đường, điểm', 'line or point', 'lines or points')}` : ''}${s.repaired
+        ? `; ${t('sửa', 'repaired')} ${count(s.repaired, 'đa giác tự cắt', 'self-crossing polygon')}` : ''}</small></p>`);
+      goTo([{ geometry: r.geometry }]);
+    } catch (err) { $('area-count').textContent = err.message; }
+    e.target.value = '';   // the same file picked again is read again
+  });
+
+  const overlay = async (request) => Promise.all([api('/api/planning/overlay', request), landUseNamed()]).then(([r]) => r);
+  // An area's parcels (the part inside each), the people of each residential group and the zones, in the panel.
+  function showOverlay(r, title, more = '') {
+    const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
+    const header = `<h2>${title}</h2>${more}
+      <p>${t('Dân số ảnh hưởng (ước tính theo đất ở)', 'People affected (estimated from residential land)')}: <b>${fmt(r.population_affected, 0)}</b> ${t('người', 'people')}</p>
+      <table class="zones"><tr><th>${t('Tổ dân phố', 'Residential group')}</th><th>${t('Dân số', 'Population')}</th><th>${t('Đất ở trong vùng', 'Its homes in the area')}</th><th>${t('Ảnh hưởng', 'Affected')}</th></tr>
+        ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
+      <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
+        ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
+      <h3>${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}</h3>`;
+    const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
+      — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
+    showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),
+      () => select(null, parcels.map((p) => p.id)));
+  }
+
+  // The file's area on the map, outlined as a drawn one is (again after a change of style).
+  let fileArea = null;
+  function showFileArea(geometry) {
+    fileArea = geometry;
+    const data = { type: 'FeatureCollection', features: geometry ? [{ type: 'Feature', geometry, properties: {} }] : [] };
+    if (map.getSource('area-file')) return map.getSource('area-file').setData(data);
+    if (!geometry) return;
+    map.addSource('area-file', { type: 'geojson', data });
+    map.addLayer({ id: 'area-file-fill', type: 'fill', source: 'area-file', paint: { 'fill-color': '#ef6c00', 'fill-opacity': 0.15 } });
+    map.addLayer({ id: 'area-file-line', type: 'line', source: 'area-file', paint: { 'line-color': '#ef6c00', 'line-width': 2.5 } });
+  }
 
   return {
     // Planners and admins see the tools (the API's rule); each sign-in asks for the conflicts afresh.
@@ -102,7 +144,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
         `<li><button type="button" data-kind="${kind}">${name}: <b>${conflicts.filter((f) => f.properties.kind === kind).length}</b></button></li>`).join('');
     },
     // The panel closed, or it lists something else: the red parcels and the drawn area leave the map.
-    clear() { draw(null); area.clear(); },
-    restyle() { if (shown) draw(shown); },
+    clear() { draw(null); area.clear(); showFileArea(null); },
+    restyle() { if (shown) draw(shown); if (fileArea) showFileArea(fileArea); },
   };
 }

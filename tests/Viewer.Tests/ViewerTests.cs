@@ -544,6 +544,36 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_planner_loads_an_area_from_a_drawing_office_file_and_reads_what_it_touches()
+    {
+        var (lon, lat, id, sheet, no) = await ParcelAsync();
+        // The site as the drawing office sends it: VN-2000 metres in EPSG:9210, no CRS in the file (the footer's
+        // zone, 105°45', is the ward's), 60 m around the parcel.
+        var site = FormattableString.Invariant($"ST_Buffer(ST_Transform(ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326), 9210), 60, 4)");
+        var file = $$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{{await _server.Db.ScalarAsync<string>($"SELECT ST_AsGeoJSON({site}, 3)")}}}]}""";
+        var expected = await _server.Db.ScalarAsync<long>(
+            $"SELECT count(*) FROM parcels p WHERE ST_Area(ST_Transform(ST_Intersection(p.geom, ST_Transform({site}, 4326)), p.source_srid)) > 0.05");
+        var page = await OpenAsync(FormattableString.Invariant($"/#16/{lat + 0.004}/{lon + 0.004}"), apiKey: await _server.KeyAsync("planner"));
+        await page.WaitForSelectorAsync("#planner:not([hidden])");
+        await page.SetInputFilesAsync("#area-file", new FilePayload { Name = "khu-dat-du-an.geojson", MimeType = "application/geo+json", Buffer = System.Text.Encoding.UTF8.GetBytes(file) });
+        await page.WaitForSelectorAsync("#panel:not([hidden]) .matches li");
+        Assert.Matches(@"^Vùng từ tệp khu-dat-du-an\.geojson: [\d.]+,\d m²$", await page.InnerTextAsync("#panel h2"));
+        Assert.Contains("tệp không khai báo hệ tọa độ: đọc theo múi ở chân trang", await page.InnerTextAsync("#panel"));
+        Assert.Equal($"{expected} thửa đất trong vùng", await page.InnerTextAsync("#panel h3"));
+        Assert.Contains(await page.Locator("#panel .matches li").AllInnerTextsAsync(), l => l.StartsWith($"Thửa {no}, tờ {sheet} —"));
+        // The map goes to the area and outlines it.
+        await page.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['area-file-line'] }).length > 0");
+        var centre = await page.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
+        Assert.InRange(Math.Abs(centre[1] - lat), 0, 0.001);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-area-file.png") });
+
+        // A file that is no area: the sentence is shown where the planner looks.
+        await page.SetInputFilesAsync("#area-file", new FilePayload { Name = "ban-ve.dwg", MimeType = "application/octet-stream", Buffer = [1, 2, 3] });
+        await page.WaitForFunctionAsync("() => document.getElementById('area-count').textContent.includes('ban-ve.dwg')");
+        Assert.Contains(".dwg", await page.InnerTextAsync("#area-count"));
+    }
+
+    [Fact]
     public async Task Anyone_measures_a_parcel_on_the_map_as_the_cadastre_does_in_the_VN2000_plane()
     {
         var (lon, lat, id, _, _) = await ParcelAsync();
