@@ -207,7 +207,7 @@ public sealed class FieldReports(NpgsqlDataSource db, string photoDir)
     static async Task<string> CategoryCodesAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT string_agg(code, ', ' ORDER BY code) FROM report_categories", conn);
-        return (string)await cmd.ExecuteScalarAsync(ct)!;
+        return await cmd.ExecuteScalarAsync(ct) as string ?? "(none)";   // string_agg of no rows is NULL
     }
 
     async Task<Guid?> FindByKeyAsync(string key, CancellationToken ct)
