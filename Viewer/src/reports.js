@@ -51,7 +51,9 @@ export async function reportsPanel(map, canHandle, panel) {
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-report="${esc(r.id)}" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>` : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
-    ${canHandle() && r.next_statuses?.length ? `<br>${r.next_statuses.map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ')}` : ''}</li>`;
+    ${moves(r) ? `<br>${moves(r)}` : ''}</li>`;
+  // The buttons for the moves the signed-in officer may make next.
+  const moves = (r) => (canHandle() ? (r.next_statuses ?? []).map((to) => `<button type="button" class="move" data-move="${to}">${MOVE[to]}</button>`).join(' ') : '');
   // Newest first, a page at a time: "Xem thêm" follows the server's `next` link, which continues after the
   // last report shown, so reports sent meanwhile do not push ones already read onto the next page.
   let shown = 0, total = 0, next = null, since = null;
@@ -99,25 +101,26 @@ export async function reportsPanel(map, canHandle, panel) {
     counter();
     wire();
   }
-  // A report in the list takes the map to where it was sent and opens it in the panel; an officer's buttons move
-  // it along (a rejection needs a reason, which the resident reads).
+  // An officer moves a report along (a rejection needs a reason, which the resident reads). The answer is the
+  // report as it now is, in the list and the panel; the stream's event for the change finds it in place.
+  async function move(id, to) {
+    const reason = to === 'rejected' ? prompt(t('Lý do từ chối (người gửi sẽ đọc):', 'Why it is rejected (the sender reads this):'))?.trim() : undefined;
+    if (to === 'rejected' && !reason) return;
+    try {
+      const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
+      document.getElementById('status').textContent = `${t('Phản ánh', 'Report')} ${id.slice(0, 8)}: ${STATUS[to]}`;
+      placeReport(r);
+      if (openReport === r.id) showReport(r);
+    } catch (err) { document.getElementById('status').textContent = err.message; }
+  }
+  // A report in the list takes the map to where it was sent and opens it in the panel; an officer's buttons move it.
   function wire() {
     $('report-list').querySelectorAll('[data-report]').forEach((a) => { a.onclick = (e) => {
       e.preventDefault();
       map.jumpTo({ center: [Number(a.dataset.lon), Number(a.dataset.lat)], zoom: Math.max(map.getZoom(), 18) });
       show(a.dataset.report);
     }; });
-    $('report-list').querySelectorAll('[data-move]').forEach((b) => { b.onclick = async () => {
-      const id = b.closest('[data-id]').dataset.id, to = b.dataset.move;
-      const reason = to === 'rejected' ? prompt(t('Lý do từ chối (người gửi sẽ đọc):', 'Why it is rejected (the sender reads this):'))?.trim() : undefined;
-      if (to === 'rejected' && !reason) return;
-      try {
-        const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
-        document.getElementById('status').textContent = `${t('Phản ánh', 'Report')} ${id.slice(0, 8)}: ${STATUS[to]}`;
-        placeReport(r);
-        if (openReport === r.id) showReport(r);   // the answer is the report as it now is; the stream's event for the change finds it in place
-      } catch (err) { document.getElementById('status').textContent = err.message; }
-    }; });
+    $('report-list').querySelectorAll('[data-move]').forEach((b) => { b.onclick = () => move(b.closest('[data-id]').dataset.id, b.dataset.move); });
   }
   // Live: a new report, or one whose status changed, takes its place in the list (newest first) when it fits
   // the status filter, and leaves it when it no longer does. One older than the last shown waits for its page.
@@ -219,6 +222,7 @@ export async function reportsPanel(map, canHandle, panel) {
       ${r.id === sent ? `<p class="sent">${t('Đã gửi. Giữ mã phản ánh để theo dõi:', 'Sent. Keep the report\'s id to follow it:')}</p>` : ''}
       <h2>${esc(names[r.category] ?? r.category)}</h2>
       <p><b>${STATUS[r.status]}</b> · ${when(r.created_at)} · <code>${esc(r.id)}</code></p>
+      ${moves(r) ? `<p class="moves">${moves(r)}</p>` : ''}
       ${r.text ? `<p>${esc(r.text)}</p>` : ''}
       ${ward ? `<p class="warn">${ward}</p>` : ''}
       <table class="record">
@@ -244,6 +248,7 @@ export async function reportsPanel(map, canHandle, panel) {
     panel.linkTo({ report: r.id });
     marker ??= new maplibregl.Marker({ color: '#1565c0' });
     marker.setLngLat([r.lon, r.lat]).addTo(map);
+    body.querySelectorAll('.moves [data-move]').forEach((b) => { b.onclick = () => move(r.id, b.dataset.move); });
     body.querySelector('[data-parcel]')?.addEventListener('click', (e) => { e.preventDefault(); panel.showParcel(Number(e.target.dataset.parcel)); });
     body.querySelectorAll('.duplicates [data-report]').forEach((a) => a.addEventListener('click', async (e) => {
       e.preventDefault();

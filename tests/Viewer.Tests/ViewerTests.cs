@@ -1039,6 +1039,21 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             "SELECT string_agg(h.to_status, ',' ORDER BY h.id) FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.public_id = $1::uuid AND h.from_status IS NOT NULL", report)).Split(','));
         Assert.Equal("Trùng với phản ánh đã xử lý", await _server.Db.ScalarAsync<string>(
             "SELECT h.reason FROM field_report_history h JOIN field_reports f ON f.id = h.report_id WHERE f.public_id = $1::uuid AND h.to_status = 'rejected'", report));
+        // The panel reads the rejection back with who made it (an officer sees who).
+        await page.ClickAsync($"{item} a");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-body .history')?.textContent.includes('Trùng với phản ánh đã xử lý')");
+        Assert.Equal(0, await page.Locator("#panel .moves [data-move]").CountAsync());
+
+        // A report opened from its link (or its dot on the IOC map) is moved along from the panel, which shows it as it now is.
+        var another = await SendReportAsync("Rác ở bờ kênh", lon, lat);
+        var linked = await OpenAsync($"/?report={another}", apiKey: await _server.KeyAsync("officer"));
+        await linked.WaitForSelectorAsync("#panel .moves [data-move=accepted]");
+        Assert.Equal(["Tiếp nhận", "Từ chối"], await linked.Locator("#panel .moves [data-move]").AllInnerTextsAsync());
+        await linked.ClickAsync("#panel .moves [data-move=accepted]");
+        await linked.WaitForSelectorAsync("#panel .moves [data-move=in_progress]");
+        Assert.StartsWith("đã tiếp nhận", await linked.InnerTextAsync("#panel-body h2 + p"));
+        Assert.Contains("mới → đã tiếp nhận", await linked.InnerTextAsync("#panel-body .history"));
+        Assert.Equal("accepted", await _server.Db.ScalarAsync<string>("SELECT status FROM field_reports WHERE public_id = $1::uuid", another));
     }
 
     [Fact]
