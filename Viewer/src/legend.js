@@ -1,5 +1,5 @@
 import { esc, landUseCodes, landUseName } from './api.js';
-import { STATUS } from './reports.js';
+import { STATUS } from './counts.js';
 import { t, en } from './i18n.js';
 
 // The legend is the style's own colour tables: land use (the first code of a land use picks the colour), asset

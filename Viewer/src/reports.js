@@ -2,6 +2,7 @@ import maplibregl from './maplibre.js';
 import { api, esc, newKey } from './api.js';
 import { afterBurst, followReports } from './live.js';
 import { t, en, locale, count } from './i18n.js';
+import { STATUS, monthRange, summaryLine } from './counts.js';
 import { fmt } from './coords.js';
 import { reportPin } from './pin.js';
 
@@ -11,34 +12,10 @@ import { reportPin } from './pin.js';
 const PAGE = 20;
 const MONTHS = 24;   // the months offered for the monthly count and spreadsheet, this one and the 23 before
 const NONE = `<li>${t('Không có phản ánh', 'No reports')}</li>`;
-export const STATUS = en
-  ? { new: 'new', accepted: 'accepted', in_progress: 'in progress', resolved: 'resolved', rejected: 'rejected' }
-  : { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };
-
 // The button for each move an officer may make next (the report's next_statuses, from the server's life cycle).
 const MOVE = en
   ? { accepted: 'Accept', in_progress: 'Start work', resolved: 'Resolved', rejected: 'Reject' }
   : { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
-
-// A month ("2026-11", or none: every report) as the list's since/until, which the server reads in Việt Nam time.
-export function monthRange(month) {
-  const q = new URLSearchParams();
-  if (month) {
-    const [y, m] = month.split('-').map(Number);
-    q.set('since', `${month}-01`);
-    q.set('until', `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`);
-  }
-  return q;
-}
-
-// The month's (or every) report counted as the city asks for them (GET /api/reports/summary): open, overdue,
-// resolved by the deadline. The viewer's report panel and the IOC widget (summary=1) say it alike.
-export function summaryLine(s, month) {
-  const overdue = s.overdue.acceptance + s.overdue.resolution;
-  const onTime = s.resolved ? ` · ${Math.round((100 * s.resolved_on_time) / s.resolved)} % ${t('xử lý đúng hạn', 'resolved on time')} (${s.resolved_on_time}/${s.resolved})` : '';
-  return `${month ? `${t('Tháng', 'Month')} ${month.slice(5)}/${month.slice(0, 4)}` : t('Tất cả', 'All')}: `
-    + `${count(s.total, 'phản ánh', 'report')} · ${s.open} ${t('đang mở', 'open')} · ${overdue} ${t('quá hạn', 'overdue')}` + onTime;
-}
 
 // canHandle: the signed-in role may move reports along (land officers); panel: the viewer's side panel
 // (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id) }.

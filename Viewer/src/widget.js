@@ -4,7 +4,7 @@ import { boundsOf } from './geojson.js';
 import { afterBurst, followReports } from './live.js';
 import { fillLegend, landUsesInView } from './legend.js';
 import { t, lang, translatePage } from './i18n.js';
-import { monthRange, summaryLine } from './reports.js';
+import { monthRange, summaryLine } from './counts.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc &legend=1 &summary=1 &lang=en
