@@ -108,7 +108,7 @@ public static class Styles
         Add("groups", every, Line("groups-line", "groups", "#8d6e63", 1, dash: [3, 2]));
         Add("ward_boundary", every, Line("ward-line", "ward_boundary", "#6a1b9a", 2.5));
         var assetsFrom = TileCatalog.Find("assets")!.MinZoom;   // the composite source carries assets from this zoom
-        Add("assets", points, Circle("assets", "assets", AssetColor(), 3, minzoom: assetsFrom));
+        Add("assets", points, OutOfServiceRing(Circle("assets", "assets", AssetColor(), 3, minzoom: assetsFrom)));
         // One kind of asset (cameras, drains...): in no style, drawn when a widget asks for that kind alone, from the
         // kind's own tiles (a source of the kinds asked for): those start zooms before the composite's assets do, so a
         // wall screen showing the whole ward shows its 54 cameras too, not only once zoomed to a street.
@@ -116,7 +116,7 @@ public static class Styles
         {
             var layer = kind.GeometryType == "line"
                 ? Line($"assets-{kind.Name}", kind.Name, AssetColor(), 2, minzoom: kind.MinZoom)
-                : Circle($"assets-{kind.Name}", kind.Name, AssetColor(), 4, minzoom: kind.MinZoom);
+                : OutOfServiceRing(Circle($"assets-{kind.Name}", kind.Name, AssetColor(), 4, minzoom: kind.MinZoom));
             layer["source"] = KindsSource;
             Add(kind.Name, [], layer, kind.Kind);
         }
@@ -143,6 +143,18 @@ public static class Styles
         match.Add("#dddddd");
         return match.ToArray();
     }
+
+    /// <summary>A broken asset, or one under maintenance, ringed in red: the IOC sees which lights are out without a click.</summary>
+    static Dictionary<string, object> OutOfServiceRing(Dictionary<string, object> circle)
+    {
+        var paint = (Dictionary<string, object>)circle["paint"];
+        object OutOfService(object yes, object no) => new object[] { "match", new object[] { "get", "status" }, new[] { "broken", "maintenance" }, yes, no };
+        paint["circle-stroke-color"] = OutOfService(OutOfServiceColor, "#ffffff");
+        paint["circle-stroke-width"] = OutOfService(2, 0);
+        return circle;
+    }
+
+    public const string OutOfServiceColor = "#d50000";
 
     static object AssetColor() => new object[]
     {

@@ -4,7 +4,7 @@ import { t, en } from './i18n.js';
 
 // The legend is the style's own colour tables: land use (the first code of a land use picks the colour), asset
 // kinds and report statuses, each under its heading when the style draws it.
-const ASSET_KINDS = en
+export const ASSET_KINDS = en
   ? { light: 'Street light', camera: 'Security camera', loudspeaker: 'Loudspeaker cluster', wifi: 'Wi-Fi point', school: 'School', led_screen: 'LED screen', drain: 'Drain' }
   : { light: 'Đèn chiếu sáng', camera: 'Camera an ninh', loudspeaker: 'Cụm loa', wifi: 'Điểm Wi-Fi', school: 'Trường học', led_screen: 'Màn hình LED', drain: 'Cống, rãnh thoát nước' };
 const LAND_USE_SHOWN = ['ODT', 'ONT', 'LUC', 'HNK', 'CLN', 'NTS', 'TMD', 'DGD', 'TSC', 'DGT', 'DKV', 'NTD', 'SKC', 'DYT'];
@@ -44,7 +44,10 @@ export async function fillLegend(legend, layers, inView = null) {
   const names = landUse.length ? await landUseCodes() : [];
   const byCode = Object.fromEntries(names.map((n) => [n.code, landUseName(n.code, n.meaning_vi)]));
   group(t('Mục đích sử dụng đất', 'Land use'), landUse.map(([code, colour]) => [colour, `<b>${esc(code)}</b> ${esc(byCode[code])}`]));
-  group(t('Hạ tầng', 'Infrastructure'), [...assets].map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), true);
+  // The style rings a broken asset, or one under maintenance (its stroke on `status`).
+  const outOfService = [...assets.values()].length && layers.some((l) => isRinged(l.paint?.['circle-stroke-color']))
+    ? [['#ffffff', t('Hỏng hoặc đang bảo trì', 'Broken or under maintenance'), layers.map((l) => l.paint?.['circle-stroke-color']).find(isRinged)[3]]] : [];
+  group(t('Hạ tầng', 'Infrastructure'), [...[...assets].map(([kind, colour]) => [colour, esc(ASSET_KINDS[kind])]), ...outOfService], true);
   const reports = pairs('field-reports', 'circle-color').filter(([status]) => STATUS[status]);
   // The style rings a report past a deadline (its stroke on `overdue`).
   const ring = layers.find((l) => l.id === 'field-reports')?.paint?.['circle-stroke-color'];
@@ -52,6 +55,9 @@ export async function fillLegend(legend, layers, inView = null) {
   group(t('Phản ánh hiện trường', 'Field reports'), [...reports.map(([status, colour]) => [colour, esc(STATUS[status][0].toUpperCase() + STATUS[status].slice(1))]), ...overdue], true);
   if (legend.dataset.turn === turn) legend.replaceChildren(...items);
 }
+
+// A stroke that is a match on an asset's status (Styles.cs, OutOfServiceRing): [match, [get, status], [...], ring, none].
+const isRinged = (stroke) => Array.isArray(stroke) && stroke[0] === 'match' && stroke[1]?.[1] === 'status';
 
 // The land-use codes drawn in the map's frame now, as the style colours them (the first code of a compound one):
 // the parcels' and the planning zones' (one palette), so a planning map zoomed out past its parcels keeps its legend.

@@ -7,6 +7,7 @@ import { permitForm } from './permits.js';
 import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
 import { reportsPanel } from './reports.js';
+import { dotAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
 import { t, en, lang, translatePage, switchLanguage } from './i18n.js';
@@ -223,10 +224,11 @@ if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
 const PARCELS_FROM = 15;   // the zoom the catalogue's parcel tiles start at (Tiles/TileCatalog.cs)
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
-  // A report's dot (the IOC map draws them) is small: a few pixels around the tap count.
-  const { x, y } = e.point;
-  const report = map.getLayer('field-reports') && map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], { layers: ['field-reports'] })[0];
+  // A report's dot (the IOC map draws them) opens the report; an asset's says which one it is and whether it works.
+  const report = dotAt(map, e.point, isReportLayer);
   if (report && reports) return reports.show(report.properties.public_id);
+  const asset = dotAt(map, e.point, isAssetLayer);
+  if (asset) return showDot(map, asset);
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
   if (hit?.id != null) return showParcel(hit.id);
   try {

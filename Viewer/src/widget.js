@@ -5,6 +5,7 @@ import { afterBurst, followReports } from './live.js';
 import { fillLegend, landUsesInView } from './legend.js';
 import { t, lang, translatePage } from './i18n.js';
 import { monthRange, summaryLine } from './counts.js';
+import { dotAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 
 // The IOC widget: a chromeless map for an iframe, public data only.
 // /widget?layers=parcels,roads&bbox=w,s,e,n | center=lon,lat&zoom=z &highlight=id &style=ioc &legend=1 &summary=1 &lang=en
@@ -63,6 +64,13 @@ async function goTo(layer, collection, id) {
   const geometry = layer === 'field_reports' ? { type: 'Point', coordinates: [found.lon, found.lat] } : found.geometry;
   map.fitBounds(boundsOf([geometry]), { duration: 0, padding: 40, maxZoom: 18 });
 }
+
+// A tap on a dot says what it is: which camera or light and whether it works, a report's kind and how far along it
+// is. Public attributes only, from the tiles the widget already has.
+map.on('click', (e) => {
+  const dot = dotAt(map, e.point, (l) => isReportLayer(l) || isAssetLayer(l));
+  if (dot) showDot(map, dot);
+});
 
 // legend=1: the style's legend in a corner, for a wall screen that has no sidebar to read it in. Its land uses are
 // those the frame draws, again after each move once the tiles are in: the ward's whole list would cover half a

@@ -294,6 +294,11 @@ public sealed class TileTests : IAsyncLifetime
         using var ioc = JsonDocument.Parse(await _server.Client().GetStringAsync("/styles/ioc.json"));
         var paint = ioc.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "field-reports").GetProperty("paint");
         Assert.Equal($"[\"case\",[\"has\",\"overdue\"],\"{Styles.OverdueRing}\",\"#ffffff\"]", paint.GetProperty("circle-stroke-color").GetRawText());
+        // Assets out of service are ringed too, on every map that draws them, by kind or all together.
+        var assets = ioc.RootElement.GetProperty("layers").EnumerateArray().Where(l => l.GetProperty("id").GetString()!.StartsWith("assets")).ToList();
+        Assert.NotEmpty(assets);
+        Assert.All(assets.Where(l => l.GetProperty("type").GetString() == "circle"), l => Assert.Equal(
+            $"[\"match\",[\"get\",\"status\"],[\"broken\",\"maintenance\"],\"{Styles.OutOfServiceColor}\",\"#ffffff\"]", l.GetProperty("paint").GetProperty("circle-stroke-color").GetRawText()));
     }
 
     [Fact]

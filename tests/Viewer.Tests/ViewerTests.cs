@@ -729,7 +729,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync("() => document.getElementById('legend').innerText.includes('Phản ánh hiện trường')");
         var ioc = await page.InnerTextAsync("#legend");
         Assert.DoesNotContain("Mục đích sử dụng đất", ioc);
-        foreach (var said in new[] { "Mới", "Đã tiếp nhận", "Đang xử lý", "Đã xử lý", "Từ chối", "Quá hạn tiếp nhận hoặc xử lý", "Hạ tầng", "Camera an ninh", "Đèn chiếu sáng" })
+        foreach (var said in new[] { "Mới", "Đã tiếp nhận", "Đang xử lý", "Đã xử lý", "Từ chối", "Quá hạn tiếp nhận hoặc xử lý", "Hạ tầng", "Camera an ninh", "Đèn chiếu sáng", "Hỏng hoặc đang bảo trì" })
             Assert.Contains(said, ioc);
         var inProgress = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('#legend li')].find((li) => li.innerText.trim() === 'Đang xử lý').querySelector('.swatch').style.backgroundColor");
         Assert.Equal("rgb(30, 136, 229)", inProgress);   // #1e88e5, the style's colour for in_progress
@@ -928,6 +928,42 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
             null, new() { Timeout = 60_000, PollingInterval = 100 });
         Assert.Equal(new[] { id }, await frame.EvaluateAsync<long[]>("() => window.wardmap.map.queryRenderedFeatures({ layers: ['highlight'] }).map((f) => f.id)"));
         await ogc.ScreenshotAsync(new() { Path = Path.Combine(Shots, "open-data-parcel.png") });
+    }
+
+    [Fact]
+    public async Task A_tap_on_a_dot_says_which_asset_it_is_and_how_far_a_report_has_come()
+    {
+        // A broken street light (the small sample has some) on the IOC widget, as a wall screen embeds it.
+        var light = await _server.Db.ScalarAsync<long>("SELECT id FROM assets WHERE kind = 'light' AND status = 'broken' ORDER BY id LIMIT 1");
+        var (lon, lat, code) = (await _server.Db.ScalarAsync<double>("SELECT ST_X(geom) FROM assets WHERE id = $1", light),
+                                await _server.Db.ScalarAsync<double>("SELECT ST_Y(geom) FROM assets WHERE id = $1", light),
+                                await _server.Db.ScalarAsync<string>("SELECT code FROM assets WHERE id = $1", light));
+        var widget = await OpenAsync(FormattableString.Invariant($"/widget?layers=lights&center={lon},{lat}&zoom=19&style=ioc"), 600, 400);
+        // Out of service, it is ringed in red (the IOC sees it without a tap): red pixels round the map's centre.
+        using (var shot = SkiaSharp.SKBitmap.Decode(await widget.Locator("#map canvas").ScreenshotAsync()))
+        {
+            int red = 0;
+            for (int y = shot.Height / 2 - 8; y <= shot.Height / 2 + 8; y++)
+                for (int x = shot.Width / 2 - 8; x <= shot.Width / 2 + 8; x++)
+                    if (shot.GetPixel(x, y) is { Red: > 180, Green: < 60, Blue: < 60 }) red++;
+            Assert.True(red > 10, $"{red} red pixels round the broken light");
+        }
+        await ClickMapAsync(widget, lon, lat);
+        await widget.WaitForSelectorAsync(".dot-popup");
+        var said = await widget.InnerTextAsync(".dot-popup");
+        Assert.Contains($"Đèn chiếu sáng {code}", said);
+        Assert.Contains("hỏng", said);
+        await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-dot-popup.png") });
+
+        // A report on the viewer's IOC map: its dot opens the report; a light's dot beside it says which light.
+        var report = await SendReportAsync("Rác dưới cột đèn", lon + 0.0002, lat);
+        var viewer = await OpenAsync(FormattableString.Invariant($"/?style=ioc#19/{lat}/{lon + 0.0001}"));
+        await viewer.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000 });
+        await ClickMapAsync(viewer, lon + 0.0002, lat);
+        await viewer.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", report);
+        await ClickMapAsync(viewer, lon, lat);
+        await viewer.WaitForSelectorAsync(".dot-popup");
+        Assert.Contains(code, await viewer.InnerTextAsync(".dot-popup"));
     }
 
     [Fact]
