@@ -89,8 +89,10 @@ public static class Server
             if (c.Exception is BadHttpRequestException && BindFailure.Match(c.Exception.Message) is { Success: true } m)
             {
                 var type = m.Groups["type"].Value.Replace("Nullable<", "").TrimEnd('?', '>') switch { "int" or "long" => "a whole number", "double" => "a number", "bool" => "true or false", "Guid" => "an id", var t => t };
-                c.ProblemDetails.Detail = $"{m.Groups["name"].Value} '{m.Groups["value"].Value}' is not {type}";
-                c.ProblemDetails.Extensions["field"] = m.Groups["name"].Value;
+                // As the query string names it: a filter record's property (ReportFilter.Parcel) is ?parcel=.
+                var name = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Groups["name"].Value);
+                c.ProblemDetails.Detail = $"{name} '{m.Groups["value"].Value}' is not {type}";
+                c.ProblemDetails.Extensions["field"] = name;
             }
             // Errors the endpoints raise on purpose carry a sentence for the person: show it.
             else if (c.Exception is BadHttpRequestException or TileEndpoints.ForbiddenVariant) c.ProblemDetails.Detail = c.Exception.Message;

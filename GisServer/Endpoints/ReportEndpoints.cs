@@ -36,7 +36,7 @@ public static class ReportEndpoints
         var g = app.MapGroup("/api/reports").WithTags("reports");
         g.MapPost("", Submit).DisableAntiforgery().RequireRateLimiting(SubmissionLimit.Policy)
             .WithSummary("Submit a field report (JSON, or multipart with a photo); Idempotency-Key makes retries safe. 201 with its placement.");
-        g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, bbox, overdue, since/until (a date in Việt Nam time, or a date-time); limit, then before=<id> (the `next` link) or offset; format=csv: every match, oldest first, as a spreadsheet without contact data.");
+        g.MapGet("", List).WithSummary("Reports newest first, filtered by status, category, group, parcel, asset, bbox, overdue, open, since/until (a date in Việt Nam time, or a date-time); limit, then before=<id> (the `next` link) or offset; format=csv: every match, oldest first, as a spreadsheet without contact data.");
         g.MapGet("/summary", Summary).WithSummary("Counts for the IOC and the ward's account: by status, overdue (acceptance, resolution), resolved on time, by category and by residential group; the list's filters (a month: since=2026-11-01&until=2026-12-01).");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
         g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
@@ -164,33 +164,43 @@ public static class ReportEndpoints
     }
 
     /// <summary>
+    /// The filters of the list, its spreadsheet and the summary, from the query string: status, category, residential
+    /// group, bbox, overdue, open (not yet resolved or rejected), since/until, and the parcel or asset a report was
+    /// placed on (the parcel panel's and an asset's reports).
+    /// </summary>
+    public sealed record ReportFilter(string? Status, string? Category, string? Group, string? Bbox, bool? Overdue, bool? Open,
+        string? Since, string? Until, long? Parcel, long? Asset);
+
+    /// <summary>
     /// The reports a query names, as SQL over <c>field_reports f</c> (" WHERE …", or nothing) and its arguments; or the
     /// 400 for a value that names none. The list, its spreadsheet and the summary read the same query.
     /// </summary>
-    static IResult? Filter(string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
-        out string filter, out List<(string, object)> args)
+    static IResult? Filter(ReportFilter q, out string filter, out List<(string, object)> args)
     {
         var where = new List<string>();
         args = [];
         filter = "";
-        foreach (var (name, text, op) in new[] { ("since", since, ">="), ("until", until, "<") })
+        foreach (var (name, text, op) in new[] { ("since", q.Since, ">="), ("until", q.Until, "<") })
         {
             if (text is null) continue;
             if (When(text) is not { } at) return Problems.BadRequest(new($"{name} '{text}' is a date (2026-11-01, Việt Nam time) or a date-time (2026-11-01T08:00:00+07:00)",
                 $"{name} '{text}' là một ngày (2026-11-01, giờ Việt Nam) hoặc ngày giờ (2026-11-01T08:00:00+07:00)"), name);
             where.Add($"f.created_at {op} @{name}"); args.Add((name, at.ToUniversalTime()));
         }
-        if (status is not null)
+        if (q.Status is not null)
         {
-            if (!FieldReports.Statuses.Contains(status)) return Problems.BadRequest(StatusIsOneOf, "status");
-            where.Add("f.status = @status"); args.Add(("status", status));
+            if (!FieldReports.Statuses.Contains(q.Status)) return Problems.BadRequest(StatusIsOneOf, "status");
+            where.Add("f.status = @status"); args.Add(("status", q.Status));
         }
-        if (category is not null) { where.Add("f.category = @category"); args.Add(("category", category)); }
-        if (group is not null) { where.Add("f.group_code = @group"); args.Add(("group", group)); }
-        if (overdue == true) where.Add(FieldReports.OverdueSql);
-        if (bbox is not null)
+        if (q.Category is not null) { where.Add("f.category = @category"); args.Add(("category", q.Category)); }
+        if (q.Group is not null) { where.Add("f.group_code = @group"); args.Add(("group", q.Group)); }
+        if (q.Parcel is not null) { where.Add("f.parcel_id = @parcel"); args.Add(("parcel", q.Parcel)); }
+        if (q.Asset is not null) { where.Add("f.asset_id = @asset"); args.Add(("asset", q.Asset)); }
+        if (q.Overdue == true) where.Add(FieldReports.OverdueSql);
+        if (q.Open is { } open) where.Add(open ? FieldReports.OpenSql : $"NOT {FieldReports.OpenSql}");
+        if (q.Bbox is not null)
         {
-            var b = bbox.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+            var b = q.Bbox.Split(',').Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
             if (b.Length != 4 || b.Any(double.IsNaN)) return Problems.BadRequest("bbox is minLon,minLat,maxLon,maxLat", "bbox");
             where.Add("f.location && ST_MakeEnvelope(@w, @s, @e, @n, 4326)");
             args.AddRange([("w", b[0]), ("s", b[1]), ("e", b[2]), ("n", b[3])]);
@@ -199,11 +209,11 @@ public static class ReportEndpoints
         return null;
     }
 
-    static async Task<IResult> List(HttpContext ctx, string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
-        int? limit, int? offset, string? before, string? format, NpgsqlDataSource db, CancellationToken ct)
+    static async Task<IResult> List(HttpContext ctx, [AsParameters] ReportFilter q, int? limit, int? offset, string? before, string? format,
+        NpgsqlDataSource db, CancellationToken ct)
     {
         if (format is not (null or "json" or "csv")) return Problems.BadRequest("format is json (default) or csv", "format");
-        if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
+        if (Filter(q, out var filter, out var args) is { } problem) return problem;
         if (format == "csv") return await CsvAsync(db, filter, args, ct);
         if (Problems.BadLimit(limit, 500) is { } badLimit) return badLimit;
         var take = Math.Min(limit ?? 50, 500);
@@ -245,10 +255,9 @@ public static class ReportEndpoints
     }
 
     /// <summary>The reports a query names, counted as Vietnamese portals publish them (ReportSummary). Public: no personal data.</summary>
-    static async Task<IResult> Summary(string? status, string? category, string? group, string? bbox, bool? overdue, string? since, string? until,
-        ReportSummary summaries, CancellationToken ct)
+    static async Task<IResult> Summary([AsParameters] ReportFilter q, ReportSummary summaries, CancellationToken ct)
     {
-        if (Filter(status, category, group, bbox, overdue, since, until, out var filter, out var args) is { } problem) return problem;
+        if (Filter(q, out var filter, out var args) is { } problem) return problem;
         return Results.Text(await summaries.GetAsync(filter, args, ct), "application/json");
     }
 

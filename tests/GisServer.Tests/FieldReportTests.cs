@@ -653,6 +653,33 @@ public sealed class FieldReportTests : SampleWardTest
     }
 
     [Fact]
+    public async Task Reports_are_listed_by_the_parcel_or_asset_they_were_placed_on_and_by_being_open()
+    {
+        var (lon, lat) = await PointNearALightAsync();
+        var (_, sent) = await Post(new { category = "street_light", text = "Đèn số 21 tắt", lon, lat, accuracy_m = 5 });
+        var (_, done) = await Post(new { category = "street_light", text = "Đèn số 21 chập chờn", lon, lat, accuracy_m = 5 });
+        var officer = _server.Client(await _server.KeyAsync("officer"));
+        (await officer.PatchAsJsonAsync($"/api/reports/{done.GetProperty("id").GetString()}", new { status = "rejected", reason = "Trùng" })).EnsureSuccessStatusCode();
+        var asset = sent.GetProperty("placement").GetProperty("asset").GetProperty("id").GetInt64();
+        var parcel = sent.GetProperty("placement").GetProperty("parcel").GetProperty("id").GetInt64();
+        async Task<List<string>> Texts(string query) => (await _server.Client().GetFromJsonAsync<JsonElement>($"/api/reports?{query}")).GetProperty("reports")
+            .EnumerateArray().Select(r => r.GetProperty("text").GetString()!).ToList();
+
+        Assert.Equal(["Đèn số 21 chập chờn", "Đèn số 21 tắt"], await Texts($"asset={asset}"));
+        Assert.Equal(["Đèn số 21 tắt"], await Texts($"asset={asset}&open=true"));
+        Assert.Equal(["Đèn số 21 chập chờn"], await Texts($"asset={asset}&open=false"));
+        Assert.Equal(await Scalar<long>("SELECT count(*) FROM field_reports WHERE parcel_id = $1", parcel), (await Texts($"parcel={parcel}")).Count);
+        Assert.Empty(await Texts($"asset={asset}&category=pothole"));
+        // The summary counts the same query; a filter that is not a number is a 400.
+        var summary = await _server.Client().GetFromJsonAsync<JsonElement>($"/api/reports/summary?asset={asset}");
+        Assert.Equal(2, summary.GetProperty("total").GetInt32());
+        Assert.Equal(1, summary.GetProperty("open").GetInt32());
+        var bad = await _server.Client().GetAsync("/api/reports?parcel=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("parcel 'abc' is not a whole number", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task An_address_longer_than_a_form_would_hold_is_a_400_and_nothing_is_stored()
     {
         var before = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM field_reports");
