@@ -185,12 +185,14 @@ async function showParcel(id) {
       <h3>${t('Thửa liền kề', 'Neighbouring parcels')}</h3>
       <ul class="neighbours">${neighbours.features.map((n) =>
         `<li><a href="#" data-parcel="${n.id}">${parcelName(n.properties)}</a> — ${t('cạnh chung', 'shared edge')} ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
+      <div id="parcel-reports"></div>
       <div id="extract-box"></div>
       <div id="permit"></div>`;
     // The extract carries the owner's name: land officers only (the API's rule); permit checks: officers and planners.
     $('extract-box').innerHTML = role === 'officer' || role === 'admin'
       ? `<p><button type="button" id="extract">${t('Trích lục (PDF)', 'Parcel extract (PDF)')}</button></p>`
       : `<p><small>${t('Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.', 'The parcel extract (with the owner\'s name) is for land officers: sign in to print it.')}</small></p>`;
+    reports?.forParcel(id, $('parcel-reports'));
     if (role) permitForm(map, id, $('permit'));
     else $('permit').innerHTML = `<p><small>${t('Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.', 'Sign in (officers) to check a building permit on this parcel.')}</small></p>`;
     $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
@@ -228,7 +230,11 @@ map.on('click', async (e) => {
   const report = dotAt(map, e.point, isReportLayer);
   if (report && reports) return reports.show(report.properties.public_id);
   const asset = dotAt(map, e.point, isAssetLayer);
-  if (asset) return showDot(map, asset);
+  if (asset) {
+    const popup = await showDot(map, asset);
+    const box = popup.getElement().querySelector('.maplibregl-popup-content').appendChild(document.createElement('div'));
+    return reports?.forAsset(asset.id, box);
+  }
   const hit = map.queryRenderedFeatures(e.point, { layers: ['parcels-fill'].filter((l) => map.getLayer(l)) })[0];
   if (hit?.id != null) return showParcel(hit.id);
   try {

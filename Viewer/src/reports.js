@@ -18,7 +18,8 @@ const MOVE = en
   : { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
 
 // canHandle: the signed-in role may move reports along (land officers); panel: the viewer's side panel
-// (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id) }.
+// (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id), forParcel(id, box),
+// forAsset(id, box) }.
 export async function reportsPanel(map, canHandle, panel) {
   const $ = (id) => document.getElementById(id);
   const services = await api('/open311/v2/services.json').catch(() => []);
@@ -246,5 +247,21 @@ export async function reportsPanel(map, canHandle, panel) {
   await load(false);
   summary();
   followReports(map, place, since);
-  return { refresh, show };
+
+  // The reports placed on one parcel or asset (query: parcel=ID, asset=ID&open=true), newest first, into box as
+  // links that open each; nothing when there are none. A land officer reviewing a permit sees the parcel's
+  // illegal-construction reports; the IOC, what is open about a broken light.
+  async function listFor(query, box, title) {
+    const page = await api(`/api/reports?${query}&limit=5`).catch(() => null);
+    if (!page?.total || !box.isConnected) return;
+    box.innerHTML = `<h3>${title} (${fmt(page.total, 0)})</h3><ul class="placed-reports">${page.reports.map((r) =>
+      `<li><a href="#" data-report="${esc(r.id)}">${STATUS[r.status]} · ${esc(names[r.category] ?? r.category)}</a> · ${when(r.created_at)}</li>`).join('')}</ul>`;
+    box.querySelectorAll('[data-report]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); show(a.dataset.report); }));
+  }
+  return {
+    refresh,
+    show,
+    forParcel: (id, box) => listFor(`parcel=${id}`, box, t('Phản ánh tại thửa này', 'Reports on this parcel')),
+    forAsset: (id, box) => listFor(`asset=${id}&open=true`, box, t('Phản ánh đang mở', 'Open reports')),
+  };
 }

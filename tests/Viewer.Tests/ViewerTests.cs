@@ -964,6 +964,15 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await ClickMapAsync(viewer, lon, lat);
         await viewer.WaitForSelectorAsync(".dot-popup");
         Assert.Contains(code, await viewer.InnerTextAsync(".dot-popup"));
+        // A report about the light itself: the light's popup lists it among the open ones, and opens it.
+        using var http = _server.Client();
+        var about = (await (await http.PostAsJsonAsync("/api/reports", new { category = "street_light", text = "Đèn tắt", lon, lat, accuracy_m = 5 }))
+            .Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+        await ClickMapAsync(viewer, lon, lat);
+        await viewer.WaitForSelectorAsync($".dot-popup [data-report='{about}']");
+        Assert.Equal("Phản ánh đang mở (1)", await viewer.InnerTextAsync(".dot-popup h3"));
+        await viewer.ClickAsync($".dot-popup [data-report='{about}']");
+        await viewer.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", about);
     }
 
     [Fact]
@@ -1292,6 +1301,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync("(t) => document.querySelector('#panel-body h2')?.textContent === t", $"Thửa {no}, tờ {sheet}");
         Assert.Contains($"parcel={parcel}", page.Url);
         Assert.DoesNotContain("report=", page.Url);
+        // The parcel's record lists the reports placed on it, each a way back to the report.
+        await page.WaitForSelectorAsync($"#parcel-reports [data-report='{id}']");
+        Assert.StartsWith("Phản ánh tại thửa này", await page.InnerTextAsync("#parcel-reports h3"));
 
         // The link opens the report for an officer, photo and all.
         var officer = await OpenAsync($"/?report={id}", apiKey: await _server.KeyAsync("officer"));
