@@ -124,6 +124,7 @@ let outlined = [];     // the parcels outlined in red: the open one, or a search
 let pointMarker = null;   // where typed coordinates point (showPoint)
 let role = null;          // the signed-in key's role (showRole); null: the public
 let reports = null;       // the report list and panel (reports.js), once the list is there
+let reportsReady = null;  // resolves with it (a parcel opened from a link asks before the list is there)
 let leaving = null;       // what the panel's content undoes when something else takes the panel (a report's marker)
 let openList = null;   // the list the open parcel came from: { nodes, scroll, features, total, loadMore, onPage } (showParcelList)
 const outline = () => ['in', ['id'], ['literal', outlined]];
@@ -192,7 +193,8 @@ async function showParcel(id) {
     $('extract-box').innerHTML = role === 'officer' || role === 'admin'
       ? `<p><button type="button" id="extract">${t('Trích lục (PDF)', 'Parcel extract (PDF)')}</button></p>`
       : `<p><small>${t('Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.', 'The parcel extract (with the owner\'s name) is for land officers: sign in to print it.')}</small></p>`;
-    reports?.forParcel(id, $('parcel-reports'));
+    const box = $('parcel-reports');
+    reportsReady.then((r) => r.forParcel(id, box));
     if (role) permitForm(map, id, $('permit'));
     else $('permit').innerHTML = `<p><small>${t('Đăng nhập (cán bộ) để kiểm tra cấp phép xây dựng trên thửa này.', 'Sign in (officers) to check a building permit on this parcel.')}</small></p>`;
     $('panel-body').querySelectorAll('[data-parcel]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); showParcel(Number(a.dataset.parcel)); }));
@@ -483,11 +485,12 @@ $('copy-embed').addEventListener('click', async () => {
 
 // Land officers move reports along from the list; it is listed again when the role changes. A link with a report
 // (?report=ID, as the report's panel writes it) opens it, and the map goes there unless the link placed the map.
-map.once('load', async () => {
+reportsReady = new Promise((resolve) => map.once('load', async () => {
   reports = await reportsPanel(map, () => role === 'officer' || role === 'admin', { open: openPanel, showParcel, linkTo });
+  resolve(reports);
   const linked = new URLSearchParams(location.search).get('report');
   if (linked && !(Number.isInteger(linkedParcel) && linkedParcel > 0)) {
     const r = await reports.show(linked);
     if (r && !linkedView) map.jumpTo({ center: [r.lon, r.lat], zoom: 18 });
   }
-});
+}));

@@ -1309,6 +1309,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var officer = await OpenAsync($"/?report={id}", apiKey: await _server.KeyAsync("officer"));
         await officer.WaitForFunctionAsync("() => document.querySelector('#panel .photo img')?.naturalWidth === 1");
         Assert.Contains("Trước cổng nhà văn hóa", await officer.InnerTextAsync("#panel-body"));
+        // A link to the parcel lists its reports too (the parcel opens before the report list has loaded).
+        var linked = await OpenAsync($"/?parcel={parcel}");
+        await linked.WaitForSelectorAsync($"#parcel-reports [data-report='{id}']");
     }
 
     [Fact]
