@@ -6,6 +6,7 @@ import { boundsOf } from './geojson.js';
 import { permitForm } from './permits.js';
 import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
+import { importTools } from './imports.js';
 import { reportsPanel } from './reports.js';
 import { dotAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 import { fillLegend } from './legend.js';
@@ -431,6 +432,9 @@ $('panel-body').addEventListener('click', async (e) => {
 // The planner's conflicts and area overlay (planning.js), shown to planners.
 const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES, zone: () => zone.value });
 
+// The administrator's import from the browser (imports.js).
+const importer = importTools({ open: openPanel });
+
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).
 const zone = $('vn-zone');
@@ -455,6 +459,7 @@ function showRole(signedIn) {
   $('sign-in').textContent = role ? `${ROLE_NAMES[role] ?? role} (${t('đăng xuất', 'sign out')})` : t('Đăng nhập', 'Sign in');
   if (selected != null && !$('panel').hidden) showParcel(selected);
   planner.show(role === 'planner' || role === 'admin');
+  importer.show(role === 'admin');
   reports?.refresh();
 }
 $('sign-in').addEventListener('click', async () => {

@@ -1056,6 +1056,53 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_administrator_imports_a_layer_from_the_browser_and_reads_the_rows_to_fix()
+    {
+        // The public and other roles do not see the import.
+        Assert.True(await (await OpenAsync("/", apiKey: await _server.KeyAsync("planner"))).Locator("#admin").IsHiddenAsync());
+        var page = await OpenAsync("/", apiKey: await _server.KeyAsync("admin"));
+        await page.WaitForSelectorAsync("#admin:not([hidden])");
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        // Two lights from a contractor's survey, one of a kind the ward does not keep, to add to the ward's assets
+        // (by their code); checked only, so the assets stay as they are.
+        var survey = FormattableString.Invariant($$$"""
+            {"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"LoaiTS":"Đèn chiếu sáng","MaTS":"DEN-90001","TenTS":"Đèn ngõ 5"},"geometry":{"type":"Point","coordinates":[{{{lon}}},{{{lat}}}]}},
+              {"type":"Feature","properties":{"LoaiTS":"Cột điện","MaTS":"CD-1","TenTS":"Cột"},"geometry":{"type":"Point","coordinates":[{{{lon}}},{{{lat}}}]}}]}
+            """);
+        var before = await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets");
+        await page.SelectOptionAsync("#import-layer", "assets");
+        await page.SetInputFilesAsync("#import-files", new FilePayload { Name = "khao-sat-den.geojson", MimeType = "application/geo+json", Buffer = System.Text.Encoding.UTF8.GetBytes(survey) });
+        await page.CheckAsync("#import-upsert");
+        await page.CheckAsync("#import-dry-run");
+        await page.ClickAsync("#import-form [type=submit]");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-body h2')?.textContent.startsWith('Nhập Hạ tầng')");
+        var report = await page.InnerTextAsync("#panel-body");
+        Assert.Contains("chỉ kiểm tra — khao-sat-den.geojson", report);
+        Assert.Contains("Dòng bị loại (1)", report);
+        Assert.Contains("Nhập được\t1", report);
+        var rejected = await page.Locator("#panel-body table.zones tr").Nth(1).Locator("td").AllInnerTextsAsync();
+        Assert.Equal(["khao-sat-den.geojson", "2", "LoaiTS"], rejected.Take(3));   // the field as the file names it
+        Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-import.png") });
+
+        // The run is listed, and opens its report again.
+        await page.WaitForSelectorAsync("#import-runs [data-run]");
+        Assert.Contains("khao-sat-den.geojson: chỉ kiểm tra, 2 dòng đã đọc, 1 bị loại", await page.InnerTextAsync("#import-runs li"));
+        await page.ClickAsync("#panel-close");
+        await page.ClickAsync("#import-runs [data-run]");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-body')?.textContent.includes('Dòng bị loại (1)')");
+
+        // A file that cannot be read at all is refused with what to fix; nothing changes.
+        await page.UncheckAsync("#import-dry-run");
+        await page.SetInputFilesAsync("#import-files", new FilePayload { Name = "hong.geojson", MimeType = "application/geo+json", Buffer = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"FeatureCollection\",\"features\":[") });
+        await page.ClickAsync("#import-form [type=submit]");
+        await page.WaitForSelectorAsync("#import-status .error");
+        Assert.Contains("hong.geojson", await page.InnerTextAsync("#import-status"));
+        Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
+    }
+
+    [Fact]
     public async Task A_land_officer_moves_a_report_along_from_the_list()
     {
         var (lon, lat, _, _, _) = await ParcelAsync();
