@@ -17,7 +17,7 @@ const STATUS = { succeeded: t('đã nhập', 'imported'), skipped: t('bỏ qua: 
 const MODE = { upsert: t('cập nhật theo mã', 'updated by key'), replace: t('thay thế cả lớp', 'the layer replaced') };
 const SHOWN = 100;   // rows of each list on the page; the whole report is in the JSON
 
-export function importTools(panel) {
+export function importTools(map, panel) {
   $('import-layer').innerHTML = Object.entries(LAYERS).map(([name, label]) => `<option value="${name}">${esc(label)}</option>`).join('');
   const population = () => { $('import-population-box').hidden = $('import-layer').value !== 'groups'; };
   $('import-layer').addEventListener('change', population);
@@ -53,6 +53,20 @@ export function importTools(panel) {
     });
   }
 
+  // The map shows the new data at once: its tiles asked for again under a new name, past the browser's cache of
+  // them (a minute) and MapLibre's own; the server dropped the layer's cached tiles when the import committed.
+  function redraw(run) {
+    for (const [id, source] of Object.entries(map.getStyle().sources)) {
+      if (source.type !== 'vector' || !source.tiles) continue;
+      map.getSource(id).setTiles(source.tiles.map((url) => {
+        const [path, query = ''] = url.split('?');   // the path keeps its {z}/{x}/{y} as they are
+        const q = new URLSearchParams(query);
+        q.set('v', `import-${run}`);
+        return `${path}?${q}`;
+      }));
+    }
+  }
+
   async function listRuns() {
     const runs = await api('/api/imports').catch(() => []);
     $('import-runs').innerHTML = runs.slice(0, 10).map((r) => `<li><a href="#" data-run="${r.id}">${when(r.started_at)} · ${esc(LAYERS[r.layer] ?? r.layer)}</a>
@@ -80,6 +94,7 @@ export function importTools(panel) {
       const r = await api('/api/imports', { method: 'POST', body: form });
       $('import-status').textContent = `${LAYERS[r.layer] ?? r.layer}: ${STATUS[r.status] ?? r.status}, ${fmt(r.rows_loaded, 0)}/${fmt(r.rows_read, 0)} ${t('dòng', 'rows')}`;
       showReport(r);
+      if (r.status === 'succeeded') redraw(r.run_id);
     } catch (err) {
       // A refused import (422) names the file, row and field; the layer keeps what it had.
       $('import-status').innerHTML = `<span class="error">${esc(err.message)}</span>`;

@@ -433,7 +433,7 @@ $('panel-body').addEventListener('click', async (e) => {
 const planner = plannerTools(map, { showParcelList, select, goTo, parcelName, pageSize: MATCHES, zone: () => zone.value });
 
 // The administrator's import from the browser (imports.js).
-const importer = importTools({ open: openPanel });
+const importer = importTools(map, { open: openPanel });
 
 // ---- coordinates, sign-in, embed -----------------------------------------------------------------
 // The point under the pointer (a tap on a tablet) in WGS 84 and in the chosen VN-2000 zone (remembered).

@@ -1100,6 +1100,14 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForSelectorAsync("#import-status .error");
         Assert.Contains("hong.geojson", await page.InnerTextAsync("#import-status"));
         Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
+
+        // Imported for real (by code, so the ward's other assets stay): the light is in, the map asks for its tiles afresh.
+        await page.SetInputFilesAsync("#import-files", new FilePayload { Name = "khao-sat-den.geojson", MimeType = "application/geo+json", Buffer = System.Text.Encoding.UTF8.GetBytes(survey) });
+        await page.ClickAsync("#import-form [type=submit]");
+        await page.WaitForFunctionAsync("() => document.querySelector('#panel-body p b')?.textContent === 'đã nhập'");
+        Assert.Equal(before + 1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
+        Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets WHERE code = 'DEN-90001'"));
+        Assert.Matches(@"/\{z\}/\{x\}/\{y\}\.mvt\?v=import-\d+$", await page.EvaluateAsync<string>("() => window.wardmap.map.getSource('ward').tiles[0]"));
     }
 
     [Fact]
