@@ -17,6 +17,23 @@ const MOVE = en
   ? { accepted: 'Accept', in_progress: 'Start work', resolved: 'Resolved', rejected: 'Reject' }
   : { accepted: 'Tiếp nhận', in_progress: 'Bắt đầu xử lý', resolved: 'Đã xử lý xong', rejected: 'Từ chối' };
 
+// A phone's photo is often 4–12 MB: more than the server takes (5 MB), and slow on a mobile network. One larger than
+// MAX_PHOTO_BYTES goes as a JPEG at most MAX_PHOTO_PX on its long side (turned as the camera held it), plenty to
+// see a pothole or a broken light.
+const MAX_PHOTO_BYTES = 1_500_000, MAX_PHOTO_PX = 2048;
+async function fitPhoto(file) {
+  if (file.size <= MAX_PHOTO_BYTES) return file;
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    const scale = Math.min(1, MAX_PHOTO_PX / Math.max(bitmap.width, bitmap.height));
+    const canvas = Object.assign(document.createElement('canvas'), { width: Math.round(bitmap.width * scale), height: Math.round(bitmap.height * scale) });
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const jpeg = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+    return jpeg ? new File([jpeg], `${file.name.replace(/\.[^.]*$/, '')}.jpg`, { type: 'image/jpeg' }) : file;
+  } catch { return file; }   // not an image this browser reads: the server says what is wrong with it
+}
+
 // canHandle: the signed-in role may move reports along (land officers); panel: the viewer's side panel
 // (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id), forParcel(id, box),
 // forAsset(id, box) }.
@@ -150,7 +167,7 @@ export async function reportsPanel(map, canHandle, panel) {
     const send = $('report-form').querySelector('[type=submit]');
     const address = $('report-address').value.trim();
     const fields = { category: $('report-category').value, text: $('report-text').value, ...(address ? { address } : {}), ...pin.position() };
-    const photo = $('report-photo').files[0];
+    const photo = $('report-photo').files[0] && await fitPhoto($('report-photo').files[0]);
     // With a photo, a multipart form (the API's other way in); without, JSON.
     const form = new FormData();
     if (photo) { for (const [name, value] of Object.entries(fields)) form.append(name, String(value)); form.append('photo', photo); }

@@ -1370,6 +1370,32 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_phone_sized_photo_is_sent_as_a_smaller_JPEG_the_server_takes()
+    {
+        var (lon, lat, _, _, _) = await ParcelAsync();
+        // A 7-megapixel camera's picture as a PNG of noise: ~27 MB, five times what the server takes.
+        using var camera = new SkiaSharp.SKBitmap(3000, 2250);
+        var random = new Random(7);
+        var pixels = new byte[3000 * 2250 * 4];
+        random.NextBytes(pixels);
+        for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;   // opaque, as a camera's
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, camera.GetPixels(), pixels.Length);
+        var png = camera.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100).ToArray();
+        Assert.True(png.Length > 5 * 1024 * 1024);
+        var page = await OpenAsync(FormattableString.Invariant($"/#18/{lat}/{lon}"));
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#report-category option').length > 0");
+        await page.FillAsync("#report-text", "Ảnh chụp từ điện thoại");
+        await page.SetInputFilesAsync("#report-photo", new FilePayload { Name = "IMG_0001.png", MimeType = "image/png", Buffer = png });
+        await page.ClickAsync("#report-form [type=submit]");
+        await page.WaitForSelectorAsync("#panel .sent", new() { Timeout = 60_000 });
+        var id = await _server.Db.ScalarAsync<string>("SELECT public_id::text FROM field_reports WHERE text = 'Ảnh chụp từ điện thoại'");
+        Assert.Equal("image/jpeg", await _server.Db.ScalarAsync<string>("SELECT photo_type FROM field_reports WHERE public_id = $1::uuid", id));
+        using var officer = _server.Client(await _server.KeyAsync("officer"));
+        using var sent = SkiaSharp.SKBitmap.Decode(await officer.GetByteArrayAsync($"/api/reports/{id}/photo"));
+        Assert.Equal((2048, 1536), (sent.Width, sent.Height));
+    }
+
+    [Fact]
     public async Task A_page_on_another_origin_sends_a_report_and_reads_a_tile_as_a_mini_app_would()
     {
         // The same server under another name is another origin to the browser (localhost, not 127.0.0.1).
