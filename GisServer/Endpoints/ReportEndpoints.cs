@@ -40,7 +40,7 @@ public static class ReportEndpoints
         g.MapGet("/summary", Summary).WithSummary("Counts for the IOC and the ward's account: by status, overdue (acceptance, resolution), resolved on time, by category and by residential group; the list's filters (a month: since=2026-11-01&until=2026-12-01).");
         g.MapGet("/stream", Stream).WithSummary("Server-Sent Events of new and changed reports for the IOC; resumes from Last-Event-ID.");
         g.MapGet("/{id:guid}", async (HttpContext ctx, Guid id, NpgsqlDataSource db, CancellationToken ct) =>
-            await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound($"no report {id}"))
+            await ViewAsync(db, id, ctx.User.SeesPersonalData(), ct) is { } json ? Results.Text(json, "application/json") : Problems.NotFound(new($"no report {id}", $"không có phản ánh {id}")))
             .WithSummary("One report (contact data for officers only).");
         g.MapPatch("/{id:guid}", Move).RequireAuthorization(Policies.Officer)
             .WithSummary("Move a report: {status: accepted | in_progress | resolved | rejected, reason}; 409 for a move its status does not allow.");

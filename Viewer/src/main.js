@@ -282,6 +282,12 @@ $('search').addEventListener('submit', async (e) => {
   openList = null;   // a new search: the last list's way back goes
   const point = typedPoint(q, zone.value);
   if (point) return showPoint(point);
+  // A report's id (the one its sender was given to follow it): the report, where it was sent.
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(q)) {
+    const r = await (await reportsReady).show(q);
+    if (r) map.jumpTo({ center: [r.lon, r.lat], zoom: Math.max(map.getZoom(), 18) });
+    return;
+  }
   pointMarker?.remove();   // the last typed point's marker goes with the next search
   const numbers = q.match(/^(\d+)\s*[/\s,-]\s*(\d+)$/);
   const sheet = q.match(/^(?:(?:tờ|to|sheet)\s*(?:số\s*)?(\d+)|(\d+)\s*\/)$/i);   // "tờ 12", "to 12", "sheet 12", "12/": the whole map sheet

@@ -1367,6 +1367,16 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // A link to the parcel lists its reports too (the parcel opens before the report list has loaded).
         var linked = await OpenAsync($"/?parcel={parcel}");
         await linked.WaitForSelectorAsync($"#parcel-reports [data-report='{id}']");
+
+        // The sender follows it by its id, typed in the search box; an id that names none says so.
+        var follower = await OpenAsync("/");
+        await follower.FillAsync("#search-input", id);
+        await follower.PressAsync("#search-input", "Enter");
+        await follower.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", id);
+        Assert.Contains("Đèn trước cổng không sáng", await follower.InnerTextAsync("#panel-body"));
+        await follower.FillAsync("#search-input", "00000000-0000-4000-8000-000000000000");
+        await follower.PressAsync("#search-input", "Enter");
+        await follower.WaitForFunctionAsync("() => document.getElementById('status').textContent === 'không có phản ánh 00000000-0000-4000-8000-000000000000'");
     }
 
     [Fact]
