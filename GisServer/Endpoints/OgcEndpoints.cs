@@ -29,8 +29,12 @@ public static class OgcEndpoints
         ("groups", "Tổ dân phố", "Địa bàn các tổ dân phố với số nhân khẩu và số hộ", "Residential groups", "The residential groups' areas with population and households"),
         ("assets", "Hạ tầng (đèn, camera, loa, Wi-Fi, trường, màn hình LED)", "Tài sản hạ tầng của phường: đèn chiếu sáng, camera, cụm loa, điểm Wi-Fi, trường học, màn hình LED, cống rãnh",
             "Infrastructure (lights, cameras, loudspeakers, Wi-Fi, schools, LED screens)", "The ward's infrastructure assets: street lights, cameras, loudspeaker clusters, Wi-Fi points, schools, LED screens, drains"),
+        ("field_reports", "Phản ánh hiện trường", "Phản ánh của người dân: loại, trạng thái xử lý, thời điểm gửi, quá hạn (không có nội dung, thông tin người gửi)",
+            "Field reports", "Residents' field reports: category, status, when sent, overdue (no text, no sender's details)"),
     ];
     static readonly string[] CollectionIds = Collections.Select(c => c.Id).ToArray();
+    /// <summary>The collections with a time of their own, which `datetime` selects by.</summary>
+    static readonly Dictionary<string, string> TimeColumns = new() { ["field_reports"] = "t.created_at" };
     // OGC API documents keep the standard's own names (conformsTo, itemType); the server's JSON is snake_case otherwise.
     static readonly System.Text.Json.JsonSerializerOptions OgcJson = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
@@ -299,6 +303,15 @@ public static class OgcEndpoints
         var where = new List<string>();
         var args = new List<object>();
         if (layer.Where is not null) where.Add(layer.Where);
+        // datetime selects by a collection's own time (a report's sending); the other layers have none: all of them.
+        if (dt.Count > 0 && TimeColumns.TryGetValue(id, out var time))
+        {
+            var ends = dt.ToString().Split('/');
+            DateTimeOffset? At(string e) => e is ".." or "" ? null : DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            var (start, end) = ends.Length == 2 ? (At(ends[0]), At(ends[1])) : (At(ends[0]), At(ends[0]));
+            if (start is { } from) { args.Add(from.ToUniversalTime()); where.Add($"{time} >= ${args.Count}"); }
+            if (end is { } to) { args.Add(to.ToUniversalTime()); where.Add($"{time} <= ${args.Count}"); }
+        }
         if (q.TryGetValue("bbox", out var bs))
         {
             // The corners in bbox-crs's own axis order: minLon,minLat,maxLon,maxLat in CRS84; minLat,minLon,… in EPSG:4326;

@@ -688,9 +688,9 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var (_, english) = await Get($"/ogc/collections/parcels/items/{gone}?lang=en", Browser);
         Assert.Contains("<h1>Not found</h1>", english);
         Assert.Contains("/ogc/collections?f=html&amp;lang=en\">The collections</a>", english);
-        var (missing, collection) = await Get("/ogc/collections/field_reports/items?f=html", "*/*");
+        var (missing, collection) = await Get("/ogc/collections/cameras/items?f=html", "*/*");   // a tile layer, in the OGC API as assets
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Contains("không có lớp &#x27;field_reports&#x27;; các lớp: ward_boundary, parcels", collection);
+        Assert.Contains("không có lớp &#x27;cameras&#x27;; các lớp: ward_boundary, parcels", collection);
         var (badLimit, limitPage) = await Get("/ogc/collections/parcels/items?limit=0", Browser);
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
         Assert.Contains("<h1>Yêu cầu chưa đúng</h1>", limitPage);
@@ -787,7 +787,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
         var (code, output) = await Run("ogrinfo", "-ro", "-q", url);
         Assert.True(code == 0, output);
-        foreach (var id in new[] { "parcels", "zones", "roads", "groups", "assets", "red_lines", "ward_boundary" }) Assert.Contains(id, output);
+        foreach (var id in new[] { "parcels", "zones", "roads", "groups", "assets", "red_lines", "ward_boundary", "field_reports" }) Assert.Contains(id, output);
         Assert.Contains("parcels (title: Thửa đất)", output);   // what QGIS and GDAL show beside the id
 
         var file = Path.Combine(Path.GetTempPath(), $"wardmap-oapif-{Guid.NewGuid():N}.geojson");
@@ -800,6 +800,43 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
             Assert.Equal(await Scalar<long>("SELECT count(*) FROM parcels"), features.Count);
             Assert.Equal(await Scalar<long>("SELECT count(DISTINCT id) FROM parcels"), features.Select(f => f.GetProperty("properties").GetProperty("sheet_no").GetInt32() * 100000 + f.GetProperty("properties").GetProperty("parcel_no").GetInt32()).Distinct().Count());
             Assert.DoesNotContain("owner", await File.ReadAllTextAsync(file));
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public async Task The_city_reads_the_field_reports_as_open_data_without_their_text_or_senders()
+    {
+        var (lon, lat) = (await Scalar<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 30"),
+                          await Scalar<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels ORDER BY id LIMIT 1 OFFSET 30"));
+        var sent = await (await _server.Client().PostAsJsonAsync("/api/reports", new { category = "rubbish", text = "Rác bên nhà bà Tư", lon, lat, contact_name = "Phạm Thị Tư", contact_phone = "0987654321" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = sent.GetProperty("id").GetString();
+        var c = _server.Client();
+        var collection = await c.GetFromJsonAsync<JsonElement>("/ogc/collections/field_reports");
+        Assert.Equal("Phản ánh hiện trường", collection.GetProperty("title").GetString());
+        var items = await c.GetStringAsync("/ogc/collections/field_reports/items?status=new&limit=1000");
+        using var doc = JsonDocument.Parse(items);
+        var mine = doc.RootElement.GetProperty("features").EnumerateArray().Single(f => f.GetProperty("properties").GetProperty("public_id").GetString() == id);
+        Assert.Equal("rubbish", mine.GetProperty("properties").GetProperty("category").GetString());
+        Assert.Equal(lon, mine.GetProperty("geometry").GetProperty("coordinates")[0].GetDouble(), 6);
+        foreach (var secret in new[] { "Phạm Thị Tư", "0987654321", "Rác bên nhà bà Tư" }) Assert.DoesNotContain(secret, items);
+        // datetime selects by when they were sent (the other layers have no time: it selects all of them).
+        var since = Uri.EscapeDataString($"{sent.GetProperty("created_at").GetDateTimeOffset().AddSeconds(-1):O}/..");
+        Assert.Contains(id!, await c.GetStringAsync($"/ogc/collections/field_reports/items?datetime={since}&limit=1000"));
+        Assert.Equal(0, (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/field_reports/items?datetime=../2000-01-01T00:00:00Z")).GetProperty("numberReturned").GetInt32());
+        Assert.NotEqual(0, (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/roads/items?datetime=../2000-01-01T00:00:00Z")).GetProperty("numberReturned").GetInt32());
+
+        // GDAL lists it beside the other layers and copies it out.
+        var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
+        var file = Path.Combine(Path.GetTempPath(), $"wardmap-reports-{Guid.NewGuid():N}.geojson");
+        try
+        {
+            var (code, output) = await Run("ogr2ogr", "-f", "GeoJSON", file, url, "field_reports");
+            Assert.True(code == 0, output);
+            var copied = await File.ReadAllTextAsync(file);
+            Assert.Contains(id!, copied);
+            Assert.DoesNotContain("0987654321", copied);
         }
         finally { File.Delete(file); }
     }
