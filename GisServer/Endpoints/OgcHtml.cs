@@ -194,7 +194,8 @@ static class OgcHtml
         ["far"] = ("Hệ số sử dụng đất", "Floor-area ratio"), ["setback_m"] = ("Khoảng lùi so với chỉ giới đường đỏ (m)", "Setback from the red line (m)"),
         ["plan_ref"] = ("Quyết định phê duyệt quy hoạch", "Plan approval decision"), ["kind"] = ("Loại", "Kind"), ["width_m"] = ("Chiều rộng (m)", "Width (m)"),
         ["class"] = ("Cấp đường", "Road class"), ["population"] = ("Số nhân khẩu", "Population"), ["households"] = ("Số hộ", "Households"),
-        ["status"] = ("Tình trạng", "Status"),
+        ["status"] = ("Tình trạng", "Status"), ["public_id"] = ("Mã phản ánh", "Report id"), ["category"] = ("Loại phản ánh", "Report category"),
+        ["overdue"] = ("Quá hạn", "Overdue"), ["created_at"] = ("Thời điểm gửi", "Sent at"),
     };
 
     /// <summary>
@@ -204,6 +205,8 @@ static class OgcHtml
     public static string Note(string collection, string field, string english, bool en) =>
         (en ? null : Notes.GetValueOrDefault($"{collection}.{field}")) ?? (field == "kind"
             ? string.Join(", ", Meanings["kind"].Where(m => RedLineKinds.Contains(m.Key) == (collection == "red_lines")).Select(m => en ? m.Value.En : m.Value.Vi))
+            : field == "status"
+            ? string.Join(", ", Meanings["status"].Where(m => ReportStatuses.Contains(m.Key) == (collection == "field_reports")).Select(m => en ? m.Value.En : m.Value.Vi))
             : Meanings.TryGetValue(field, out var values) ? string.Join(", ", values.Values.Select(v => en ? v.En : v.Vi))
             : en ? english : Notes.GetValueOrDefault(field, english));
 
@@ -221,9 +224,12 @@ static class OgcHtml
         ["households"] = "số hộ gia đình của tổ", ["width_m"] = "chiều rộng, m",
         ["ward_boundary.code"] = "mã đơn vị hành chính (QĐ 19/2025/QĐ-TTg)", ["red_lines.code"] = "ký hiệu trên bản vẽ quy hoạch",
         ["groups.code"] = "mã tổ dân phố", ["assets.code"] = "mã tài sản do phường quản lý",
+        ["public_id"] = "mã người gửi nhận được để theo dõi", ["category"] = "mã loại phản ánh (danh sách: /open311/v2/services.json)",
+        ["created_at"] = "giờ UTC (ISO 8601)",
     };
 
     static readonly HashSet<string> RedLineKinds = ["red_line", "road_widening", "protected_corridor", "building_line"];
+    static readonly HashSet<string> ReportStatuses = ["new", "accepted", "in_progress", "resolved", "rejected"];
 
     // The stored values of the schema's enumerations (Db/Migrations/0001_schema.sql): asset kinds and red-line kinds
     // share the "kind" attribute and never a value.
@@ -243,7 +249,11 @@ static class OgcHtml
         {
             ["active"] = ("Đang hoạt động", "In service"), ["broken"] = ("Hỏng", "Broken"), ["maintenance"] = ("Đang bảo trì", "Under maintenance"),
             ["planned"] = ("Dự kiến lắp đặt", "Planned"), ["removed"] = ("Đã tháo dỡ", "Removed"),
+            // A field report's life (field-reports.md): the buckets Vietnamese portals publish.
+            ["new"] = ("Chờ tiếp nhận", "Awaiting acceptance"), ["accepted"] = ("Đã tiếp nhận", "Accepted"), ["in_progress"] = ("Đang xử lý", "In progress"),
+            ["resolved"] = ("Đã xử lý", "Resolved"), ["rejected"] = ("Từ chối", "Rejected"),
         },
+        ["overdue"] = new() { ["acceptance"] = ("Quá hạn tiếp nhận", "Not accepted in time"), ["resolution"] = ("Quá hạn xử lý", "Not resolved in time") },
         ["class"] = new() { ["main"] = ("Đường chính", "Main road"), ["secondary"] = ("Đường nhánh", "Secondary road") },
     };
 

@@ -827,6 +827,15 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         Assert.Equal(0, (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/field_reports/items?datetime=../2000-01-01T00:00:00Z")).GetProperty("numberReturned").GetInt32());
         Assert.NotEqual(0, (await c.GetFromJsonAsync<JsonElement>("/ogc/collections/roads/items?datetime=../2000-01-01T00:00:00Z")).GetProperty("numberReturned").GetInt32());
 
+        // Read in a browser: the statuses in the words Vietnamese portals use, the attributes named; no sender.
+        var html = await (await c.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/ogc/collections/field_reports/items?status=new") { Headers = { { "Accept", "text/html" } } })).Content.ReadAsStringAsync();
+        Assert.Contains("Chờ tiếp nhận", html);
+        Assert.Contains("Loại phản ánh", html);
+        Assert.DoesNotContain("Phạm Thị Tư", html);
+        var about = await (await c.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/ogc/collections/field_reports") { Headers = { { "Accept", "text/html" } } })).Content.ReadAsStringAsync();
+        Assert.Contains("Chờ tiếp nhận, Đã tiếp nhận, Đang xử lý, Đã xử lý, Từ chối", about);
+        Assert.DoesNotContain("Đang hoạt động", about);   // the assets' statuses are the assets'
+
         // GDAL lists it beside the other layers and copies it out.
         var url = $"OAPIF:{_server.BaseAddress.ToString().TrimEnd('/')}/ogc";
         var file = Path.Combine(Path.GetTempPath(), $"wardmap-reports-{Guid.NewGuid():N}.geojson");
