@@ -141,18 +141,19 @@ function select(id, matches = id == null ? [] : [id]) {
   updateEmbed();
 }
 
-// The panel for something else: what was in it goes (leavePanel), no parcel open or outlined.
+// The panel for something else: what was in it goes (leavePanel), no parcel open or outlined. again: the same
+// thing drawn anew (a report changed while open): the reader keeps their place, and a sidebar open stays open.
 function leavePanel() { leaving?.(); leaving = null; }
-function openPanel(html, onLeave) {
+function openPanel(html, onLeave, again = false) {
   leavePanel();
   leaving = onLeave;
-  closeSidebar();   // on a narrow screen the panel is what to read now
+  if (!again) closeSidebar();   // on a narrow screen the panel is what to read now
   openList = null;
   select(null);
   linkTo({ parcel: null });
   pointMarker?.remove();
   $('panel').hidden = false;
-  $('panel').scrollTop = 0;
+  if (!again) $('panel').scrollTop = 0;
   $('panel-body').innerHTML = html;
   return $('panel-body');
 }

@@ -35,7 +35,7 @@ async function fitPhoto(file) {
 }
 
 // canHandle: the signed-in role may move reports along (land officers); panel: the viewer's side panel
-// (open(html, onLeave) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id), forParcel(id, box),
+// (open(html, onLeave, again) -> its body; showParcel(id); linkTo(params)). Returns { refresh, show(id), forParcel(id, box),
 // forAsset(id, box) }.
 export async function reportsPanel(map, canHandle, panel) {
   const $ = (id) => document.getElementById(id);
@@ -105,7 +105,7 @@ export async function reportsPanel(map, canHandle, panel) {
       const r = await api(`/api/reports/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status: to, reason }) });
       document.getElementById('status').textContent = `${t('Phản ánh', 'Report')} ${id.slice(0, 8)}: ${STATUS[to]}`;
       placeReport(r);
-      if (openReport === r.id) showReport(r);
+      if (openReport === r.id) showReport(r, true);
     } catch (err) { document.getElementById('status').textContent = err.message; }
   }
   // A report in the list takes the map to where it was sent and opens it in the panel; an officer's buttons move it.
@@ -124,7 +124,7 @@ export async function reportsPanel(map, canHandle, panel) {
     const r = await api(`/api/reports/${event.report}`).catch(() => null);
     if (!r) return;
     placeReport(r);
-    if (openReport === r.id) showReport(r);   // the open report as it now is (accepted, resolved…)
+    if (openReport === r.id) showReport(r, true);   // the open report as it now is (accepted, resolved…)
   }
   function placeReport(r) {
     const status = $('report-status').value;
@@ -206,7 +206,8 @@ export async function reportsPanel(map, canHandle, panel) {
       return r;
     } catch (err) { document.getElementById('status').textContent = err.message; return null; }
   }
-  function showReport(r) {
+  // again: the open report drawn anew as it now is (the reader keeps their place in the panel).
+  function showReport(r, again = false) {
     const p = r.placement ?? {};
     const row = (th, td) => (td ? `<tr><th>${th}</th><td>${td}</td></tr>` : '');
     const ward = p.ward === 'uncertain' ? t(`Vị trí có thể ngoài phường: cách ranh giới ${fmt(p.ward_distance_m, 0)} m, trong sai số ±${fmt(r.accuracy_m ?? 0, 0)} m`,
@@ -238,7 +239,7 @@ export async function reportsPanel(map, canHandle, panel) {
       <div class="photo"></div>
       <h3>${t('Diễn biến', 'History')}</h3>
       <ul class="history">${(r.history ?? []).map((h) => `<li>${when(h.at)}: ${h.from ? `${STATUS[h.from]} → ` : ''}<b>${STATUS[h.to]}</b>${h.reason ? ` — ${esc(h.reason)}` : ''}${h.who ? ` (${esc(h.who)})` : ''}</li>`).join('')}</ul>`,
-    () => { openReport = null; marker?.remove(); panel.linkTo({ report: null }); });
+    () => { openReport = null; marker?.remove(); panel.linkTo({ report: null }); }, again);
     openReport = r.id;
     panel.linkTo({ report: r.id });
     marker ??= new maplibregl.Marker({ color: '#1565c0' });

@@ -1154,6 +1154,16 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.StartsWith("đã tiếp nhận", await linked.InnerTextAsync("#panel-body h2 + p"));
         Assert.Contains("mới → đã tiếp nhận", await linked.InnerTextAsync("#panel-body .history"));
         Assert.Equal("accepted", await _server.Db.ScalarAsync<string>("SELECT status FROM field_reports WHERE public_id = $1::uuid", another));
+
+        // On a tablet held upright, the report open in the panel moves on while its reader has the sidebar open: the
+        // panel shows it as it now is (the stream), and the sidebar stays where the reader left it.
+        var tablet = await OpenAsync($"/?report={another}", 600, 900);
+        await tablet.WaitForSelectorAsync("#panel-body code");
+        await tablet.ClickAsync("#menu");
+        using var officerHttp = _server.Client(await _server.KeyAsync("officer"));
+        (await officerHttp.PatchAsJsonAsync($"/api/reports/{another}", new { status = "in_progress" })).EnsureSuccessStatusCode();
+        await tablet.WaitForFunctionAsync("() => document.querySelector('#panel-body h2 + p')?.textContent.startsWith('đang xử lý')", null, new() { Timeout = 20_000 });
+        Assert.True(await tablet.EvaluateAsync<bool>("() => document.body.classList.contains('sidebar-open')"));
     }
 
     [Fact]
