@@ -47,6 +47,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
       — ${esc(f.properties.land_use)} ${t('trong khu', 'in zone')} ${esc(f.properties.zone_code)} (${esc(f.properties.planned_use)}), ${fmt(f.properties.area_in_zone_m2, 1)} m²</li>`;
     select(null);
     area.clear();
+    showFileArea(null);
     draw(all);
     showParcelList(`<h2>${count(all.length, 'thửa', 'parcel')}: ${CONFLICT_KINDS[kind]}</h2>`, all.slice(0, pageSize), all.length, item, async (n) => all.slice(n, n + pageSize), () => {});
     if (all.length) goTo(all);   // beside the panel, now open
