@@ -375,6 +375,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var lines = $$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{{line}}}]}""";
         Assert.Contains("the file holds no polygon (1 lines or points)", await Refused(await Send(lines, srs: "EPSG:9210")));
         Assert.Contains("'khu-a.kml': .kml files are not read here", await Refused(await Send("<kml/>", "khu-a.kml")));
+        Assert.Contains("khu-a.geojson", await Refused(await Send("{\"type\":\"FeatureCollection\",\"features\":[")));   // cut short in transfer
     }
 
     [Theory]
