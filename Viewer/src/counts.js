@@ -1,7 +1,10 @@
-import { t, en, count } from './i18n.js';
+import { t, en, count, locale } from './i18n.js';
 
 // The words and sums of field reports that the viewer and the IOC widget share: kept apart from reports.js so the
 // widget's bundle does not carry the viewer's report form (its pin, VN-2000 coordinates).
+/** When a report was sent or moved, as a list line says it: day, month and time in the page's language. */
+export const when = (iso) => new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+
 export const STATUS = en
   ? { new: 'new', accepted: 'accepted', in_progress: 'in progress', resolved: 'resolved', rejected: 'rejected' }
   : { new: 'mới', accepted: 'đã tiếp nhận', in_progress: 'đang xử lý', resolved: 'đã xử lý', rejected: 'từ chối' };

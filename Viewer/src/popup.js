@@ -1,8 +1,8 @@
 import maplibregl from './maplibre.js';
 import { esc } from './api.js';
 import { ASSET_KINDS } from './legend.js';
-import { STATUS } from './counts.js';
-import { t, en, lang, locale } from './i18n.js';
+import { STATUS, when } from './counts.js';
+import { t, en, lang } from './i18n.js';
 
 // What a dot on the map is, in a popup: an asset (which camera, which light, and whether it works) or a field
 // report (what, how far along, since when). Only what the public tiles carry, so the IOC's widget can show it too.
@@ -31,7 +31,7 @@ export async function showDot(map, feature) {
   const html = feature.sourceLayer === 'field_reports'
     ? `<b>${esc((await categoryNames())[p.category] ?? p.category)}</b><br>${esc(STATUS[p.status] ?? p.status)}`
       + `${p.overdue ? ` — <span class="error">${p.overdue === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>` : ''}`
-      + `${p.created_at ? `<br><small>${esc(new Date(p.created_at).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }))}</small>` : ''}`
+      + `${p.created_at ? `<br><small>${esc(when(p.created_at))}</small>` : ''}`
     : `<b>${esc(ASSET_KINDS[p.kind] ?? p.kind)}</b>${p.code ? ` ${esc(p.code)}` : ''}${p.name ? `<br>${esc(p.name)}` : ''}`
       + `${p.status ? `<br>${p.status === 'active' ? '' : '<span class="error">'}${esc(ASSET_STATUS[p.status] ?? p.status)}${p.status === 'active' ? '' : '</span>'}` : ''}`;
   open?.remove();

@@ -2,7 +2,7 @@ import maplibregl from './maplibre.js';
 import { api, esc, newKey } from './api.js';
 import { afterBurst, followReports } from './live.js';
 import { t, en, locale, count } from './i18n.js';
-import { STATUS, monthRange, summaryLine } from './counts.js';
+import { STATUS, monthRange, summaryLine, when } from './counts.js';
 import { fmt } from './coords.js';
 import { reportPin } from './pin.js';
 
@@ -42,7 +42,6 @@ export async function reportsPanel(map, canHandle, panel) {
   const services = await api('/open311/v2/services.json').catch(() => []);
   const names = Object.fromEntries(services.map((s) => [s.service_code, s.service_name]));
   $('report-category').innerHTML = services.map((s) => `<option value="${esc(s.service_code)}">${esc(s.service_name)}</option>`).join('');
-  const when = (iso) => new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
   const item = (r) => `<li data-id="${esc(r.id)}" data-created="${esc(r.created_at)}"><a href="#" data-report="${esc(r.id)}" data-lon="${r.lon}" data-lat="${r.lat}"><b>${STATUS[r.status]}</b> · ${esc(names[r.category] ?? r.category)}</a>
     · ${esc(r.placement?.group?.name)} · ${when(r.created_at)} ${r.overdue ? `<span class="error">${r.overdue_for === 'acceptance' ? t('quá hạn tiếp nhận', 'not accepted in time') : t('quá hạn xử lý', 'not resolved in time')}</span>` : ''}
     ${r.text ? `<br><small>${esc(r.text.length > 80 ? `${r.text.slice(0, 80)}…` : r.text)}</small>` : ''}
@@ -124,7 +123,8 @@ export async function reportsPanel(map, canHandle, panel) {
     const r = await api(`/api/reports/${event.report}`).catch(() => null);
     if (!r) return;
     placeReport(r);
-    if (openReport === r.id) showReport(r, true);   // the open report as it now is (accepted, resolved…)
+    // The open report as it now is (accepted, resolved…), unless it is drawn so already (an officer's own move).
+    if (openReport === r.id && r.updated_at !== openUpdated) showReport(r, true);
   }
   function placeReport(r) {
     const status = $('report-status').value;
@@ -194,7 +194,7 @@ export async function reportsPanel(map, canHandle, panel) {
   // What the sender and the officer want to know: where the server placed it, who handles it and by when, whether
   // it repeats one already sent, and what has happened to it. Its place is marked on the map (the cadastral map
   // does not draw reports), and the address bar names it (?report=ID) so a link opens it again.
-  let openReport = null, marker = null;
+  let openReport = null, openUpdated = null, marker = null;
   const at = (iso) => (iso ? new Date(iso).toLocaleString(locale, { weekday: 'short', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : '');
   const distance = (m) => t(`cách ${fmt(m, 0)} m`, `${fmt(m, 0)} m away`);
   const away = (m) => (m > 0.5 ? ` (${distance(m)})` : '');
@@ -241,6 +241,7 @@ export async function reportsPanel(map, canHandle, panel) {
       <ul class="history">${(r.history ?? []).map((h) => `<li>${when(h.at)}: ${h.from ? `${STATUS[h.from]} → ` : ''}<b>${STATUS[h.to]}</b>${h.reason ? ` — ${esc(h.reason)}` : ''}${h.who ? ` (${esc(h.who)})` : ''}</li>`).join('')}</ul>`,
     () => { openReport = null; marker?.remove(); panel.linkTo({ report: null }); }, again);
     openReport = r.id;
+    openUpdated = r.updated_at;
     panel.linkTo({ report: r.id });
     marker ??= new maplibregl.Marker({ color: '#1565c0' });
     marker.setLngLat([r.lon, r.lat]).addTo(map);
