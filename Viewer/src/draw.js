@@ -56,6 +56,7 @@ export function polygonDrawing(map, name, color, onCorner = () => {}, buttons = 
       }
       points = [];
       active = drawing;
+      document.body.classList.add('drawing');   // on a phone the panel steps down out of the way (style.css)
       show();
       undoable();
     },
@@ -63,7 +64,10 @@ export function polygonDrawing(map, name, color, onCorner = () => {}, buttons = 
     undo() { if (active === drawing && points.length) { points.pop(); show(); onCorner(points.length); undoable(); } },
     done() { const b = button('done'); if (b && !b.disabled) b.click(); },
     cancel() { drawing.clear(); onCorner(0); const b = button('done'); if (b) b.disabled = true; },
-    finish() { if (active === drawing) active = null; undoable(); },
+    finish() {
+      if (active === drawing) { active = null; document.body.classList.remove('drawing'); }
+      undoable();
+    },
     clear() { drawing.finish(); points = []; show(); },
     polygon,
     get corners() { return points.length; },

@@ -36,7 +36,11 @@ export function permitForm(map, parcelId, container) {
     $('#draw-done').disabled = n < 3;
   }, { done: () => $('#draw-done'), undo: () => $('#draw-undo') });
   footprint.clear();   // the last parcel's footprint
-  $('#draw').addEventListener('click', () => { footprint.start(); $('#draw-count').textContent = `${t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map')}${KEYS_HINT}`; });
+  $('#draw').addEventListener('click', () => {
+    footprint.start();
+    $('#draw-count').textContent = `${t('bấm các góc công trình trên bản đồ', 'click the building\'s corners on the map')}${KEYS_HINT}`;
+    $('#draw').scrollIntoView({ block: 'nearest' });   // on a phone the panel is a short sheet now: its buttons in view
+  });
   $('#draw-done').addEventListener('click', () => { footprint.finish(); $('#draw-count').textContent = `${count(footprint.corners, 'đỉnh', 'corner')}, ${t('đã xong', 'done')}`; });
   $('#check').addEventListener('click', async () => {
     footprint.finish();

@@ -1015,6 +1015,27 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_a_phone_the_panel_steps_down_while_a_footprint_is_drawn_so_the_taps_reach_the_map()
+    {
+        var (lon, lat, id, _, _) = await ParcelAsync();
+        var page = await OpenAsync(FormattableString.Invariant($"/?parcel={id}#19/{lat}/{lon}"), 390, 800, apiKey: await _server.KeyAsync("officer"));
+        await page.WaitForSelectorAsync("#panel #draw");
+        Assert.True((await page.Locator("#panel").BoundingBoxAsync())!.Y < 200);   // the record reads from the top
+        await page.ClickAsync("#draw");
+        var sheet = (await page.Locator("#panel").BoundingBoxAsync())!;
+        Assert.True(sheet.Y > 800 * 0.55, $"the panel starts at {sheet.Y} px");
+        Assert.True(await page.Locator("#draw-done").IsVisibleAsync());
+        // The parcel's point above the sheet: the corners are taps on the map, not on the panel.
+        await page.EvaluateAsync(FormattableString.Invariant($"() => {{ window.wardmap.map.jumpTo({{ center: [{lon}, {lat}], zoom: 19, offset: [0, -150] }}); }}"));
+        foreach (var (dx, dy) in new[] { (-8, -8), (8, -8), (8, 8), (-8, 8) })
+            await ClickMapAsync(page, lon, lat, dx, dy);
+        Assert.Equal("4 đỉnh", await page.InnerTextAsync("#draw-count"));
+        await page.ClickAsync("#draw-done");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-phone-footprint.png") });
+        Assert.True((await page.Locator("#panel").BoundingBoxAsync())!.Y < 200);   // done: the panel is back in full
+    }
+
+    [Fact]
     public async Task An_officer_draws_a_footprint_and_runs_the_permit_check()
     {
         var (lon, lat, id, sheet, no) = await ParcelAsync();
