@@ -222,12 +222,16 @@ public sealed class Importer(NpgsqlDataSource db)
                     : $"none of its {report.RowsRead} rows could be loaded (first: row {report.Rejected[0].Row}, {report.Rejected[0].Reason}); the layer was left as it was");
 
         // A replace removes what the file lacks: a file that is a part of the layer (one sheet, the new lights)
-        // would take the rest with it. Most of a layer going needs saying so.
+        // would take the rest with it. Most of a layer going needs saying so. A dry run says it in its report, beside
+        // every row to fix, rather than stopping there.
         if (target is NewTableTarget { LiveRows: var live, Removing: var removing } && !request.Force && removing >= 10 && removing * 2 > live)
-            throw new ImportException(request.File, null, null,
-                $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
+        {
+            var why = $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
                 "it does not have. If the file is the whole layer, import it with --force; to add or update rows and keep the others, " +
-                "with --upsert (through the API: force=true, upsert=true)");
+                "with --upsert (through the API: force=true, upsert=true)";
+            if (!request.DryRun) throw new ImportException(request.File, null, null, why);
+            report.Notes.Add($"an import of this file would be refused: {why}");
+        }
 
         if (request.DryRun)
         {

@@ -305,6 +305,11 @@ public sealed class ImportTests : IAsyncLifetime
         Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
         Assert.Equal(version, await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
         Assert.Equal("failed", await _db.ScalarAsync<string>("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1"));
+        // Checked first (a dry run), the report says the import would be refused, beside whatever else it found.
+        var check = await Import("parcels", sheet, r => r with { DryRun = true });
+        Assert.Equal("dry_run", check.Status);
+        Assert.Contains(check.Notes, n => n.StartsWith("an import of this file would be refused: its 2 rows would replace the 460 of parcels"));
+        Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
 
         // What the officer meant: the new sheet added to the others; or, said so, the layer replaced.
         Assert.Equal(0, (await Import("parcels", sheet, r => r with { Upsert = true })).RowsDeleted);
