@@ -8,7 +8,7 @@ import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
 import { importTools } from './imports.js';
 import { reportsPanel } from './reports.js';
-import { dotAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
+import { dotAt, dotsAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
 import { t, en, lang, translatePage, switchLanguage } from './i18n.js';
@@ -230,9 +230,10 @@ if (Number.isInteger(linkedParcel) && linkedParcel > 0) {
 const PARCELS_FROM = 15;   // the zoom the catalogue's parcel tiles start at (Tiles/TileCatalog.cs)
 map.on('click', async (e) => {
   if (isDrawing()) return;   // drawing a footprint or an area: clicks are its corners (draw.js)
-  // A report's dot (the IOC map draws them) opens the report; an asset's says which one it is and whether it works.
-  const report = dotAt(map, e.point, isReportLayer);
-  if (report && reports) return reports.show(report.properties.public_id);
+  // A report's dot (the IOC map draws them) opens the report, with any others sent from the same spot listed under
+  // it; an asset's says which one it is and whether it works.
+  const here = [...new Map(dotsAt(map, e.point, isReportLayer).map((f) => [f.properties.public_id, f.properties])).values()];
+  if (here.length && reports) return reports.show(here[0].public_id, here.slice(1));
   const asset = dotAt(map, e.point, isAssetLayer);
   if (asset) {
     const popup = await showDot(map, asset);

@@ -16,13 +16,15 @@ const categoryNames = () => (categories ??= fetch('/open311/v2/services.json', {
 export const isReportLayer = (l) => l.id === 'field-reports';
 export const isAssetLayer = (l) => l.type === 'circle' && (l['source-layer'] === 'assets' || Boolean(l.metadata?.['wardmap:kind']));
 
-/** The dot of one of the layers `which` picks within a finger's width of a tap, or null. */
-export function dotAt(map, point, which) {
+/** The dots of the layers `which` picks within a finger's width of a tap, the top one first. */
+export function dotsAt(map, point, which) {
   const layers = map.getStyle().layers.filter(which).map((l) => l.id);
-  if (!layers.length) return null;
+  if (!layers.length) return [];
   const { x, y } = point;
-  return map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], { layers })[0] ?? null;
+  return map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], { layers });
 }
+/** The top dot of those, or null. */
+export const dotAt = (map, point, which) => dotsAt(map, point, which)[0] ?? null;
 
 let open = null;
 /** Opens the dot's popup (one at a time). */

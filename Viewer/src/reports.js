@@ -195,13 +195,16 @@ export async function reportsPanel(map, canHandle, panel) {
   // it repeats one already sent, and what has happened to it. Its place is marked on the map (the cadastral map
   // does not draw reports), and the address bar names it (?report=ID) so a link opens it again.
   let openReport = null, openUpdated = null, marker = null;
+  let alsoHere = { id: null, list: [] };   // other reports under the tap that opened report `id` (their tiles' properties)
   const at = (iso) => (iso ? new Date(iso).toLocaleString(locale, { weekday: 'short', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' }) : '');
   const distance = (m) => t(`cách ${fmt(m, 0)} m`, `${fmt(m, 0)} m away`);
   const away = (m) => (m > 0.5 ? ` (${distance(m)})` : '');
-  // The report as the signed-in role sees it, in the panel; resolves with it (null when it cannot be had).
-  async function show(id) {
+  // The report as the signed-in role sees it, in the panel; resolves with it (null when it cannot be had). also: other
+  // reports at the same spot on the map, listed under it to open in turn.
+  async function show(id, also = []) {
     try {
       const r = await api(`/api/reports/${id}`);
+      alsoHere = { id: r.id, list: also };
       showReport(r);
       return r;
     } catch (err) { document.getElementById('status').textContent = err.message; return null; }
@@ -214,6 +217,7 @@ export async function reportsPanel(map, canHandle, panel) {
       `The place may be outside the ward: ${fmt(p.ward_distance_m, 0)} m beyond its boundary, within the ±${fmt(r.accuracy_m ?? 0, 0)} m of the fix`)
       : p.ward === 'outside_near' ? t(`Ngoài phường ${fmt(p.ward_distance_m, 0)} m, gần ranh giới`, `${fmt(p.ward_distance_m, 0)} m outside the ward, near its boundary`) : '';
     const dups = p.duplicates ?? [];
+    const others = alsoHere.id === r.id ? alsoHere.list : [];
     const body = panel.open(`
       ${r.id === sent ? `<p class="sent">${t('Đã gửi. Giữ mã phản ánh để theo dõi:', 'Sent. Keep the report\'s id to follow it:')}</p>` : ''}
       <h2>${esc(names[r.category] ?? r.category)}</h2>
@@ -236,6 +240,8 @@ export async function reportsPanel(map, canHandle, panel) {
       </table>
       ${dups.length ? `<h3>${t('Có thể trùng với', 'May repeat')} ${count(dups.length, 'phản ánh gần đây', 'recent report')}</h3>
         <ul class="duplicates">${dups.map((d) => `<li><a href="#" data-report="${esc(d.id)}">${STATUS[d.status] ?? esc(d.status)} · ${when(d.created_at)}</a> — ${distance(d.distance_m)}</li>`).join('')}</ul>` : ''}
+      ${others.length ? `<h3>${t('Cũng ở chỗ này', 'Also at this spot')}</h3><ul class="also-here">${others.map((o) =>
+        `<li><a href="#" data-report="${esc(o.public_id)}">${STATUS[o.status] ?? esc(o.status)} · ${esc(names[o.category] ?? o.category)}</a></li>`).join('')}</ul>` : ''}
       <div class="photo"></div>
       <h3>${t('Diễn biến', 'History')}</h3>
       <ul class="history">${(r.history ?? []).map((h) => `<li>${when(h.at)}: ${h.from ? `${STATUS[h.from]} → ` : ''}<b>${STATUS[h.to]}</b>${h.reason ? ` — ${esc(h.reason)}` : ''}${h.who ? ` (${esc(h.who)})` : ''}</li>`).join('')}</ul>`,
@@ -247,6 +253,11 @@ export async function reportsPanel(map, canHandle, panel) {
     marker.setLngLat([r.lon, r.lat]).addTo(map);
     body.querySelectorAll('.moves [data-move]').forEach((b) => { b.onclick = () => move(r.id, b.dataset.move); });
     body.querySelector('[data-parcel]')?.addEventListener('click', (e) => { e.preventDefault(); panel.showParcel(Number(e.target.dataset.parcel)); });
+    // Another one from the same spot: it opens with the rest (this one included) still listed under it.
+    body.querySelectorAll('.also-here [data-report]').forEach((a) => a.addEventListener('click', (e) => {
+      e.preventDefault();
+      show(a.dataset.report, [{ public_id: r.id, status: r.status, category: r.category }, ...others.filter((o) => o.public_id !== a.dataset.report)]);
+    }));
     body.querySelectorAll('.duplicates [data-report]').forEach((a) => a.addEventListener('click', async (e) => {
       e.preventDefault();
       await show(a.dataset.report);

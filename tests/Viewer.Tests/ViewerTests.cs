@@ -956,11 +956,19 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await widget.ScreenshotAsync(new() { Path = Path.Combine(Shots, "widget-dot-popup.png") });
 
         // A report on the viewer's IOC map: its dot opens the report; a light's dot beside it says which light.
+        // Two sent from the same spot: the dot opens one and lists the other under it, which opens in turn.
         var report = await SendReportAsync("Rác dưới cột đèn", lon + 0.0002, lat);
+        var second = await SendReportAsync("Rác tràn ra đường", lon + 0.0002, lat);
         var viewer = await OpenAsync(FormattableString.Invariant($"/?style=ioc#19/{lat}/{lon + 0.0001}"));
-        await viewer.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 0", null, new() { Timeout = 20_000 });
+        await viewer.WaitForFunctionAsync("() => window.wardmap.map.queryRenderedFeatures({ layers: ['field-reports'] }).length > 1", null, new() { Timeout = 20_000 });
         await ClickMapAsync(viewer, lon + 0.0002, lat);
-        await viewer.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", report);
+        await viewer.WaitForSelectorAsync("#panel-body code");
+        var opened = await viewer.InnerTextAsync("#panel-body code");
+        var other = opened == report ? second : report;
+        Assert.Contains(opened, new[] { report, second });
+        await viewer.ClickAsync($"#panel .also-here [data-report='{other}']");
+        await viewer.WaitForFunctionAsync("(id) => document.querySelector('#panel-body code')?.textContent === id", other);
+        Assert.Equal(1, await viewer.Locator($"#panel .also-here [data-report='{opened}']").CountAsync());
         await ClickMapAsync(viewer, lon, lat);
         await viewer.WaitForSelectorAsync(".dot-popup");
         Assert.Contains(code, await viewer.InnerTextAsync(".dot-popup"));
