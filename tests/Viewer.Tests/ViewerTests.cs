@@ -923,6 +923,8 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         // The page's map is the widget, gone to the parcel and ringing it.
         var map = ogc.FrameLocator("iframe").Locator("#map canvas");
         await map.WaitForAsync();
+        // In view, as a reader looks at it: Chromium may hold back the frames of an iframe scrolled out of sight.
+        await ogc.Locator("iframe").ScrollIntoViewIfNeededAsync();
         var frame = ogc.Frames.Single(f => f.Url.Contains("/widget"));
         await frame.WaitForFunctionAsync("() => window.wardmap?.map?.getLayer('highlight') && window.wardmap.map.loaded() && window.wardmap.map.areTilesLoaded() && window.wardmap.map.getZoom() > 16",
             null, new() { Timeout = 60_000, PollingInterval = 100 });
