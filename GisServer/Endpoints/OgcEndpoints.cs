@@ -297,18 +297,16 @@ public static class OgcEndpoints
         if (crs is null) return problem!;
         var (bboxCrs, bboxProblem) = CrsParameter(q, "bbox-crs");
         if (bboxCrs is null) return bboxProblem!;
-        if (q.TryGetValue("datetime", out var dt) && !IsDatetime(dt.ToString()))
+        (DateTimeOffset? Start, DateTimeOffset? End)? period = null;
+        if (q.TryGetValue("datetime", out var dt) && (period = Datetime(dt.ToString())) is null)
             return Problems.BadRequest($"datetime '{dt}' is not an RFC 3339 date-time or an interval of two (start/end, '..' for an open end)", "datetime");
 
         var where = new List<string>();
         var args = new List<object>();
         if (layer.Where is not null) where.Add(layer.Where);
         // datetime selects by a collection's own time (a report's sending); the other layers have none: all of them.
-        if (dt.Count > 0 && TimeColumns.TryGetValue(id, out var time))
+        if (period is var (start, end) && TimeColumns.TryGetValue(id, out var time))
         {
-            var ends = dt.ToString().Split('/');
-            DateTimeOffset? At(string e) => e is ".." or "" ? null : DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            var (start, end) = ends.Length == 2 ? (At(ends[0]), At(ends[1])) : (At(ends[0]), At(ends[0]));
             if (start is { } from) { args.Add(from.ToUniversalTime()); where.Add($"{time} >= ${args.Count}"); }
             if (end is { } to) { args.Add(to.ToUniversalTime()); where.Add($"{time} <= ${args.Count}"); }
         }
@@ -399,11 +397,22 @@ public static class OgcEndpoints
     }
 
     // The public layers have no time of their own: a well-formed datetime selects every feature, a malformed one is a 400.
-    static bool IsDatetime(string value)
+    /// <summary>
+    /// An OGC datetime — an instant, or start/end with '..' (or nothing) for an open end — as its two ends (an
+    /// instant is both); null when it is neither.
+    /// </summary>
+    static (DateTimeOffset? Start, DateTimeOffset? End)? Datetime(string value)
     {
         var ends = value.Split('/');
-        return ends.Length <= 2 && ends.All(e => (ends.Length == 2 && e is ".." or "")
-            || DateTimeOffset.TryParse(e, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
+        if (ends.Length > 2) return null;
+        var at = new DateTimeOffset?[ends.Length];
+        for (int i = 0; i < ends.Length; i++)
+        {
+            if (ends.Length == 2 && ends[i] is ".." or "") continue;
+            if (!DateTimeOffset.TryParse(ends[i], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)) return null;
+            at[i] = t;
+        }
+        return (at[0], at[^1]);
     }
 
     /// <summary>The land-use codes' meanings (the legend's table), for the pages: a reader sees "Đất ở tại đô thị" (or "urban residential"), not only ODT.</summary>
