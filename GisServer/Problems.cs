@@ -4,16 +4,6 @@ using Microsoft.Net.Http.Headers;
 namespace WardMap.GisServer;
 
 /// <summary>
-/// A sentence for a person: in English, the API's language (GIS clients, the city's systems, scripts), and, where
-/// the viewer's officers or the residents' mini-app meet it, in Vietnamese too. A string is English only.
-/// </summary>
-public sealed record Said(string En, string? Vi = null)
-{
-    public static implicit operator Said(string en) => new(en);
-    public override string ToString() => En;
-}
-
-/// <summary>
 /// RFC 9457 problem+json answers with a sentence a person can act on, in Vietnamese when the request prefers it
 /// (<c>Accept-Language: vi</c>, as the viewer sends; RFC 9110 §12.5.4) and the sentence has a Vietnamese text.
 /// </summary>

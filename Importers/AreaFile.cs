@@ -28,7 +28,7 @@ public static class AreaFile
             using var source = FeatureSource.Open(file, new SourceOptions());
             SourceCrs? fileCrs;
             try { fileCrs = srs is not null ? CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(srs)) : source.DeclaredCrs; }
-            catch (CrsException e) { throw new ImportException(file, null, "srs", e.Message); }
+            catch (CrsException e) { throw new ImportException(file, null, "srs", e.Said); }
             foreach (var record in source.Read())
             {
                 if (record.RowError is not null) throw new ImportException(file, record.Row, null, record.RowError);
@@ -39,7 +39,7 @@ public static class AreaFile
                     catch (ImportException) when (fallbackSrs is not null)
                     {
                         try { fileCrs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(fallbackSrs)); }
-                        catch (CrsException e) { throw new ImportException(file, null, "fallback_srs", e.Message); }
+                        catch (CrsException e) { throw new ImportException(file, null, "fallback_srs", e.Said); }
                         assumed = true;
                     }
                 }
@@ -53,8 +53,9 @@ public static class AreaFile
         }
         if (parts.Count == 0)
             throw new ImportException(files[0], null, "geometry", leftOut > 0
-                ? $"the file holds no polygon ({leftOut} lines or points): an area needs a Polygon or MultiPolygon"
-                : "the file holds no features");
+                ? new($"the file holds no polygon ({leftOut} lines or points): an area needs a Polygon or MultiPolygon",
+                      $"tệp không có vùng nào ({leftOut} đường hoặc điểm): một khu vực phải là Polygon hoặc MultiPolygon")
+                : new("the file holds no features", "tệp không có đối tượng nào"));
         var area = UnaryUnionOp.Union(parts);
         area.SRID = 4326;
         return new Area(area, parts.Count, leftOut, crs?.ToString() ?? "EPSG:4326", assumed, repaired);

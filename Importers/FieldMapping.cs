@@ -33,8 +33,9 @@ public sealed class FieldMapping
             if (overrides.TryGetValue(field.Column, out var source))
             {
                 SourceIndex[f] = byKey.TryGetValue(AssetKinds.Key(source), out var i) ? i
-                    : throw new ImportException(mappingFile!, null, field.Column,
-                        $"maps {field.Column} to '{source}', which {Path.GetFileName(dataFile)} does not have (it has: {string.Join(", ", sourceFields)})");
+                    : throw new ImportException(mappingFile!, null, field.Column, new(
+                        $"maps {field.Column} to '{source}', which {Path.GetFileName(dataFile)} does not have (it has: {string.Join(", ", sourceFields)})",
+                        $"gán {field.Column} cho trường '{source}' mà {Path.GetFileName(dataFile)} không có (tệp có: {string.Join(", ", sourceFields)})"));
             }
             else
             {
@@ -43,9 +44,14 @@ public sealed class FieldMapping
             }
             Constants[f] = constants.GetValueOrDefault(field.Column);
             if (field.Required && SourceIndex[f] < 0 && Constants[f] is null)
-                throw new ImportException(dataFile, null, field.Column,
-                    $"no source field for {field.Column} (looked for {string.Join(", ", field.Aliases)}; the file has {string.Join(", ", sourceFields)}); " +
-                    "name it in a mapping file: --mapping m.json with {\"fields\": {\"" + field.Column + "\": \"YOUR_FIELD\"}}");
+            {
+                var (looked, has) = (string.Join(", ", field.Aliases), string.Join(", ", sourceFields));
+                var example = "{\"fields\": {\"" + field.Column + "\": \"YOUR_FIELD\"}}";
+                throw new ImportException(dataFile, null, field.Column, new(
+                    $"no source field for {field.Column} (looked for {looked}; the file has {has}); name it in a mapping file: --mapping m.json with {example}",
+                    $"không thấy trường nào cho {field.Column} (đã tìm {looked}; tệp có {has}); hãy đổi tên trường trong tệp thành một tên đã tìm, " +
+                    $"hoặc khi nhập bằng lệnh, ghi nó trong tệp ánh xạ: --mapping m.json với {example}"));
+            }
         }
         var used = SourceIndex.Where(i => i >= 0).ToHashSet();
         Unmapped = Enumerable.Range(0, sourceFields.Count).Where(i => !used.Contains(i)).ToArray();
@@ -53,30 +59,42 @@ public sealed class FieldMapping
 
     static void ReadMappingFile(string path, LayerSpec spec, Dictionary<string, string> overrides, Dictionary<string, string> constants)
     {
-        if (!File.Exists(path)) throw new ImportException(path, null, null, "the mapping file does not exist");
+        if (!File.Exists(path)) throw new ImportException(path, null, null, new("the mapping file does not exist", "không có tệp ánh xạ này"));
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ImportException(path, null, null, $"the mapping file is not valid JSON: {e.Message.Split('.')[0]}"); }
+        catch (JsonException e)
+        {
+            var detail = e.Message.Split('.')[0];
+            throw new ImportException(path, null, null, new($"the mapping file is not valid JSON: {detail}", $"tệp ánh xạ không phải JSON hợp lệ: {detail}"));
+        }
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new ImportException(path, null, null, "the mapping file must be a JSON object");
+            if (root.ValueKind != JsonValueKind.Object) throw new ImportException(path, null, null, new("the mapping file must be a JSON object", "tệp ánh xạ phải là một đối tượng JSON"));
             var fields = root.TryGetProperty("fields", out var f) ? f : root;
             foreach (var p in fields.EnumerateObject())
             {
                 if (p.Name == "constants") continue;
                 if (!spec.Fields.Any(x => x.Column.Equals(p.Name, StringComparison.OrdinalIgnoreCase)))
-                    throw new ImportException(path, null, p.Name, $"'{p.Name}' is not a column of {spec.Name}: use {string.Join(", ", spec.Fields.Select(x => x.Column))}");
-                if (p.Value.ValueKind != JsonValueKind.String) throw new ImportException(path, null, p.Name, "must name a source field as a string");
+                    throw new ImportException(path, null, p.Name, NotAColumn(p.Name, spec, listColumns: true));
+                if (p.Value.ValueKind != JsonValueKind.String)
+                    throw new ImportException(path, null, p.Name, new("must name a source field as a string", "phải ghi tên một trường của tệp, dạng chuỗi"));
                 overrides[p.Name] = p.Value.GetString()!;
             }
             if (root.TryGetProperty("constants", out var c))
                 foreach (var p in c.EnumerateObject())
                 {
                     if (!spec.Fields.Any(x => x.Column.Equals(p.Name, StringComparison.OrdinalIgnoreCase)))
-                        throw new ImportException(path, null, p.Name, $"'{p.Name}' is not a column of {spec.Name}");
+                        throw new ImportException(path, null, p.Name, NotAColumn(p.Name, spec, listColumns: false));
                     constants[p.Name] = p.Value.ToString();
                 }
         }
+    }
+
+    static Said NotAColumn(string name, LayerSpec spec, bool listColumns)
+    {
+        var columns = string.Join(", ", spec.Fields.Select(x => x.Column));
+        return new($"'{name}' is not a column of {spec.Name}" + (listColumns ? $": use {columns}" : ""),
+                   $"'{name}' không phải một cột của lớp {spec.Name}" + (listColumns ? $": dùng {columns}" : ""));
     }
 }

@@ -3,8 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace WardMap.Importers;
 
-/// <summary>A row the importer had something to say about: rejected, repaired or flagged; File names the file when an import read several.</summary>
-public sealed record RowIssue(long Row, string? Field, string Reason, string? Value = null, string? File = null);
+/// <summary>
+/// A row the importer had something to say about: rejected, repaired or flagged; File names the file when an import
+/// read several. Why is written as <c>reason</c> (English) and <c>reason_vi</c> (the viewer's import page).
+/// </summary>
+public sealed record RowIssue(long Row, string? Field, [property: JsonIgnore] Said Why, string? Value = null, string? File = null)
+{
+    public string Reason => Why.En;
+    public string? ReasonVi => Why.Vi;
+}
 
 /// <summary>What an import did: printed, stored in import_runs.report, and written as JSON.</summary>
 public sealed class ImportReport
@@ -30,8 +37,14 @@ public sealed class ImportReport
     public double Seconds { get; set; }
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
     public long? DataVersion { get; set; }
-    public string? Error { get; set; }
-    public List<string> Notes { get; } = new();
+    /// <summary>Why a run failed: <c>error</c> in English, <c>error_vi</c> in Vietnamese.</summary>
+    [JsonIgnore] public Said? Failure { get; set; }
+    public string? Error => Failure?.En;
+    public string? ErrorVi => Failure?.Vi;
+    /// <summary>What a person should know about the run (encoding read, CRS assumed, …): <c>notes</c> and <c>notes_vi</c>.</summary>
+    [JsonIgnore] public List<Said> Notes { get; } = new();
+    [JsonPropertyName("notes")] public IEnumerable<string> NotesEn => Notes.Select(n => n.En);
+    [JsonPropertyName("notes_vi")] public IEnumerable<string> NotesVi => Notes.Select(n => n.In(true));
     /// <summary>Seconds spent per phase: prepare (open, look-ups), stage (read + COPY), merge (swap or upsert), commit.</summary>
     public Dictionary<string, double> Timings { get; } = new();
     public Dictionary<string, string> FieldMapping { get; } = new();

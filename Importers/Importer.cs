@@ -64,7 +64,7 @@ public sealed class Importer(NpgsqlDataSource db)
         };
         report.MoreFiles.AddRange(request.MoreFiles.Select(AsReported));
         foreach (var file in request.Files)
-            if (!File.Exists(file)) throw new ImportException(file, null, null, "the file does not exist");
+            if (!File.Exists(file)) throw new ImportException(file, null, null, new("the file does not exist", "không có tệp này"));
         report.Sha256 = HashInputs(request);
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -74,14 +74,16 @@ public sealed class Importer(NpgsqlDataSource db)
         {
             await Exec(conn, null, """
                 UPDATE import_runs SET status = 'failed', finished_at = now(),
-                       report = report || '{"error": "interrupted before it finished; nothing of it was loaded"}'
+                       report = report || '{"error": "interrupted before it finished; nothing of it was loaded",
+                                            "error_vi": "bị ngắt giữa chừng; không dòng nào của lần nhập này được nạp"}'
                 WHERE layer = $1 AND status = 'running'
                 """, ct, spec.Name);
 
             if (!request.Force && !request.DryRun && await AlreadyLoadedAsync(conn, spec.Name, report, ct))
             {
                 report.Status = "skipped";
-                report.Notes.Add("the same file (sha256) is already loaded; pass --force to import it again");
+                report.Notes.Add(new("the same file (sha256) is already loaded; pass --force to import it again",
+                    "tệp này (cùng sha256) đã được nhập; muốn nhập lại thì chọn «Buộc nhập» (--force)"));
                 report.RunId = await InsertRunAsync(conn, request, report, "skipped", ct);
                 return report;
             }
@@ -98,7 +100,7 @@ public sealed class Importer(NpgsqlDataSource db)
             catch (Exception e)
             {
                 report.Status = "failed";
-                report.Error = e is ImportException ie ? ie.Describe() : e.Message;
+                report.Failure = e is ImportException ie ? ie.Describe() : e.Message;
                 report.Seconds = clock.Elapsed.TotalSeconds;
                 // The load's connection may be the thing that broke: record the failure on a fresh one.
                 await using (var fresh = await db.OpenConnectionAsync(CancellationToken.None))
@@ -140,7 +142,7 @@ public sealed class Importer(NpgsqlDataSource db)
         async Task<SourceCrs?> StageFileAsync(string file)
         {
             using var source = FeatureSource.Open(file, new SourceOptions(request.Encoding, request.SourceLayer));
-            string Named(string note) => several ? $"{Path.GetFileName(file)}: {note}" : note;
+            Said Named(Said note) => several ? note.After($"{Path.GetFileName(file)}: ") : note;
             report.Notes.AddRange(source.Notes.Select(Named));
             var mapping = new FieldMapping(spec, source.FieldNames, request.MappingFile, file);
             for (int f = 0; f < spec.Fields.Length; f++)
@@ -153,13 +155,14 @@ public sealed class Importer(NpgsqlDataSource db)
             if (request.Srs is not null)
             {
                 try { crs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(request.Srs)); }
-                catch (CrsException e) { throw new ImportException(file, null, "--srs", e.Message); }
+                catch (CrsException e) { throw new ImportException(file, null, request.Uploaded ? "srs" : "--srs", e.Said); }
                 if (source.DeclaredCrs is { } declared && declared.Srid != crs.Srid)
-                    report.Notes.Add(Named($"--srs {crs} overrides the file's own CRS {declared}"));
+                    report.Notes.Add(Named(new($"--srs {crs} overrides the file's own CRS {declared}",
+                        $"dùng hệ tọa độ {crs} đã chọn (--srs) thay cho hệ tọa độ của tệp, {declared}")));
             }
             else crs = source.DeclaredCrs;
 
-            string? guessNote = null;
+            Said? guessNote = null;
             var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report, file, several, keys);
             // Replace loads straight into a new table built beside the live one (swapped in at the end);
             // upsert loads a temporary staging table and merges it by natural key.
@@ -217,20 +220,25 @@ public sealed class Importer(NpgsqlDataSource db)
         }
 
         if (report.RowsLoaded == 0)
-            throw new ImportException(request.File, null, null,
-                report.RowsRead == 0 ? "the file has no rows; the layer was left as it was"
-                    : $"none of its {report.RowsRead} rows could be loaded (first: row {report.Rejected[0].Row}, {report.Rejected[0].Reason}); the layer was left as it was");
+            throw new ImportException(request.File, null, null, report.RowsRead == 0
+                ? new("the file has no rows; the layer was left as it was", "tệp không có dòng nào; lớp dữ liệu được giữ nguyên")
+                : new($"none of its {report.RowsRead} rows could be loaded (first: row {report.Rejected[0].Row}, {report.Rejected[0].Reason}); the layer was left as it was",
+                      $"không nạp được dòng nào trong {report.RowsRead} dòng của tệp (dòng đầu tiên: dòng {report.Rejected[0].Row}, {report.Rejected[0].Why.In(true)}); lớp dữ liệu được giữ nguyên"));
 
         // A replace removes what the file lacks: a file that is a part of the layer (one sheet, the new lights)
         // would take the rest with it. Most of a layer going needs saying so. A dry run says it in its report, beside
         // every row to fix, rather than stopping there.
         if (target is NewTableTarget { LiveRows: var live, Removing: var removing } && !request.Force && removing >= 10 && removing * 2 > live)
         {
-            var why = $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
+            var why = new Said(
+                $"its {report.RowsLoaded} row{(report.RowsLoaded == 1 ? "" : "s")} would replace the {live} of {spec.Name} and remove the {removing} ({100.0 * removing / live:0} %) " +
                 "it does not have. If the file is the whole layer, import it with --force; to add or update rows and keep the others, " +
-                "with --upsert (through the API: force=true, upsert=true)";
+                "with --upsert (through the API: force=true, upsert=true)",
+                $"{report.RowsLoaded} dòng của tệp sẽ thay cho {live} dòng đang có của lớp {spec.Name} và xóa {removing} dòng ({100.0 * removing / live:0} %) " +
+                "không có trong tệp. Nếu tệp là cả lớp, hãy nhập với «Buộc nhập» (--force); muốn thêm hoặc cập nhật mà giữ các dòng khác, " +
+                "chọn «Cập nhật theo mã» (--upsert)");
             if (!request.DryRun) throw new ImportException(request.File, null, null, why);
-            report.Notes.Add($"an import of this file would be refused: {why}");
+            report.Notes.Add(why.After("an import of this file would be refused: ", "nếu nhập thật, tệp này sẽ bị từ chối: "));
         }
 
         if (request.DryRun)
@@ -258,17 +266,20 @@ public sealed class Importer(NpgsqlDataSource db)
     }
 
     /// <summary>With no CRS declared: plausible lon/lat is taken as WGS 84 (and said); anything else needs --srs.</summary>
-    internal static SourceCrs GuessCrs(SourceRecord record, string file, out string note)
+    internal static SourceCrs GuessCrs(SourceRecord record, string file, out Said note)
     {
         var env = record.Geometry!.EnvelopeInternal;
         if (env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)
         {
-            note = "the file declares no CRS; its coordinates are longitude/latitude, read as WGS 84 (EPSG:4326, as RFC 7946 GeoJSON is)";
+            note = new("the file declares no CRS; its coordinates are longitude/latitude, read as WGS 84 (EPSG:4326, as RFC 7946 GeoJSON is)",
+                "tệp không ghi hệ tọa độ; tọa độ của nó là kinh độ/vĩ độ nên được đọc theo WGS 84 (EPSG:4326, như GeoJSON theo RFC 7946)");
             return CrsRegistry.Wgs84;
         }
-        throw new ImportException(file, record.Row, "geometry",
+        throw new ImportException(file, record.Row, "geometry", new(
             $"the file declares no CRS and its coordinates ({env.MinX:0.###}, {env.MinY:0.###}) are not longitude/latitude; " +
-            "pass --srs EPSG:NNNN (VN-2000 TM-3: 9209 for 105°30', 9210 for 105°45', 5899 for 107°45')");
+            "pass --srs EPSG:NNNN (VN-2000 TM-3: 9209 for 105°30', 9210 for 105°45', 5899 for 107°45')",
+            $"tệp không ghi hệ tọa độ và tọa độ của nó ({env.MinX:0.###}, {env.MinY:0.###}) không phải kinh độ/vĩ độ; " +
+            "hãy ghi hệ tọa độ (--srs EPSG:NNNN; VN-2000 múi 3°: 9209 cho kinh tuyến trục 105°30', 9210 cho 105°45', 5899 cho 107°45')"));
     }
 
     /// <summary>

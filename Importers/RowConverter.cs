@@ -89,20 +89,20 @@ public sealed class RowConverter
             if (raw is string s && s.Length == 0) raw = null;
             if (raw is null)
             {
-                if (field.Required) return Reject(record.Row, name, $"{field.Column} is empty");
+                if (field.Required) return Reject(record.Row, name, new($"{field.Column} is empty", $"{field.Column} bị bỏ trống"));
                 continue;
             }
             switch (field.Type)
             {
                 case FieldType.Int:
                     if (!TryNumber(raw, out var d) || d != Math.Floor(d) || d > int.MaxValue || d < int.MinValue)
-                        return Reject(record.Row, name, $"'{raw}' is not a whole number", raw.ToString());
+                        return Reject(record.Row, name, new($"'{raw}' is not a whole number", $"'{raw}' không phải số nguyên"), raw.ToString());
                     values[f] = (int)d;
                     break;
                 case FieldType.Decimal:
                     if (!TryNumber(raw, out var n) || double.IsNaN(n) || double.IsInfinity(n))
-                        return Reject(record.Row, name, $"'{raw}' is not a number", raw.ToString());
-                    if (n < 0) return Reject(record.Row, name, $"{n} is negative", raw.ToString());
+                        return Reject(record.Row, name, new($"'{raw}' is not a number", $"'{raw}' không phải là số"), raw.ToString());
+                    if (n < 0) return Reject(record.Row, name, new($"{n} is negative", $"{n} là số âm"), raw.ToString());
                     values[f] = (decimal)n;
                     break;
                 default:
@@ -121,7 +121,8 @@ public sealed class RowConverter
             if (converted)
             {
                 if (_spec.IsParcels) values[Staged("land_use_source")] = received;   // keep what was received
-                _report.Flagged.Add(new RowIssue(record.Row, SourceName(i), $"legacy land-use code converted to {code}", received, _issueFile));
+                _report.Flagged.Add(new RowIssue(record.Row, SourceName(i),
+                    new($"legacy land-use code converted to {code}", $"mã loại đất cũ, đã đổi sang {code}"), received, _issueFile));
             }
             values[i] = code;
         }
@@ -129,13 +130,15 @@ public sealed class RowConverter
         {
             int k = Col("kind");
             var kind = AssetKinds.Kind((string)values[k]!);
-            if (kind is null) return Reject(record.Row, SourceName(k), $"unknown asset kind '{values[k]}' (light, camera, loudspeaker, wifi, school, led_screen, drain, …)", (string)values[k]!);
+            if (kind is null) return Reject(record.Row, SourceName(k), new($"unknown asset kind '{values[k]}' (light, camera, loudspeaker, wifi, school, led_screen, drain, …)",
+                $"loại hạ tầng '{values[k]}' không có trong danh mục (đèn chiếu sáng, camera, cụm loa, điểm wifi, trường học, màn hình LED, cống thoát nước, …)"), (string)values[k]!);
             values[k] = kind;
             int st = Col("status");
             if (values[st] is string status)
             {
                 values[st] = AssetKinds.Status(status);
-                if (values[st] is null) return Reject(record.Row, SourceName(st), $"unknown status '{status}' (active, broken, maintenance, planned, removed)", status);
+                if (values[st] is null) return Reject(record.Row, SourceName(st), new($"unknown status '{status}' (active, broken, maintenance, planned, removed)",
+                    $"trạng thái '{status}' không có trong danh mục (hoạt động, hư hỏng, bảo trì, kế hoạch, đã gỡ)"), status);
             }
             else values[st] = "active";
             values[Staged("attributes")] = JsonSerializer.Serialize(
@@ -156,7 +159,8 @@ public sealed class RowConverter
                     "hanhlangbaove" => "protected_corridor", "chigioixaydung" => "building_line", _ => null,
                 },
             };
-            if (kind is null) return Reject(record.Row, SourceName(k), $"unknown red-line kind '{values[k]}' (red_line, road_widening, protected_corridor, building_line)", (string)values[k]!);
+            if (kind is null) return Reject(record.Row, SourceName(k), new($"unknown red-line kind '{values[k]}' (red_line, road_widening, protected_corridor, building_line)",
+                $"loại chỉ giới '{values[k]}' không có trong danh mục (chỉ giới đường đỏ, mở rộng đường, hành lang bảo vệ, chỉ giới xây dựng)"), (string)values[k]!);
             values[k] = kind;
         }
         if (_population is not null)
@@ -175,9 +179,11 @@ public sealed class RowConverter
         if (!_firstRowOfKey.TryAdd(key, (_file, record.Row)))
         {
             var first = _firstRowOfKey[key];
-            return Reject(record.Row, string.Join("/", _keyCols.Select(SourceName)),
-                $"duplicate {string.Join("/", _spec.NaturalKey)} {key.Replace('\u001f', '/')} (first at row {first.Row}{(first.File == _file ? "" : $" of {Path.GetFileName(first.File)}")})",
-                key.Replace('\u001f', '/'));
+            var (keyName, keyValue) = (string.Join("/", _spec.NaturalKey), key.Replace('\u001f', '/'));
+            return Reject(record.Row, string.Join("/", _keyCols.Select(SourceName)), new(
+                $"duplicate {keyName} {keyValue} (first at row {first.Row}{(first.File == _file ? "" : $" of {Path.GetFileName(first.File)}")})",
+                $"trùng {keyName} {keyValue} (đã có ở dòng {first.Row}{(first.File == _file ? "" : $" của tệp {Path.GetFileName(first.File)}")})"),
+                keyValue);
         }
 
         // 4. Geometry, prepared on the reading thread (see PrepareGeometry); here only what needs order.
@@ -193,7 +199,8 @@ public sealed class RowConverter
                 var diff = Math.Abs((double)declared - legal);
                 if (diff > 1.0 && diff > legal * _request.AreaTolerancePct / 100)
                     _report.Flagged.Add(new RowIssue(record.Row, SourceName(Col("declared_area_m2")),
-                        $"declared area {declared} m² differs from the area measured in EPSG:{g.MeasureSrid} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
+                        new($"declared area {declared} m² differs from the area measured in EPSG:{g.MeasureSrid} ({legal:0.0} m²) by {diff / Math.Max(legal, 0.1) * 100:0.#} %",
+                            $"diện tích kê khai {declared} m² lệch {diff / Math.Max(legal, 0.1) * 100:0.#} % so với diện tích đo trong EPSG:{g.MeasureSrid} ({legal:0.0} m²)"),
                         declared.ToString(CultureInfo.InvariantCulture), _issueFile));
             }
         }
@@ -204,7 +211,8 @@ public sealed class RowConverter
             _outsideMetresSum += metres;
             _firstOutside ??= g.SourceVertex;
             _firstRowOfKey.Remove(key);
-            return Reject(record.Row, "geometry", $"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)");
+            return Reject(record.Row, "geometry", new($"outside the ward by {metres:0} m (margin {_request.OutsideMarginM:0} m)",
+                $"nằm ngoài phường {metres:0} m (cho phép {_request.OutsideMarginM:0} m)"));
         }
         values[Staged("source_srid")] = g.MeasureSrid;
         values[Staged("geom")] = g.Wgs84;
@@ -212,8 +220,8 @@ public sealed class RowConverter
     }
 
     /// <summary>The geometry half of a row: checked, repaired, measured, reprojected.</summary>
-    public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, string? RepairNote, Point? SourceVertex,
-        string? Error = null, string? ErrorValue = null);
+    public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, Said? RepairNote, Point? SourceVertex,
+        Said? Error = null, string? ErrorValue = null);
 
     /// <summary>
     /// Type, validity (repaired with a note), legal area in TM-3 and reprojection to EPSG:4326. Touches no
@@ -221,20 +229,22 @@ public sealed class RowConverter
     /// </summary>
     public PreparedGeometry PrepareGeometry(SourceRecord record, SourceCrs? crs)
     {
-        if (record.Geometry is null) return Fail(record.GeometryError ?? "empty geometry");
-        if (crs is null) return Fail("no CRS");
+        if (record.Geometry is null) return Fail(record.GeometryError ?? SourceRecord.EmptyGeometry);
+        if (crs is null) return Fail(new("no CRS", "không có hệ tọa độ"));
         var (coerced, typeError) = Coerce(record.Geometry);
-        if (coerced is null) return Fail(typeError ?? "empty geometry", record.Geometry.GeometryType);
+        if (coerced is null) return Fail(typeError ?? SourceRecord.EmptyGeometry, record.Geometry.GeometryType);
         var geom = coerced;
-        string? repairNote = null;
+        Said? repairNote = null;
         if (geom is IPolygonal && !QuickValidity.IsValid(geom))
         {
             var why = new IsValidOp(geom).ValidationError;
             var (repaired, _) = Coerce(GeometryFixer.Fix(geom));
             if (repaired is null || repaired.IsEmpty || repaired.Area <= 0)
-                return Fail($"invalid polygon ({why?.Message}) that could not be repaired");
-            repairNote = $"{why?.Message ?? "invalid"} at ({why?.Coordinate?.X:0.###}, {why?.Coordinate?.Y:0.###}) repaired" +
-                         (crs.IsProjected ? $"; area {Math.Abs(geom.Area):0.0} -> {repaired.Area:0.0} m²" : "");
+                return Fail(new($"invalid polygon ({why?.Message}) that could not be repaired", $"vùng không hợp lệ ({Invalidity(why)}), không sửa được"));
+            var at = $"({why?.Coordinate?.X:0.###}, {why?.Coordinate?.Y:0.###})";
+            var change = crs.IsProjected ? $"{Math.Abs(geom.Area):0.0} -> {repaired.Area:0.0} m²" : null;
+            repairNote = new($"{why?.Message ?? "invalid"} at {at} repaired" + (change is null ? "" : $"; area {change}"),
+                             $"{Invalidity(why)} tại {at}, đã sửa" + (change is null ? "" : $"; diện tích {change}"));
             geom = repaired;
         }
         var measureSrid = crs.IsVn2000Tm3() ? crs.Srid : _request.MeasureSrid;
@@ -244,34 +254,59 @@ public sealed class RowConverter
         geom = crs.ToWgs84(geom);
         var env = geom.EnvelopeInternal;
         if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
-            return Fail($"coordinates outside longitude/latitude after reprojection from {crs}");
+            return Fail(new($"coordinates outside longitude/latitude after reprojection from {crs}",
+                $"tọa độ ra ngoài phạm vi kinh độ/vĩ độ sau khi chuyển từ {crs}"));
         return new PreparedGeometry(geom, legal, measureSrid, repairNote, firstVertex);
 
-        static PreparedGeometry Fail(string error, string? value = null) => new(null, 0, 0, null, null, error, value);
+        static PreparedGeometry Fail(Said error, string? value = null) => new(null, 0, 0, null, null, error, value);
     }
+
+    /// <summary>NetTopologySuite's reason a polygon is invalid, in the words a Vietnamese surveyor uses for it.</summary>
+    static string Invalidity(TopologyValidationError? why) => why?.ErrorType switch
+    {
+        TopologyValidationErrors.SelfIntersection => "cạnh tự cắt nhau",
+        TopologyValidationErrors.RingSelfIntersection => "vòng ranh tự cắt",
+        TopologyValidationErrors.TooFewPoints => "quá ít đỉnh",
+        TopologyValidationErrors.RingNotClosed => "vòng ranh không khép kín",
+        TopologyValidationErrors.HoleOutsideShell => "lỗ thủng nằm ngoài vòng ngoài",
+        TopologyValidationErrors.NestedHoles => "lỗ thủng lồng nhau",
+        TopologyValidationErrors.NestedShells => "vòng ngoài lồng nhau",
+        TopologyValidationErrors.DisconnectedInteriors => "phần trong bị tách rời",
+        TopologyValidationErrors.DuplicateRings => "vòng ranh trùng nhau",
+        TopologyValidationErrors.InvalidCoordinate => "tọa độ không hợp lệ",
+        _ => "hình không hợp lệ",
+    };
 
     /// <summary>After the last row: most rows outside the ward means a wrong CRS, not bad rows.</summary>
     public void CheckWholeFile(SourceCrs? crs)
     {
         if (_population is not null)
             foreach (var code in _population.Keys.Where(c => !_groupsSeen.Contains(c)))
-                _report.Notes.Add($"population CSV names group '{code}', which the groups file does not have");
+                _report.Notes.Add(new($"population CSV names group '{code}', which the groups file does not have",
+                    $"tệp dân số có tổ '{code}' mà tệp tổ dân phố không có"));
         if (_outside == 0 || _outside * 2 < _rows) return;
         var avg = _outsideMetresSum / _outside;
-        var hint = "";
+        Said hint = "";
         if (crs is { IsProjected: true } && _firstOutside is not null && _ref.Ward is not null)
         {
             foreach (var zone in CrsRegistry.Tm3Zones.Keys.Where(z => z != crs.Srid))
             {
                 var (lon, lat) = CrsRegistry.FromEpsg(zone).ToWgs84(_firstOutside.X, _firstOutside.Y);
                 var p = _ref.Ward.Factory.CreatePoint(new Coordinate(lon, lat));
-                if (_ref.WardWithMargin!.Intersects(p)) { hint = $"; in EPSG:{zone} it would land in the ward: pass --srs EPSG:{zone}"; break; }
+                if (_ref.WardWithMargin!.Intersects(p))
+                {
+                    hint = new($"; in EPSG:{zone} it would land in the ward: pass --srs EPSG:{zone}",
+                               $"; đọc theo EPSG:{zone} thì nằm trong phường: hãy chọn hệ tọa độ EPSG:{zone} (--srs)");
+                    break;
+                }
             }
-            if (hint == "" && avg is > 120 and < 400)
-                hint = "; an offset of ~200 m is typical of 'VN-2000 nội bộ' data computed without the 7-parameter shift";
+            if (hint.En == "" && avg is > 120 and < 400)
+                hint = new("; an offset of ~200 m is typical of 'VN-2000 nội bộ' data computed without the 7-parameter shift",
+                           "; lệch khoảng 200 m là dấu hiệu của dữ liệu 'VN-2000 nội bộ', tính không qua phép chuyển 7 tham số");
         }
-        throw new ImportException(_file, null, "geometry",
-            $"{_outside} of {_rows} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint}");
+        throw new ImportException(_file, null, "geometry", new(
+            $"{_outside} of {_rows} rows lie outside the ward (on average {avg:0} m away), so the file's CRS ({crs}) is probably wrong{hint.En}",
+            $"{_outside} trên {_rows} dòng nằm ngoài phường (trung bình cách {avg:0} m), nên hệ tọa độ của tệp ({crs}) có lẽ sai{hint.In(true)}"));
     }
 
     double LegalArea(Geometry g, SourceCrs crs)
@@ -282,7 +317,7 @@ public sealed class RowConverter
         return CrsRegistry.FromEpsg(_request.MeasureSrid).FromWgs84(wgs).Area;
     }
 
-    (Geometry? Geom, string? Error) Coerce(Geometry g)
+    (Geometry? Geom, Said? Error) Coerce(Geometry g)
     {
         var f = g.Factory;
         switch (_spec.Geometry)
@@ -293,44 +328,46 @@ public sealed class RowConverter
                 if (g is GeometryCollection gc && gc.Geometries.All(x => x is Polygon or MultiPolygon || x.IsEmpty))
                 {
                     var polys = gc.Geometries.SelectMany(x => x is MultiPolygon mp ? mp.Geometries.Cast<Polygon>() : x is Polygon pp ? [pp] : []).ToArray();
-                    return polys.Length > 0 ? (f.CreateMultiPolygon(polys), null) : (null, "empty geometry");
+                    return polys.Length > 0 ? (f.CreateMultiPolygon(polys), null) : (null, SourceRecord.EmptyGeometry);
                 }
                 if (g is GeometryCollection mixed && mixed.Geometries.Any(x => x is Polygon or MultiPolygon))
                 {   // what GeometryFixer leaves of a collapsed part: keep the polygons
                     var polys = mixed.Geometries.SelectMany(x => x is MultiPolygon mp ? mp.Geometries.Cast<Polygon>() : x is Polygon pp ? [pp] : []).ToArray();
                     return (f.CreateMultiPolygon(polys), null);
                 }
-                return (null, $"expected a polygon, got a {g.GeometryType}");
+                return (null, Expected("a polygon", "vùng (Polygon)"));
             case GeometryKind.Line:
                 if (g is MultiLineString) return (g, null);
                 if (g is LineString l) return (f.CreateMultiLineString([l]), null);
-                return (null, $"expected a line, got a {g.GeometryType}");
+                return (null, Expected("a line", "đường (LineString)"));
             case GeometryKind.Point:
                 if (g is Point) return (g, null);
                 if (g is MultiPoint { NumGeometries: 1 } mp1) return (mp1.GetGeometryN(0), null);
-                return (null, $"expected a point, got a {g.GeometryType}");
+                return (null, Expected("a point", "điểm (Point)"));
             default:
                 return (g, null);
         }
+        Said Expected(string en, string vi) => new($"expected {en}, got a {g.GeometryType}", $"lớp này cần {vi}, tệp có {g.GeometryType}");
     }
 
-    (string Code, string? Error, bool Converted) NormaliseLandUse(string text)
+    (string Code, Said? Error, bool Converted) NormaliseLandUse(string text)
     {
         var parts = text.ToUpperInvariant().Split(['+', ',', ';', '/', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) return ("", "empty land-use code", false);
+        if (parts.Length == 0) return ("", new("empty land-use code", "mã loại đất trống"), false);
         bool converted = false;
         for (int i = 0; i < parts.Length; i++)
         {
             if (_ref.LandUseCodes.Contains(parts[i])) continue;
             if (_ref.LegacyCodes.TryGetValue(parts[i], out var current)) { parts[i] = current; converted = true; continue; }
-            return ("", $"unknown land-use code '{parts[i]}' (not in Thông tư 08/2024 nor the legacy table)", false);
+            return ("", new($"unknown land-use code '{parts[i]}' (not in Thông tư 08/2024 nor the legacy table)",
+                $"mã loại đất '{parts[i]}' không có trong Thông tư 08/2024 hay bảng mã cũ"), false);
         }
         return (string.Join("+", parts.Distinct()), null, converted);
     }
 
     string SourceName(int specIndex) => _map.SourceIndex[specIndex] >= 0 ? _sourceFields[_map.SourceIndex[specIndex]] : _spec.Fields[specIndex].Column;
 
-    object?[]? Reject(long row, string? field, string reason, string? value = null)
+    object?[]? Reject(long row, string? field, Said reason, string? value = null)
     {
         _report.Rejected.Add(new RowIssue(row, field, reason, value, _issueFile));
         return null;
@@ -358,15 +395,17 @@ public sealed class RowConverter
 
     Dictionary<string, (int?, int?)> ReadPopulation(string path)
     {
-        if (!File.Exists(path)) throw new ImportException(path, null, null, "the population CSV does not exist");
+        if (!File.Exists(path)) throw new ImportException(path, null, null, new("the population CSV does not exist", "không có tệp dân số (CSV) này"));
         var result = new Dictionary<string, (int?, int?)>();
         using var reader = new CsvReader(new StreamReader(path), CultureInfo.InvariantCulture);
-        if (!reader.Read() || !reader.ReadHeader()) throw new ImportException(path, 1, null, "the population CSV has no header");
+        if (!reader.Read() || !reader.ReadHeader()) throw new ImportException(path, 1, null, new("the population CSV has no header", "tệp dân số (CSV) không có dòng tiêu đề"));
         var header = reader.HeaderRecord!;
         int Find(params string[] names) => Array.FindIndex(header, h => names.Contains(AssetKinds.Key(h)));
         int code = Find("code", "mato", "matdp"), pop = Find("population", "danso", "sonhankhau"), hh = Find("households", "soho", "sohodan");
-        if (code < 0) throw new ImportException(path, 1, "code", "the population CSV needs a group code column (code or MaTo)");
-        if (pop < 0 && hh < 0) throw new ImportException(path, 1, "population", "the population CSV needs a population (DanSo) or households (SoHo) column");
+        if (code < 0) throw new ImportException(path, 1, "code", new("the population CSV needs a group code column (code or MaTo)",
+            "tệp dân số cần một cột mã tổ (code hoặc MaTo)"));
+        if (pop < 0 && hh < 0) throw new ImportException(path, 1, "population", new("the population CSV needs a population (DanSo) or households (SoHo) column",
+            "tệp dân số cần cột dân số (DanSo) hoặc số hộ (SoHo)"));
         long row = 1;
         var firstRow = new Dictionary<string, long>();
         while (reader.Read())
@@ -379,15 +418,17 @@ public sealed class RowConverter
                 var s = reader.GetField(col);
                 if (string.IsNullOrWhiteSpace(s)) return null;
                 return int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
-                    : throw new ImportException(path, row, header[col], $"'{s}' is not a non-negative whole number");
+                    : throw new ImportException(path, row, header[col], new($"'{s}' is not a non-negative whole number", $"'{s}' không phải số nguyên không âm"));
             }
             var group = reader.GetField(code)!.Trim();
             if (firstRow.TryGetValue(group, out var first))
-                throw new ImportException(path, row, header[code], $"group {group} is already at row {first}: which population is right?");
+                throw new ImportException(path, row, header[code], new($"group {group} is already at row {first}: which population is right?",
+                    $"tổ {group} đã có ở dòng {first}: số dân nào mới đúng?"));
             firstRow[group] = row;
             result[group] = (Int(pop, "population"), Int(hh, "households"));
         }
-        _report.Notes.Add($"population and households joined by group code from {Path.GetFileName(path)} ({result.Count} groups)");
+        _report.Notes.Add(new($"population and households joined by group code from {Path.GetFileName(path)} ({result.Count} groups)",
+            $"dân số và số hộ lấy từ {Path.GetFileName(path)} theo mã tổ ({result.Count} tổ)"));
         return result;
     }
 }

@@ -46,13 +46,17 @@ public static class Imports
 
     static async Task<IResult> Upload(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!request.HasFormContentType) return Problems.BadRequest("send multipart/form-data with a 'layer' field and the file(s)");
+        if (!request.HasFormContentType)
+            return Problems.BadRequest(new("send multipart/form-data with a 'layer' field and the file(s)", "hãy gửi multipart/form-data gồm trường 'layer' và (các) tệp"));
         var form = await request.ReadFormAsync(ct);
         var layer = form["layer"].ToString();
         if (!LayerCatalog.All.Any(l => l.Name == layer))
-            return Problems.BadRequest($"'layer' must be one of {string.Join(", ", LayerCatalog.All.Select(l => l.Name))}", "layer");
+        {
+            var names = string.Join(", ", LayerCatalog.All.Select(l => l.Name));
+            return Problems.BadRequest(new($"'layer' must be one of {names}", $"'layer' phải là một trong {names}"), "layer");
+        }
         var files = form.Files.Where(f => f.Name is "file" or "files" or "population").ToList();
-        if (files.Count(f => f.Name != "population") == 0) return Problems.BadRequest("no file in the 'file' field", "file");
+        if (files.Count(f => f.Name != "population") == 0) return Problems.BadRequest(Uploads.NoFile, "file");
 
         var dir = Directory.CreateTempSubdirectory("wardmap-upload-");
         try
@@ -68,7 +72,8 @@ public static class Imports
                 (population, refused) = await Uploads.SaveOneAsync(p, dir.FullName, ct);
                 if (refused is not null) return refused;
             }
-            if (data.Count == 0) return Problems.BadRequest("the upload holds no .shp, .gpkg, .geojson or .csv", "file");
+            if (data.Count == 0)
+                return Problems.BadRequest(new("the upload holds no .shp, .gpkg, .geojson or .csv", "trong các tệp gửi lên không có .shp, .gpkg, .geojson hay .csv nào"), "file");
 
             var importRequest = new ImportRequest(layer, data[0])
             {
@@ -84,7 +89,8 @@ public static class Imports
             }
             catch (ImportException e)
             {
-                return Problems.Result(422, "Import refused", e.Describe() + "; the layer keeps its previous data",
+                return Problems.Result(422, new("Import refused", "Không nhập được"),
+                    e.Describe().Then("; the layer keeps its previous data", "; lớp dữ liệu vẫn giữ nguyên như cũ"),
                     new { file = Path.GetFileName(e.File), row = e.Row, field = e.Field });
             }
         }

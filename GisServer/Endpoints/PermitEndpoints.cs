@@ -82,7 +82,7 @@ public static class PermitEndpoints
             if (body.TryGetProperty("footprint_crs", out var c) && c.ValueKind == JsonValueKind.String)
             {
                 try { crs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(c.GetString()!)); }
-                catch (CrsException e) { return Problems.BadRequest(e.Message, "footprint_crs"); }
+                catch (CrsException e) { return Problems.BadRequest(e.Said, "footprint_crs"); }
             }
             var (polygon, why) = GeoInput.Polygon(fp, "footprint", lonLat: crs is null || crs.IsWgs84);
             if (polygon is null) return Problems.BadRequest(why!, "footprint");

@@ -88,13 +88,14 @@ public static class PlanningEndpoints
     {
         var form = await request.ReadFormAsync(ct);
         var files = form.Files.Where(f => f.Name is "file" or "files").ToList();
-        if (files.Count == 0) return (null, null, Problems.BadRequest("no file in the 'file' field", "file"));
+        if (files.Count == 0) return (null, null, Problems.BadRequest(Uploads.NoFile, "file"));
         var dir = Directory.CreateTempSubdirectory("wardmap-area-");
         try
         {
             var (data, refused) = await Uploads.SaveAsync(files, dir.FullName, ct);
             if (refused is not null) return (null, null, refused);
-            if (data.Count == 0) return (null, null, Problems.BadRequest("the upload holds no .shp, .gpkg or .geojson", "file"));
+            if (data.Count == 0)
+                return (null, null, Problems.BadRequest(new("the upload holds no .shp, .gpkg or .geojson", "trong các tệp gửi lên không có .shp, .gpkg hay .geojson nào"), "file"));
             string? Field(string name) => form[name].ToString() is { Length: > 0 } v ? v : null;
             try { return (AreaFile.Read(data, Field("srs"), Field("fallback_srs")), string.Join(", ", files.Select(f => Path.GetFileName(f.FileName))), null); }
             catch (ImportException e)

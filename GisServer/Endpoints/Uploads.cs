@@ -10,6 +10,8 @@ public static class Uploads
 {
     static readonly string[] Allowed = [".shp", ".shx", ".dbf", ".prj", ".cpg", ".gpkg", ".geojson", ".json", ".csv", ".zip"];
 
+    public static readonly Said NoFile = new("no file in the 'file' field", "chưa có tệp nào trong trường 'file'");
+
     /// <summary>
     /// Writes the files into dir; the data files (.shp, .gpkg, .geojson/.json, .csv) in the order sent, a zip's
     /// in name order where the zip was; or the 400 for a file that is not one of them or a zip that cannot be read.
@@ -28,7 +30,7 @@ public static class Uploads
                 try { ZipFile.ExtractToDirectory(path!, into); }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
-                    return (data, Problems.BadRequest($"'{name}' is not a zip archive that can be read: {e.Message}", "file"));
+                    return (data, Problems.BadRequest(new($"'{name}' is not a zip archive that can be read: {e.Message}", $"'{name}' không phải tệp nén zip đọc được: {e.Message}"), "file"));
                 }
                 data.AddRange(Directory.EnumerateFiles(into, "*", SearchOption.AllDirectories).Where(IsData).Order(StringComparer.Ordinal));
             }
@@ -42,7 +44,9 @@ public static class Uploads
     {
         var name = Path.GetFileName(f.FileName);
         var ext = Path.GetExtension(name).ToLowerInvariant();
-        if (!Allowed.Contains(ext)) return (null, Problems.BadRequest($"'{name}': {ext} files are not read here (Shapefile, GeoPackage, GeoJSON, CSV or a .zip of them)", "file"));
+        if (!Allowed.Contains(ext))
+            return (null, Problems.BadRequest(new($"'{name}': {ext} files are not read here (Shapefile, GeoPackage, GeoJSON, CSV or a .zip of them)",
+                $"'{name}': ở đây không đọc tệp {ext} (chỉ Shapefile, GeoPackage, GeoJSON, CSV hoặc tệp .zip chứa chúng)"), "file"));
         var path = Path.Combine(dir, name);
         await using (var s = File.Create(path)) await f.CopyToAsync(s, ct);
         return (path, null);

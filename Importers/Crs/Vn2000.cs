@@ -96,7 +96,7 @@ public static class CrsRegistry
         var m = Regex.Match(text.Trim(), @"(?:EPSG[:\s]*:*|^)(\d{4,6})\s*$", RegexOptions.IgnoreCase);
         if (m.Success) return int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         if (Regex.IsMatch(text, @"CRS84\s*$", RegexOptions.IgnoreCase)) return 4326;
-        throw new CrsException($"'{text}' is not an EPSG code; write it as EPSG:9209.");
+        throw new CrsException(new($"'{text}' is not an EPSG code; write it as EPSG:9209.", $"'{text}' không phải mã EPSG; hãy viết dạng EPSG:9209."));
     }
 
     public static SourceCrs FromEpsg(int srid)
@@ -114,14 +114,16 @@ public static class CrsRegistry
     {
         if (srid is 4326 or 4979) return Wgs84;
         if (srid == 6959)
-            throw new CrsException("EPSG:6959 (VN-2000 / CS Da Nang) is deprecated and swaps false easting and northing; re-export the file in EPSG:5899 or pass --srs EPSG:5899.");
+            throw new CrsException(new("EPSG:6959 (VN-2000 / CS Da Nang) is deprecated and swaps false easting and northing; re-export the file in EPSG:5899 or pass --srs EPSG:5899.",
+                "EPSG:6959 (VN-2000 / CS Da Nang) đã bị bãi bỏ và đổi chỗ tọa độ đông với tọa độ bắc; hãy xuất lại tệp theo EPSG:5899 hoặc chọn hệ tọa độ EPSG:5899 (--srs)."));
         if (srid == 4756) return new SourceCrs(4756, "VN-2000", false, null, Vn2000Geographic());
         if (Tm3Zones.TryGetValue(srid, out var cm))
             return new SourceCrs(srid, $"VN-2000 / TM-3 {Dms(cm)}", true, cm, Vn2000Tm(srid, cm, 0.9999));
         if (UtmZones.TryGetValue(srid, out var ucm))
             return new SourceCrs(srid, $"VN-2000 / UTM zone {(ucm == 105 ? 48 : 49)}N", true, null, Vn2000Tm(srid, ucm, 0.9996));
         if (srid == 3857) return new SourceCrs(3857, "WGS 84 / Pseudo-Mercator", true, null, ProjectedCoordinateSystem.WebMercator);
-        throw new CrsException($"EPSG:{srid} is not a CRS WardMap imports (WGS 84, VN-2000 geographic, VN-2000 TM-3 or UTM zones); reproject the file first.");
+        throw new CrsException(new($"EPSG:{srid} is not a CRS WardMap imports (WGS 84, VN-2000 geographic, VN-2000 TM-3 or UTM zones); reproject the file first.",
+            $"WardMap không nhập dữ liệu theo EPSG:{srid} (chỉ WGS 84, VN-2000 tọa độ địa lý, VN-2000 múi 3° hoặc UTM); hãy chuyển hệ tọa độ của tệp trước."));
     }
 
     static string Dms(double deg) => $"{(int)deg}-{(int)Math.Round((deg - (int)deg) * 60):00}";
@@ -156,7 +158,7 @@ public static class CrsRegistry
     public static SourceCrs FromWkt(string wkt)
     {
         var text = wkt.Trim();
-        if (text.Length == 0) throw new CrsException("the CRS definition is empty; pass --srs EPSG:NNNN.");
+        if (text.Length == 0) throw new CrsException(PassSrs("the CRS definition is empty", "định nghĩa hệ tọa độ bị trống"));
         bool projected = Regex.IsMatch(text, @"^\s*(PROJCS|PROJCRS|PROJECTEDCRS)\b", RegexOptions.IgnoreCase);
         // The outermost AUTHORITY/ID is the last one in WKT1 and WKT2.
         var ids = Regex.Matches(text, @"(?:AUTHORITY|ID)\[\s*""EPSG""\s*,\s*""?(\d+)""?\s*\]", RegexOptions.IgnoreCase);
@@ -175,7 +177,7 @@ public static class CrsRegistry
         {
             if (vn2000) return FromEpsg(4756);
             if (wgs84) return Wgs84;
-            throw new CrsException($"the geographic CRS on datum '{datum}' is not one WardMap knows; pass --srs EPSG:NNNN.");
+            throw new CrsException(PassSrs($"the geographic CRS on datum '{datum}' is not one WardMap knows", $"WardMap không biết hệ tọa độ địa lý trên mốc '{datum}'"));
         }
         if (vn2000)
         {
@@ -183,18 +185,23 @@ public static class CrsRegistry
             double? k = Param(text, "scale_factor");
             double? fe = Param(text, "false_easting");
             if (cm is null || k is null)
-                throw new CrsException("the .prj names VN-2000 but not its central meridian; pass --srs EPSG:NNNN.");
+                throw new CrsException(PassSrs("the .prj names VN-2000 but not its central meridian", "tệp .prj ghi VN-2000 nhưng không ghi kinh tuyến trục"));
             if (fe is not null && Math.Abs(fe.Value - 500000) > 0.001)
-                throw new CrsException($"the VN-2000 CRS has false easting {fe} (not 500000): EPSG:6959-style definitions swap easting and northing; re-export in EPSG:5899 or pass --srs.");
+                throw new CrsException(new($"the VN-2000 CRS has false easting {fe} (not 500000): EPSG:6959-style definitions swap easting and northing; re-export in EPSG:5899 or pass --srs.",
+                    $"hệ VN-2000 của tệp có số gia tọa độ đông {fe} (không phải 500000): kiểu định nghĩa EPSG:6959 này đổi chỗ tọa độ đông với tọa độ bắc; hãy xuất lại theo EPSG:5899 hoặc chọn hệ tọa độ (--srs)."));
             var table = Math.Abs(k.Value - 0.9999) < 1e-7 ? Tm3Zones : Math.Abs(k.Value - 0.9996) < 1e-7 ? UtmZones : null;
             var hit = table?.FirstOrDefault(z => Math.Abs(z.Value - cm.Value) < 1e-6);
             if (hit is { Key: > 0 } found) return FromEpsg(found.Key);
-            throw new CrsException($"VN-2000 Transverse Mercator with central meridian {cm} and scale {k} matches no EPSG zone; pass --srs EPSG:NNNN.");
+            throw new CrsException(PassSrs($"VN-2000 Transverse Mercator with central meridian {cm} and scale {k} matches no EPSG zone",
+                $"VN-2000 Transverse Mercator với kinh tuyến trục {cm} và hệ số tỷ lệ {k} không khớp múi EPSG nào"));
         }
         if (wgs84 && Regex.IsMatch(text, @"Mercator_Auxiliary_Sphere|Pseudo.?Mercator|Popular Visualisation", RegexOptions.IgnoreCase))
             return FromEpsg(3857);
-        throw new CrsException($"the file's projected CRS is on datum '{datum}', which WardMap cannot transform safely; pass --srs EPSG:NNNN if you know the right one.");
+        throw new CrsException(new($"the file's projected CRS is on datum '{datum}', which WardMap cannot transform safely; pass --srs EPSG:NNNN if you know the right one.",
+            $"hệ tọa độ phẳng của tệp dựa trên mốc '{datum}', WardMap không chuyển đổi an toàn được; nếu biết hệ đúng, hãy chọn nó (--srs EPSG:NNNN)."));
     }
+
+    static Said PassSrs(string en, string vi) => new($"{en}; pass --srs EPSG:NNNN.", $"{vi}; hãy chọn hệ tọa độ (--srs EPSG:NNNN).");
 
     static double? Param(string wkt, string name)
     {
@@ -203,4 +210,8 @@ public static class CrsRegistry
     }
 }
 
-public sealed class CrsException(string message) : Exception(message);
+/// <summary>A CRS WardMap cannot read or trust, said in English and Vietnamese (the import page shows it).</summary>
+public sealed class CrsException(Said message) : Exception(message.En)
+{
+    public Said Said { get; } = message;
+}

@@ -29,7 +29,7 @@ public sealed class CsvSource : FeatureSource
         _delimiter = first.Count(c => c == ';') > first.Count(c => c == ',') ? ';' : ',';
         using (var csv = Open())
         {
-            if (!csv.Read() || !csv.ReadHeader()) throw new ImportException(path, 1, null, "the CSV has no header row");
+            if (!csv.Read() || !csv.ReadHeader()) throw new ImportException(path, 1, null, new("the CSV has no header row", "tệp CSV không có dòng tiêu đề"));
             _header = csv.HeaderRecord!.Select(h => h.Trim()).ToArray();
         }
         int Find(string[] names) => Array.FindIndex(_header, h => names.Contains(h.ToLowerInvariant()));
@@ -43,8 +43,9 @@ public sealed class CsvSource : FeatureSource
                 _surveyorXy = _a >= 0 && _b >= 0;
             }
             if (_a < 0 || _b < 0)
-                throw new ImportException(path, 1, null,
-                    "the CSV has no geometry: add a WKT column (wkt) or coordinate columns (lon, lat) or (X, Y) as surveyors write them");
+                throw new ImportException(path, 1, null, new(
+                    "the CSV has no geometry: add a WKT column (wkt) or coordinate columns (lon, lat) or (X, Y) as surveyors write them",
+                    "tệp CSV không có vị trí: thêm cột WKT (wkt) hoặc hai cột tọa độ (lon, lat) hay (X, Y) như cách ghi của ngành đo đạc"));
         }
         var geomCols = new HashSet<int> { _wkt, _a, _b };
         _fields = _header.Where((_, i) => !geomCols.Contains(i)).ToArray();
@@ -52,9 +53,11 @@ public sealed class CsvSource : FeatureSource
     }
 
     /// <summary>What is wrong with a CSV row that is not as wide as the header (this file's rows, the population CSV's).</summary>
-    public static string? WidthProblem(CsvReader csv, int headerColumns) => csv.Parser.Count == headerColumns ? null
-        : $"{csv.Parser.Count} column{(csv.Parser.Count == 1 ? "" : "s")} where the header has {headerColumns}" +
-          (csv.Parser.Count > headerColumns ? " (a value with a comma in it needs double quotes)" : "");
+    public static Said? WidthProblem(CsvReader csv, int headerColumns) => csv.Parser.Count == headerColumns ? null : new(
+        $"{csv.Parser.Count} column{(csv.Parser.Count == 1 ? "" : "s")} where the header has {headerColumns}" +
+        (csv.Parser.Count > headerColumns ? " (a value with a comma in it needs double quotes)" : ""),
+        $"có {csv.Parser.Count} cột trong khi dòng tiêu đề có {headerColumns}" +
+        (csv.Parser.Count > headerColumns ? " (giá trị có dấu phẩy phải đặt trong ngoặc kép)" : ""));
 
     CsvReader Open() => new(new StreamReader(Path, System.Text.Encoding.UTF8, true),
         new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = _delimiter.ToString(), BadDataFound = null, TrimOptions = TrimOptions.Trim });
@@ -63,7 +66,7 @@ public sealed class CsvSource : FeatureSource
 
     // VN-2000 northings are ~1.0-2.6 million m, eastings ~0.3-0.7 million m: whichever column holds the
     // millions is the northing.
-    string ReadXyOrder()
+    Said ReadXyOrder()
     {
         using var csv = Open();
         csv.Read(); csv.ReadHeader();
@@ -77,8 +80,10 @@ public sealed class CsvSource : FeatureSource
         }
         _xIsNorthing = xBig >= yBig;
         return _xIsNorthing
-            ? "columns X, Y read as northing, easting (the surveyors' order: X is the northing)"
-            : "columns X, Y hold easting, northing (X has the easting's magnitude): read as such, not in the surveyors' order";
+            ? new("columns X, Y read as northing, easting (the surveyors' order: X is the northing)",
+                  "cột X, Y được đọc là tọa độ bắc, tọa độ đông (thứ tự của ngành đo đạc: X là tọa độ bắc)")
+            : new("columns X, Y hold easting, northing (X has the easting's magnitude): read as such, not in the surveyors' order",
+                  "cột X, Y chứa tọa độ đông, tọa độ bắc (X có độ lớn của tọa độ đông): đọc đúng như vậy, không theo thứ tự của ngành đo đạc");
     }
 
     public override IReadOnlyList<string> FieldNames => _fields;
@@ -106,24 +111,28 @@ public sealed class CsvSource : FeatureSource
                 var s = csv.GetField(keep[i]);
                 values[i] = string.IsNullOrEmpty(s) ? null : Text.Nfc.Of(s);
             }
-            Geometry? g = null; string? error = null;
+            Geometry? g = null; Said? error = null;
             if (_wkt >= 0)
             {
                 var text = csv.GetField(_wkt);
-                if (string.IsNullOrWhiteSpace(text)) error = "empty geometry";
+                if (string.IsNullOrWhiteSpace(text)) error = SourceRecord.EmptyGeometry;
                 else
                 {
-                    try { g = wkt.Read(text); if (g.IsEmpty) { g = null; error = "empty geometry"; } }
-                    catch (Exception e) { error = $"column {_header[_wkt]}: not WKT ({e.Message.Split('\n')[0]})"; }
+                    try { g = wkt.Read(text); if (g.IsEmpty) { g = null; error = SourceRecord.EmptyGeometry; } }
+                    catch (Exception e)
+                    {
+                        var detail = e.Message.Split('\n')[0];
+                        error = new($"column {_header[_wkt]}: not WKT ({detail})", $"cột {_header[_wkt]}: không phải WKT ({detail})");
+                    }
                 }
             }
             else
             {
                 var sa = csv.GetField(_a); var sb = csv.GetField(_b);
                 if (!double.TryParse(sa, NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
-                    error = $"column {_header[_a]}: '{sa}' is not a number";
+                    error = NotANumber(_header[_a], sa);
                 else if (!double.TryParse(sb, NumberStyles.Float, CultureInfo.InvariantCulture, out var b))
-                    error = $"column {_header[_b]}: '{sb}' is not a number";
+                    error = NotANumber(_header[_b], sb);
                 else
                 {
                     // lon/lat -> (x=lon, y=lat); surveyor X/Y -> (x=easting, y=northing)
@@ -134,4 +143,7 @@ public sealed class CsvSource : FeatureSource
             yield return new SourceRecord(row, g, values, error);
         }
     }
+
+    static Said NotANumber(string column, string? value) =>
+        new($"column {column}: '{value}' is not a number", $"cột {column}: '{value}' không phải là số");
 }

@@ -25,17 +25,19 @@ public sealed class GeoJsonSource : FeatureSource
         }
         catch (JsonException e)
         {
-            throw new ImportException(path, null, null, $"not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}");
+            var detail = e.Message.Split('.')[0];
+            throw new ImportException(path, null, null, new($"not valid JSON (line {e.LineNumber + 1}): {detail}", $"JSON không hợp lệ (dòng {e.LineNumber + 1}): {detail}"));
         }
         var root = _doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection"
             || !root.TryGetProperty("features", out _features) || _features.ValueKind != JsonValueKind.Array)
-            throw new ImportException(path, null, null, "not a GeoJSON FeatureCollection (no \"type\": \"FeatureCollection\" with a \"features\" array)");
+            throw new ImportException(path, null, null, new("not a GeoJSON FeatureCollection (no \"type\": \"FeatureCollection\" with a \"features\" array)",
+                "không phải GeoJSON FeatureCollection (thiếu \"type\": \"FeatureCollection\" cùng mảng \"features\")"));
 
         if (root.TryGetProperty("crs", out var crs) && crs.TryGetProperty("properties", out var props) && props.TryGetProperty("name", out var name))
         {
             try { DeclaredCrs = CrsRegistry.FromEpsg(CrsRegistry.ParseSrid(name.GetString() ?? "")); }
-            catch (CrsException e) { throw new ImportException(path, null, null, $"its crs member: {e.Message}"); }
+            catch (CrsException e) { throw new ImportException(path, null, null, e.Said.After("its crs member: ", "mục crs của tệp: ")); }
         }
         // The union of property names, in first-seen order.
         var seen = new List<string>();
@@ -69,12 +71,12 @@ public sealed class GeoJsonSource : FeatureSource
                         JsonValueKind.Null or JsonValueKind.Undefined => null,
                         _ => prop.Value.GetRawText(),
                     };
-            Geometry? g = null; string? error = null;
-            if (!f.TryGetProperty("geometry", out var ge) || ge.ValueKind == JsonValueKind.Null) error = "empty geometry";
+            Geometry? g = null; Said? error = null;
+            if (!f.TryGetProperty("geometry", out var ge) || ge.ValueKind == JsonValueKind.Null) error = SourceRecord.EmptyGeometry;
             else
             {
-                try { g = ge.Deserialize<Geometry>(Options); if (g is null || g.IsEmpty) { g = null; error = "empty geometry"; } }
-                catch (Exception e) { error = $"unreadable geometry ({e.Message.Split('\n')[0]})"; }
+                try { g = ge.Deserialize<Geometry>(Options); if (g is null || g.IsEmpty) { g = null; error = SourceRecord.EmptyGeometry; } }
+                catch (Exception e) { error = SourceRecord.Unreadable(e.Message.Split('\n')[0]); }
             }
             yield return new SourceRecord(row, g, values, error);
         }

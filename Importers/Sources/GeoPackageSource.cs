@@ -16,7 +16,7 @@ public sealed class GeoPackageSource : FeatureSource
     {
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString());
         try { _db.Open(); }
-        catch (SqliteException e) { throw new ImportException(path, null, null, $"not a readable GeoPackage: {e.Message}"); }
+        catch (SqliteException e) { throw new ImportException(path, null, null, new($"not a readable GeoPackage: {e.Message}", $"không đọc được GeoPackage: {e.Message}")); }
 
         var layers = new List<(string Table, string Column, int SrsId)>();
         try
@@ -30,14 +30,19 @@ public sealed class GeoPackageSource : FeatureSource
             using var r = cmd.ExecuteReader();
             while (r.Read()) layers.Add((r.GetString(0), r.GetString(1), r.GetInt32(2)));
         }
-        catch (SqliteException e) { throw new ImportException(path, null, null, $"not a GeoPackage (no gpkg_contents): {e.Message}"); }
-        if (layers.Count == 0) throw new ImportException(path, null, null, "the GeoPackage holds no feature table");
+        catch (SqliteException e)
+        {
+            throw new ImportException(path, null, null, new($"not a GeoPackage (no gpkg_contents): {e.Message}", $"không phải GeoPackage (không có gpkg_contents): {e.Message}"));
+        }
+        if (layers.Count == 0) throw new ImportException(path, null, null, new("the GeoPackage holds no feature table", "GeoPackage không có bảng đối tượng nào"));
+        var tables = string.Join(", ", layers.Select(l => l.Table));
         var chosen = options.Layer is null ? layers[0]
             : layers.FirstOrDefault(l => l.Table.Equals(options.Layer, StringComparison.OrdinalIgnoreCase));
         if (chosen.Table is null)
-            throw new ImportException(path, null, null, $"no feature table '{options.Layer}'; it has: {string.Join(", ", layers.Select(l => l.Table))}");
+            throw new ImportException(path, null, null, new($"no feature table '{options.Layer}'; it has: {tables}", $"không có bảng đối tượng '{options.Layer}'; tệp có: {tables}"));
         if (options.Layer is null && layers.Count > 1)
-            Notes.Add($"read table '{chosen.Table}' of {layers.Count} ({string.Join(", ", layers.Select(l => l.Table))}); pass --layer to choose");
+            Notes.Add(new($"read table '{chosen.Table}' of {layers.Count} ({tables}); pass --layer to choose",
+                $"đã đọc bảng '{chosen.Table}' trong {layers.Count} bảng ({tables}); chọn bảng khác bằng --layer"));
         (_table, _geomColumn) = (chosen.Table, chosen.Column);
         DeclaredCrs = ReadCrs(chosen.SrsId);
 
@@ -73,7 +78,7 @@ public sealed class GeoPackageSource : FeatureSource
             if (definition.Trim().Length > 0 && definition.Trim() != "undefined") return CrsRegistry.FromWkt(definition);
             if (org.Equals("EPSG", StringComparison.OrdinalIgnoreCase)) return CrsRegistry.FromEpsg(r.GetInt32(1));
         }
-        catch (CrsException e) { throw new ImportException(Path, null, null, e.Message); }
+        catch (CrsException e) { throw new ImportException(Path, null, null, e.Said); }
         return null;
     }
 
@@ -94,10 +99,10 @@ public sealed class GeoPackageSource : FeatureSource
             var values = new object?[_fields.Length];
             for (int i = 0; i < _fields.Length; i++)
                 { var v = r.GetValue(i + 1); values[i] = v is DBNull ? null : v is string s ? Text.Nfc.Of(s).Trim() : v; }
-            if (r.IsDBNull(0)) { yield return new SourceRecord(row, null, values, "empty geometry"); continue; }
-            NetTopologySuite.Geometries.Geometry? g = null; string? error = null;
-            try { g = geo.Read((byte[])r.GetValue(0)); if (g.IsEmpty) { g = null; error = "empty geometry"; } }
-            catch (Exception e) { error = $"unreadable geometry ({e.Message})"; }
+            if (r.IsDBNull(0)) { yield return new SourceRecord(row, null, values, SourceRecord.EmptyGeometry); continue; }
+            NetTopologySuite.Geometries.Geometry? g = null; Said? error = null;
+            try { g = geo.Read((byte[])r.GetValue(0)); if (g.IsEmpty) { g = null; error = SourceRecord.EmptyGeometry; } }
+            catch (Exception e) { error = SourceRecord.Unreadable(e.Message); }
             yield return new SourceRecord(row, g, values, error);
         }
     }

@@ -19,12 +19,12 @@ public sealed class ShapefileSource : FeatureSource
     public ShapefileSource(string path, SourceOptions options) : base(path)
     {
         var dbf = System.IO.Path.ChangeExtension(path, ".dbf");
-        if (!File.Exists(dbf)) throw new ImportException(path, null, null, "the shapefile has no .dbf beside it");
+        if (!File.Exists(dbf)) throw new ImportException(path, null, null, new("the shapefile has no .dbf beside it", "shapefile thiếu tệp .dbf đi kèm"));
         var prj = System.IO.Path.ChangeExtension(path, ".prj");
         if (File.Exists(prj))
         {
             try { DeclaredCrs = CrsRegistry.FromWkt(File.ReadAllText(prj)); }
-            catch (CrsException e) { throw new ImportException(prj, null, null, e.Message); }
+            catch (CrsException e) { throw new ImportException(prj, null, null, e.Said); }
         }
         _reader = OpenReader(path);
         _fields = _reader.Fields.Select(f => f.Name).ToArray();
@@ -32,18 +32,23 @@ public sealed class ShapefileSource : FeatureSource
         var cpg = System.IO.Path.ChangeExtension(path, ".cpg");
         if (options.Encoding is { } declared)
         {
-            _encoding = VietnameseText.ParseKind(declared);
-            Notes.Add($"text encoding {_encoding} (from --encoding)");
+            try { _encoding = VietnameseText.ParseKind(declared); }
+            catch (ArgumentException e)   // the upload's encoding field reaches here unchecked, as --encoding does
+            {
+                throw new ImportException(path, null, "encoding", new(e.Message, $"bảng mã '{declared}' không rõ: dùng utf-8, tcvn3, vni hoặc cp1258"));
+            }
+            Notes.Add(new($"text encoding {_encoding} (from --encoding)", $"bảng mã {_encoding} (đã chọn, --encoding)"));
         }
         else if (File.Exists(cpg) && FromCpg(File.ReadAllText(cpg)) is { } fromCpg)
         {
             _encoding = fromCpg;
-            Notes.Add($"text encoding {_encoding} (from the .cpg file)");
+            Notes.Add(new($"text encoding {_encoding} (from the .cpg file)", $"bảng mã {_encoding} (theo tệp .cpg)"));
         }
         else
         {
             using (var sample = OpenReader(path)) _encoding = VietnameseText.Detect(SampleTextBytes(path, sample));
-            Notes.Add($"text encoding {_encoding} (detected from the DBF bytes: no .cpg; pass --encoding to override)");
+            Notes.Add(new($"text encoding {_encoding} (detected from the DBF bytes: no .cpg; pass --encoding to override)",
+                $"bảng mã {_encoding} (nhận ra từ nội dung tệp DBF vì không có tệp .cpg; chỉ định bảng mã khác bằng --encoding)"));
         }
     }
 
@@ -71,7 +76,7 @@ public sealed class ShapefileSource : FeatureSource
         }
         catch (Exception e)
         {
-            throw new ImportException(path, null, null, $"cannot read the shapefile: {e.Message}");
+            throw new ImportException(path, null, null, new($"cannot read the shapefile: {e.Message}", $"không đọc được shapefile: {e.Message}"));
         }
     }
 
@@ -88,7 +93,13 @@ public sealed class ShapefileSource : FeatureSource
     static bool ReadNext(string path, ShapefileReader reader, long row)
     {
         try { return reader.Read(out _); }
-        catch (Exception e) { throw new ImportException(path, row, null, $"the shapefile is damaged here (cut short, or its .shp, .shx and .dbf do not belong together): {e.Message.Split('\n')[0]}"); }
+        catch (Exception e)
+        {
+            var detail = e.Message.Split('\n')[0];
+            throw new ImportException(path, row, null, new(
+                $"the shapefile is damaged here (cut short, or its .shp, .shx and .dbf do not belong together): {detail}",
+                $"shapefile bị hỏng từ chỗ này (bị cắt cụt, hoặc các tệp .shp, .shx và .dbf không cùng một bộ): {detail}"));
+        }
     }
 
     public override IReadOnlyList<string> FieldNames => _fields;
@@ -108,7 +119,7 @@ public sealed class ShapefileSource : FeatureSource
                 values[i] = v is string s ? VietnameseText.Decode(Encoding.Latin1.GetBytes(s), _encoding).Trim() : v;
             }
             var g = _reader.Geometry;
-            yield return new SourceRecord(row, g is null || g.IsEmpty ? null : g, values, g is null || g.IsEmpty ? "empty geometry" : null);
+            yield return new SourceRecord(row, g is null || g.IsEmpty ? null : g, values, g is null || g.IsEmpty ? SourceRecord.EmptyGeometry : null);
         }
     }
 

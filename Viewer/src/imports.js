@@ -1,5 +1,5 @@
 import { api, esc } from './api.js';
-import { t, locale } from './i18n.js';
+import { t, en, locale } from './i18n.js';
 import { fmt } from './coords.js';
 
 // The administrator's import from the browser (POST /api/imports: the same importer and report as `./wardmap
@@ -16,6 +16,8 @@ const LAYERS = {
 const STATUS = { succeeded: t('đã nhập', 'imported'), skipped: t('bỏ qua: tệp đã nhập rồi', 'skipped: already imported'), dry_run: t('chỉ kiểm tra', 'checked only'), failed: t('không nhập được', 'failed'), running: t('đang nhập', 'running') };
 const MODE = { upsert: t('cập nhật theo mã', 'updated by key'), replace: t('thay thế cả lớp', 'the layer replaced') };
 const SHOWN = 100;   // rows of each list on the page; the whole report is in the JSON
+// The importer says each reason, note and error in English and in Vietnamese (reason / reason_vi, …).
+const said = (item, key) => (en ? item[key] : item[`${key}_vi`] ?? item[key]);
 
 export function importTools(map, panel) {
   $('import-layer').innerHTML = Object.entries(LAYERS).map(([name, label]) => `<option value="${name}">${esc(label)}</option>`).join('');
@@ -28,12 +30,12 @@ export function importTools(map, panel) {
   function showReport(r) {
     const rows = (title, list) => (list?.length ? `<h3>${title} (${fmt(list.length, 0)})</h3>
       <table class="zones"><tr><th>${t('Tệp', 'File')}</th><th>${t('Dòng', 'Row')}</th><th>${t('Trường', 'Field')}</th><th>${t('Lý do', 'Why')}</th></tr>
-      ${list.slice(0, SHOWN).map((i) => `<tr><td>${esc(i.file ?? r.file)}</td><td>${i.row}</td><td>${esc(i.field)}</td><td>${esc(i.reason)}${i.value != null ? ` <small>(${esc(i.value)})</small>` : ''}</td></tr>`).join('')}</table>
+      ${list.slice(0, SHOWN).map((i) => `<tr><td>${esc(i.file ?? r.file)}</td><td>${i.row}</td><td>${esc(i.field)}</td><td>${esc(said(i, 'reason'))}${i.value != null ? ` <small>(${esc(i.value)})</small>` : ''}</td></tr>`).join('')}</table>
       ${list.length > SHOWN ? `<p><small>${t(`và ${fmt(list.length - SHOWN, 0)} dòng khác: xem báo cáo đầy đủ (JSON)`, `and ${fmt(list.length - SHOWN, 0)} more: see the whole report (JSON)`)}</small></p>` : ''}` : '');
     const files = [r.file, ...(r.more_files ?? [])].map(esc).join(' + ');
     const body = panel.open(`<h2>${t('Nhập', 'Import of')} ${esc(LAYERS[r.layer] ?? r.layer)}</h2>
       <p><b>${STATUS[r.status] ?? esc(r.status)}</b> — ${files}${r.run_id ? ` · ${t('lần nhập', 'run')} ${r.run_id}` : ''}${r.who ? ` · ${esc(r.who)}` : ''}${r.started_at ? ` · ${when(r.started_at)}` : ''}</p>
-      ${r.error ? `<p class="error">${esc(r.error)}</p>` : ''}
+      ${r.error ? `<p class="error">${esc(said(r, 'error'))}</p>` : ''}
       <table class="record">
         <tr><th>${t('Đã đọc', 'Read')}</th><td>${fmt(r.rows_read, 0)} ${t('dòng', 'rows')}</td></tr>
         <tr><th>${r.status === 'succeeded' ? t('Đã nhập', 'Loaded') : t('Nhập được', 'Loadable')}</th><td>${fmt(r.rows_loaded, 0)}${MODE[r.mode] ? ` (${MODE[r.mode]})` : ''}</td></tr>
@@ -42,7 +44,7 @@ export function importTools(map, panel) {
         ${r.source_crs ? `<tr><th>${t('Hệ tọa độ', 'CRS')}</th><td>${esc(r.source_crs)}</td></tr>` : ''}
         ${r.seconds != null ? `<tr><th>${t('Thời gian', 'Time')}</th><td>${fmt(r.seconds, 1)} s</td></tr>` : ''}
       </table>
-      ${r.notes?.length ? `<ul>${r.notes.map((n) => `<li><small>${esc(n)}</small></li>`).join('')}</ul>` : ''}
+      ${r.notes?.length ? `<ul>${said(r, 'notes').map((n) => `<li><small>${esc(n)}</small></li>`).join('')}</ul>` : ''}
       ${rows(t('Dòng bị loại', 'Rows rejected'), r.rejected)}${rows(t('Dòng đã sửa', 'Rows repaired'), r.repaired)}${rows(t('Dòng cần xem lại', 'Rows to look at'), r.flagged)}
       <p><a href="#" class="report-json">${t('Tải báo cáo đầy đủ (JSON)', 'Download the whole report (JSON)')}</a></p>`);
     body.querySelector('.report-json').addEventListener('click', (e) => {

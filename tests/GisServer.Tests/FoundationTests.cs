@@ -264,6 +264,61 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.Equal("thua.geojson", problem.GetProperty("file").GetString());
         Assert.Equal(1, problem.GetProperty("row").GetInt32());
         Assert.Equal("geometry", problem.GetProperty("field").GetString());
+
+        // The viewer's import page asks in Vietnamese: the same refusal in its words, where it is and what to do.
+        using var again = new MultipartFormDataContent
+        {
+            { new StringContent("parcels"), "layer" },
+            { new StringContent(projected), "file", "thua.geojson" },
+        };
+        var vi = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/imports") { Content = again, Headers = { { "Accept-Language", "vi" } } });
+        Assert.Equal((HttpStatusCode)422, vi.StatusCode);
+        var viProblem = await vi.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Không nhập được", viProblem.GetProperty("title").GetString());
+        Assert.StartsWith("thua.geojson, dòng 1, trường geometry: tệp không ghi hệ tọa độ và tọa độ của nó (556000, 2314000) không phải kinh độ/vĩ độ; " +
+            "hãy ghi hệ tọa độ (--srs EPSG:NNNN;", viProblem.GetProperty("detail").GetString());
+        Assert.EndsWith("; lớp dữ liệu vẫn giữ nguyên như cũ", viProblem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_uploads_report_gives_each_rows_reason_and_each_note_in_Vietnamese_too()
+    {
+        // A land officer's sheet with the mistakes files really have: an unknown land-use code, a parcel number
+        // in words, the same parcel twice. A check only, so the layer is not touched.
+        var admin = _server.Client(await _server.KeyAsync("admin"));
+        static object Row(object sheet, object no, string use, double dx) => new
+        {
+            type = "Feature", properties = new { SoTo = sheet, SoThua = no, LoaiDat = use },
+            geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { 106.29 + dx, 20.93 }, [106.2901 + dx, 20.93], [106.2901 + dx, 20.9301], [106.29 + dx, 20.93] } } },
+        };
+        var sheet = JsonSerializer.Serialize(new
+        {
+            type = "FeatureCollection",
+            features = new[] { Row(77, 1, "XYZ", 0), Row(77, "mười", "ODT", 0.001), Row(77, 3, "ODT", 0.002), Row(77, 3, "ODT", 0.003) },
+        });
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("parcels"), "layer" },
+            { new StringContent(sheet), "file", "to77.geojson" },
+            { new StringContent("true"), "dry_run" },
+        };
+        var r = await admin.PostAsync("/api/imports", form);
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var report = await r.Content.ReadFromJsonAsync<JsonElement>();
+        var rejected = report.GetProperty("rejected").EnumerateArray().ToDictionary(x => x.GetProperty("row").GetInt64());
+        Assert.Equal("unknown land-use code 'XYZ' (not in Thông tư 08/2024 nor the legacy table)", rejected[1].GetProperty("reason").GetString());
+        Assert.Equal("mã loại đất 'XYZ' không có trong Thông tư 08/2024 hay bảng mã cũ", rejected[1].GetProperty("reason_vi").GetString());
+        Assert.Equal("'mười' không phải số nguyên", rejected[2].GetProperty("reason_vi").GetString());
+        Assert.Equal("trùng sheet_no/parcel_no 77/3 (đã có ở dòng 3)", rejected[4].GetProperty("reason_vi").GetString());
+        // Notes side by side, one for one: the CRS read from lon/lat.
+        var notes = report.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+        var notesVi = report.GetProperty("notes_vi").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.Equal(notes.Count, notesVi.Count);
+        Assert.Equal("tệp không ghi hệ tọa độ; tọa độ của nó là kinh độ/vĩ độ nên được đọc theo WGS 84 (EPSG:4326, như GeoJSON theo RFC 7946)",
+            notesVi[notes.FindIndex(n => n!.StartsWith("the file declares no CRS"))]);
+        // And so when the run is read again later.
+        var stored = await admin.GetFromJsonAsync<JsonElement>($"/api/imports/{report.GetProperty("run_id").GetInt64()}");
+        Assert.Equal("mã loại đất 'XYZ' không có trong Thông tư 08/2024 hay bảng mã cũ", stored.GetProperty("rejected")[0].GetProperty("reason_vi").GetString());
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ImportTests : IAsyncLifetime
         Assert.Equal("succeeded", report.Status);
         Assert.Equal(460, report.RowsLoaded);
         Assert.Equal(9209, report.SourceSrid);
-        Assert.Contains(report.Notes, n => n.Contains("Tcvn3") && n.Contains("detected"));
+        Assert.Contains(report.Notes, n => n.En.Contains("Tcvn3") && n.En.Contains("detected"));
         Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels WHERE address LIKE 'Thửa %phường Thạch Khôi'"));
 
         // Every parcel's first vertex, re-read from the shapefile and transformed by PostGIS (PROJ, EPSG
@@ -301,14 +301,14 @@ public sealed class ImportTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<ImportException>(() => Import("parcels", sheet));
         Assert.Equal("new-sheet.geojson: its 2 rows would replace the 460 of parcels and remove the 460 (100 %) it does not have. " +
             "If the file is the whole layer, import it with --force; to add or update rows and keep the others, with --upsert " +
-            "(through the API: force=true, upsert=true)", e.Describe());
+            "(through the API: force=true, upsert=true)", e.Describe().En);
         Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
         Assert.Equal(version, await _db.ScalarAsync<long>("SELECT version FROM layer_versions WHERE layer = 'parcels'"));
         Assert.Equal("failed", await _db.ScalarAsync<string>("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1"));
         // Checked first (a dry run), the report says the import would be refused, beside whatever else it found.
         var check = await Import("parcels", sheet, r => r with { DryRun = true });
         Assert.Equal("dry_run", check.Status);
-        Assert.Contains(check.Notes, n => n.StartsWith("an import of this file would be refused: its 2 rows would replace the 460 of parcels"));
+        Assert.Contains(check.Notes, n => n.En.StartsWith("an import of this file would be refused: its 2 rows would replace the 460 of parcels"));
         Assert.Equal(460, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
 
         // What the officer meant: the new sheet added to the others; or, said so, the layer replaced.
@@ -357,7 +357,7 @@ public sealed class ImportTests : IAsyncLifetime
         var before = await _db.ScalarAsync<long>("SELECT sum(population) FROM residential_groups");
         var csv = _files.Text("population.csv", text);
         var e = await Assert.ThrowsAsync<ImportException>(() => Import("groups", Repo.SampleSmall("residential_groups.geojson"), r => r with { PopulationCsv = csv, Force = true }));
-        Assert.StartsWith($"population.csv, {expected}", e.Describe());
+        Assert.StartsWith($"population.csv, {expected}", e.Describe().En);
         Assert.Equal(before, await _db.ScalarAsync<long>("SELECT sum(population) FROM residential_groups"));
     }
 
@@ -396,7 +396,7 @@ public sealed class ImportTests : IAsyncLifetime
         var csv = _files.Text("xy.csv", $"kind,code,name,X,Y\nĐèn chiếu sáng,DEN-1,Đèn 1,{Num(n)},{Num(e)}\ncamera,CAM-1,Camera 1,{Num(n + 10)},{Num(e + 10)}\n");
         var report = await Import("assets", csv, r => r with { Srs = "EPSG:9210" });
         Assert.Equal(2, report.RowsLoaded);
-        Assert.Contains(report.Notes, x => x.Contains("northing, easting"));
+        Assert.Contains(report.Notes, x => x.En.Contains("northing, easting"));
         var metres = await _db.ScalarAsync<double>("SELECT ST_Distance(ST_Transform(geom, 9210), ST_SetSRID(ST_MakePoint($1, $2), 9210)) FROM assets WHERE code = 'DEN-1'", e, n);
         Assert.True(metres < 0.01);
         Assert.Equal("light", await _db.ScalarAsync<string>("SELECT kind FROM assets WHERE code = 'DEN-1'"));
@@ -413,7 +413,7 @@ public sealed class ImportTests : IAsyncLifetime
         var cut = Path.Combine(_files.Dir, "cut.shp");
         using (var f = File.OpenWrite(cut)) f.SetLength(1000);   // a copy that stopped part way (the .shx still lists every record)
         var e = await Assert.ThrowsAsync<ImportException>(() => Import("parcels", cut));
-        Assert.Matches(@"^cut\.shp, row \d+: the shapefile is damaged here", e.Describe());
+        Assert.Matches(@"^cut\.shp, row \d+: the shapefile is damaged here", e.Describe().En);
         Assert.Equal(before, await _db.ScalarAsync<long>("SELECT count(*) FROM parcels"));
     }
 
@@ -425,7 +425,7 @@ public sealed class ImportTests : IAsyncLifetime
             Enumerable.Range(1, 12).Select(i => ((NetTopologySuite.Geometries.Geometry)Square(i * 15, 0), new object?[] { 1, i, "ODT", $"Trần Thị Hương {i}, tổ dân phố Đông" })).ToList(),
             Writers.TextEncoding.Vni);
         var report = await Import("parcels", path);
-        Assert.Contains(report.Notes, x => x.Contains("Vni"));
+        Assert.Contains(report.Notes, x => x.En.Contains("Vni"));
         Assert.Equal("Trần Thị Hương 3, tổ dân phố Đông", await _db.ScalarAsync<string>("SELECT owner_name FROM parcels WHERE parcel_no = 3"));
     }
 

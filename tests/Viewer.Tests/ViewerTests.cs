@@ -1114,6 +1114,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Nhập được\t1", report);
         var rejected = await page.Locator("#panel-body table.zones tr").Nth(1).Locator("td").AllInnerTextsAsync();
         Assert.Equal(["khao-sat-den.geojson", "2", "LoaiTS"], rejected.Take(3));   // the field as the file names it
+        Assert.StartsWith("loại hạ tầng 'Cột điện' không có trong danh mục (đèn chiếu sáng, camera, cụm loa,", rejected[3]);   // why, in the page's language
         Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-import.png") });
 
@@ -1129,7 +1130,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.SetInputFilesAsync("#import-files", new FilePayload { Name = "hong.geojson", MimeType = "application/geo+json", Buffer = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"FeatureCollection\",\"features\":[") });
         await page.ClickAsync("#import-form [type=submit]");
         await page.WaitForSelectorAsync("#import-status .error");
-        Assert.Contains("hong.geojson", await page.InnerTextAsync("#import-status"));
+        var refusal = await page.InnerTextAsync("#import-status");
+        Assert.StartsWith("hong.geojson: JSON không hợp lệ (dòng 1)", refusal);
+        Assert.EndsWith("lớp dữ liệu vẫn giữ nguyên như cũ", refusal);
         Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
 
         // Imported for real (by code, so the ward's other assets stay): the light is in, the map asks for its tiles afresh.
