@@ -19,8 +19,9 @@ public static class PlanningEndpoints
     {
         var planning = app.MapGroup("/api/planning").WithTags("planning").RequireAuthorization(Policies.Planner);
 
-        planning.MapPost("/overlay", async (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) =>
+        planning.MapPost("/overlay", async (string? format, HttpRequest request, NpgsqlDataSource db, CancellationToken ct) =>
         {
+            if (format is not (null or "json" or "csv")) return Problems.BadRequest(new("format is json (default) or csv", "format là json (mặc định) hoặc csv"), "format");
             Geometry polygon;
             AreaFile.Area? fromFile = null;
             string? fileName = null;
@@ -43,6 +44,7 @@ public static class PlanningEndpoints
             if (km2 > MaxOverlayKm2) return Problems.BadRequest(new($"the polygon covers about {km2:0} km²; overlays are limited to {MaxOverlayKm2} km²",
                 $"vùng vẽ rộng khoảng {km2:0} km²; chỉ tính cho vùng đến {MaxOverlayKm2} km²"), fromFile is null ? "geometry" : "file");
             var json = await Sql.JsonAsync(db, PlanningQueries.Overlay, ct, ("poly", polygon), ("srid", wardSrid));
+            if (format == "csv") return Results.File(AffectedParcelsCsv(json!), "text/csv; charset=utf-8", "thua-dat-trong-vung.csv");
             if (fromFile is null) return Sql.Json(json!);
             // An area from a file: the answer also carries the area as read (to draw it) and what was read.
             var answer = JsonNode.Parse(json!)!.AsObject();
@@ -53,7 +55,7 @@ public static class PlanningEndpoints
                 ["crs_assumed"] = fromFile.CrsAssumed, ["left_out"] = fromFile.LeftOut, ["repaired"] = fromFile.Repaired,
             };
             return Results.Text(answer.ToJsonString(), "application/json");
-        }).WithSummary("A GeoJSON polygon (lon/lat), or multipart `file` (a plan's boundary: GeoJSON, GeoPackage, a shapefile's parts or a .zip; `srs` overrides the CRS it declares; `fallback_srs` is read when it declares none and is not in lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner).");
+        }).WithSummary("A GeoJSON polygon (lon/lat), or multipart `file` (a plan's boundary: GeoJSON, GeoPackage, a shapefile's parts or a .zip; `srs` overrides the CRS it declares; `fallback_srs` is read when it declares none and is not in lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner); `?format=csv`: the parcels as a spreadsheet.");
 
         planning.MapGet("/conflicts", async (string? format, HttpContext ctx, ConflictTable conflicts, CancellationToken ct) =>
         {
@@ -105,6 +107,25 @@ public static class PlanningEndpoints
             }
         }
         finally { dir.Delete(true); }
+    }
+
+    /// <summary>
+    /// The parcels an area takes, one row each, for the ward's list of land users to notify and compensate (what a
+    /// road widening starts with): number, address, land use, legal area, the part inside and its share.
+    /// </summary>
+    static byte[] AffectedParcelsCsv(string overlayJson)
+    {
+        string[] columns = ["sheet_no", "parcel_no", "address", "land_use", "land_use_name", "legal_area_m2", "area_inside_m2", "share_pct", "id"];
+        using var doc = JsonDocument.Parse(overlayJson);
+        return CsvFile.Bytes(columns, doc.RootElement.GetProperty("parcels").EnumerateArray()
+            .Select(p => (IReadOnlyList<object?>)[.. columns.Select(c => Value(p.GetProperty(c)))]).ToList());
+
+        static object? Value(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.Number => v.GetDecimal(),
+            JsonValueKind.String => v.GetString(),
+            _ => null,
+        };
     }
 
     static byte[] Csv(ConflictTable.Table table)

@@ -18,7 +18,7 @@ public static class PlanningQueries
     public const string Overlay = """
         WITH poly AS (SELECT @poly::geometry AS g),
         parcels_in AS (
-          SELECT p.id, p.sheet_no, p.parcel_no, p.land_use, p.legal_area_m2, p.geom, m.area_m2,
+          SELECT p.id, p.sheet_no, p.parcel_no, p.address, p.land_use, p.legal_area_m2, p.geom, m.area_m2,
                  CASE WHEN ST_ContainsProperly(poly.g, p.geom) THEN m.area_m2
                       ELSE ST_Area(ST_Transform(ST_Intersection(p.geom, poly.g), p.source_srid)) END AS inside_m2
           FROM parcels p CROSS JOIN poly CROSS JOIN LATERAL (SELECT ST_Area(ST_Transform(p.geom, p.source_srid)) AS area_m2) m
@@ -40,7 +40,8 @@ public static class PlanningQueries
         SELECT json_build_object(
           'area_m2', round(ST_Area(ST_Transform((SELECT g FROM poly), @srid))::numeric, 1),
           'crs', 'EPSG:' || @srid,
-          'parcels', COALESCE((SELECT json_agg(json_build_object('id', id, 'sheet_no', sheet_no, 'parcel_no', parcel_no, 'land_use', land_use,
+          'parcels', COALESCE((SELECT json_agg(json_build_object('id', id, 'sheet_no', sheet_no, 'parcel_no', parcel_no, 'address', address,
+                        'land_use', land_use, 'land_use_name', land_use_name(land_use),
                         'legal_area_m2', legal_area_m2, 'area_inside_m2', round(inside_m2::numeric, 1),
                         'share_pct', round((100 * inside_m2 / NULLIF(area_m2, 0))::numeric, 1))
                         ORDER BY sheet_no, parcel_no) FROM parcels_in WHERE inside_m2 > 0.05), '[]'::json),

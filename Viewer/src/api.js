@@ -24,6 +24,13 @@ export async function api(path, options = {}) {
   return type.includes('json') ? response.json() : response.blob();
 }
 
+/** A file the viewer made or fetched (with the key: a plain link could not send it) saved under a name. */
+export function save(blob, name) {
+  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
 /**
  * A key that makes a retry of the same submission safe (the server's Idempotency-Key). crypto.randomUUID exists on
  * https and localhost only; the ward's intranet serves the viewer over plain http too.

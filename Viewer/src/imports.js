@@ -1,4 +1,4 @@
-import { api, esc } from './api.js';
+import { api, esc, save } from './api.js';
 import { t, en, locale } from './i18n.js';
 import { fmt } from './coords.js';
 
@@ -49,9 +49,7 @@ export function importTools(map, panel) {
       <p><a href="#" class="report-json">${t('Tải báo cáo đầy đủ (JSON)', 'Download the whole report (JSON)')}</a></p>`);
     body.querySelector('.report-json').addEventListener('click', (e) => {
       e.preventDefault();
-      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' })), download: `import-${r.run_id ?? r.layer}.json` });
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+      save(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' }), `import-${r.run_id ?? r.layer}.json`);
     });
   }
 

@@ -1,4 +1,4 @@
-import { api, esc, landUse, landUseNamed } from './api.js';
+import { api, esc, save, landUse, landUseNamed } from './api.js';
 import { fmt } from './coords.js';
 import { polygonDrawing, KEYS_HINT } from './draw.js';
 import { t, en, count } from './i18n.js';
@@ -55,11 +55,7 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
 
   // The whole table, for a report (the server's CSV opens in Excel with its Vietnamese intact).
   $('conflicts-csv').addEventListener('click', async () => {
-    try {
-      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await api('/api/planning/conflicts?format=csv')), download: t('xung-dot-quy-hoach.csv', 'planning-conflicts.csv') });
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
-    } catch (err) { $('status').textContent = err.message; }
+    try { save(await api('/api/planning/conflicts?format=csv'), t('xung-dot-quy-hoach.csv', 'planning-conflicts.csv')); } catch (err) { $('status').textContent = err.message; }
   });
 
   // An area a plan would take (a road to widen, a park): the parcels it touches (the part inside each), the zones,
@@ -70,9 +66,10 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
     $('area-done').disabled = true;
     $('area-count').textContent = `${count(area.corners, 'đỉnh', 'corner')}, ${t('đang tính…', 'working it out…')}`;
     try {
-      const r = await overlay({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) });
+      const request = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(area.polygon()) };
+      const r = await overlay(request);
       $('area-count').textContent = count(area.corners, 'đỉnh', 'corner');
-      showOverlay(r, `${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²`);
+      showOverlay(r, request, `${t('Vùng vẽ', 'Area drawn')}: ${fmt(r.area_m2, 1)} m²`);
     } catch (err) { $('area-count').textContent = err.message; }
     $('area-done').disabled = false;
   });
@@ -89,11 +86,12 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
     area.clear();
     $('area-count').textContent = t('đang đọc tệp…', 'reading the file…');
     try {
-      const r = await overlay({ method: 'POST', body: form });
+      const request = { method: 'POST', body: form };
+      const r = await overlay(request);
       const s = r.source;
       $('area-count').textContent = '';
       showFileArea(r.geometry);
-      showOverlay(r, `${t('Vùng từ tệp', 'Area from')} ${esc(s.file)}: ${fmt(r.area_m2, 1)} m²`, `<p><small>${count(s.polygons, 'đa giác', 'polygon')}, ${esc(s.crs)}${s.crs_assumed
+      showOverlay(r, request, `${t('Vùng từ tệp', 'Area from')} ${esc(s.file)}: ${fmt(r.area_m2, 1)} m²`, `<p><small>${count(s.polygons, 'đa giác', 'polygon')}, ${esc(s.crs)}${s.crs_assumed
         ? ` (${t('tệp không khai báo hệ tọa độ: đọc theo múi ở chân trang', 'the file declares no CRS: read in the footer\'s zone')})` : ''}${s.left_out
         ? `; ${t('bỏ qua', 'left out')} ${count(s.left_out, 'đường, điểm', 'line or point', 'lines or points')}` : ''}${s.repaired
         ? `; ${t('sửa', 'repaired')} ${count(s.repaired, 'đa giác tự cắt', 'self-crossing polygon')}` : ''}</small></p>`);
@@ -103,8 +101,9 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
   });
 
   const overlay = async (request) => Promise.all([api('/api/planning/overlay', request), landUseNamed()]).then(([r]) => r);
-  // An area's parcels (the part inside each), the people of each residential group and the zones, in the panel.
-  function showOverlay(r, title, more = '') {
+  // An area's parcels (the part inside each), the people of each residential group and the zones, in the panel;
+  // the parcels as a spreadsheet too (the same request again, as CSV), for the list of land users to notify.
+  function showOverlay(r, request, title, more = '') {
     const parcels = r.parcels.map((p) => ({ id: p.id, properties: p }));
     const header = `<h2>${title}</h2>${more}
       <p>${t('Dân số ảnh hưởng (ước tính theo đất ở)', 'People affected (estimated from residential land)')}: <b>${fmt(r.population_affected, 0)}</b> ${t('người', 'people')}</p>
@@ -112,11 +111,17 @@ export function plannerTools(map, { showParcelList, select, goTo, parcelName, pa
         ${r.groups.map((g) => `<tr><td>${esc(g.name)}</td><td>${fmt(g.population, 0)}</td><td>${fmt(g.residential_share_pct, 1)} %</td><td>${fmt(g.population_affected, 0)}</td></tr>`).join('')}</table>
       <table class="zones"><tr><th>${t('Khu quy hoạch', 'Planning zone')}</th><th>${t('Chức năng', 'Planned use')}</th><th>${t('Trong vùng', 'In the area')}</th></tr>
         ${r.zones.map((z) => `<tr><td>${esc(z.zone_code)}</td><td>${landUse(z.planned_use, z.planned_use_name)}</td><td>${fmt(z.area_m2, 1)} m²</td></tr>`).join('')}</table>
-      <h3>${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}</h3>`;
+      <h3>${count(parcels.length, 'thửa đất', 'parcel')} ${t('trong vùng', 'in the area')}</h3>
+      ${parcels.length ? `<p><button type="button" class="area-csv">${t('Tải danh sách thửa (CSV)', 'Download the parcels (CSV)')}</button></p>` : ''}`;
     const item = (f) => `<li><a href="#" data-parcel="${f.id}">${parcelName(f.properties)}</a>
       — ${esc(f.properties.land_use)}, ${fmt(f.properties.area_inside_m2, 1)} m² ${t('trong vùng', 'inside')} (${fmt(f.properties.share_pct, 1)} %)</li>`;
     showParcelList(header, parcels.slice(0, pageSize), parcels.length, item, async (n) => parcels.slice(n, n + pageSize),
       () => select(null, parcels.map((p) => p.id)));
+    document.querySelector('#panel-body .area-csv')?.addEventListener('click', async (e) => {
+      e.target.disabled = true;
+      try { save(await api('/api/planning/overlay?format=csv', request), t('thua-dat-trong-vung.csv', 'parcels-in-area.csv')); } catch (err) { $('status').textContent = err.message; }
+      e.target.disabled = false;
+    });
   }
 
   // The file's area on the map, outlined as a drawn one is (again after a change of style).

@@ -293,6 +293,20 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var itself = Assert.Single(alone.GetProperty("parcels").EnumerateArray());
         Assert.Equal(id, itself.GetProperty("id").GetInt64());
         Assert.Equal(100.0, itself.GetProperty("share_pct").GetDouble());
+        // The same as a spreadsheet for the ward's notices: the parcel's number, address and use, the part inside.
+        var sheetFile = await planner.PostAsync("/api/planning/overlay?format=csv", new StringContent(own, Encoding.UTF8, "application/json"));
+        Assert.Equal("thua-dat-trong-vung.csv", sheetFile.Content.Headers.ContentDisposition?.FileName);
+        var bytes = await sheetFile.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);   // Excel reads the addresses' Vietnamese right
+        var lines = Encoding.UTF8.GetString(bytes[3..]).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("sheet_no,parcel_no,address,land_use,land_use_name,legal_area_m2,area_inside_m2,share_pct,id", lines[0]);
+        var (sheetNo, parcelNo, address, use, legal) = (itself.GetProperty("sheet_no").GetInt32(), itself.GetProperty("parcel_no").GetInt32(),
+            itself.GetProperty("address").GetString(), itself.GetProperty("land_use").GetString(), itself.GetProperty("legal_area_m2").GetDecimal());
+        Assert.Equal(await Scalar<string>("SELECT address FROM parcels WHERE id = $1", id), address);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith(FormattableString.Invariant($"{sheetNo},{parcelNo},{(address!.Contains(',') ? $"\"{address}\"" : address)},{use},"), lines[1]);
+        Assert.EndsWith(FormattableString.Invariant($",{legal},{itself.GetProperty("area_inside_m2").GetDecimal()},100.0,{id}"), lines[1]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await planner.PostAsync("/api/planning/overlay?format=xlsx", new StringContent(own, Encoding.UTF8, "application/json"))).StatusCode);
 
         // A residential group's own outline: that group, all of its area inside; the groups next to it share only
         // the edge, so they are listed only if one of their houses straddles it (some of its people are affected).

@@ -566,6 +566,12 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         var centre = await page.EvaluateAsync<double[]>("() => { const c = window.wardmap.map.getCenter(); return [c.lng, c.lat]; }");
         Assert.InRange(Math.Abs(centre[1] - lat), 0, 0.001);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-area-file.png") });
+        // The parcels as a spreadsheet, for the list of land users to notify: the file's area sent again, as CSV.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#panel .area-csv"));
+        Assert.Equal("thua-dat-trong-vung.csv", download.SuggestedFilename);
+        var rows = await File.ReadAllLinesAsync((await download.PathAsync())!);
+        Assert.Equal(expected + 1, rows.Length);
+        Assert.Contains(rows, r => r.StartsWith($"{sheet},{no},"));
 
         // A file that is no area: the sentence is shown where the planner looks.
         await page.SetInputFilesAsync("#area-file", new FilePayload { Name = "ban-ve.dwg", MimeType = "application/octet-stream", Buffer = [1, 2, 3] });
