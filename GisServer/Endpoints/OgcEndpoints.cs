@@ -68,7 +68,8 @@ public static class OgcEndpoints
         var text = v.ToString().Trim('[', ']');
         var crs = Offered.FirstOrDefault(c => c.Uri == text || (c == Crs84 ? text == "OGC:CRS84" : text == $"EPSG:{c.Srid}"));
         return crs is not null ? (crs, null)
-            : (null, Problems.BadRequest($"{name} '{v}' is not offered; use one of: {string.Join(", ", Offered.Select(c => c.Uri))}", name));
+            : (null, Problems.BadRequest(new($"{name} '{v}' is not offered; use one of: {string.Join(", ", Offered.Select(c => c.Uri))}",
+                $"{name} '{v}' không có ở đây; dùng một trong: {string.Join(", ", Offered.Select(c => c.Uri))}"), name));
     }
 
     static TileLayer Layer(string id) => TileCatalog.Find(id)!;
@@ -279,17 +280,18 @@ public static class OgcEndpoints
         var q = ctx.Request.Query;
         int limit = DefaultLimit, offset = 0;
         if (q.TryGetValue("limit", out var ls) && (!int.TryParse(ls, out limit) || limit < 1))
-            return Problems.BadRequest($"limit '{ls}' must be a whole number from 1 to {MaxLimit}", "limit");
+            return Problems.BadRequest(new($"limit '{ls}' must be a whole number from 1 to {MaxLimit}", $"limit '{ls}' phải là số nguyên từ 1 đến {MaxLimit}"), "limit");
         limit = Math.Min(limit, MaxLimit);
         if (q.TryGetValue("offset", out var os) && (!int.TryParse(os, out offset) || offset < 0))
-            return Problems.BadRequest($"offset '{os}' must be a whole number from 0", "offset");
+            return Problems.BadRequest(new($"offset '{os}' must be a whole number from 0", $"offset '{os}' phải là số nguyên từ 0 trở lên"), "offset");
         // after=<id>: the page continues after that feature (the next links carry it beside offset). An offset makes
         // PostgreSQL walk every row before the page — a whole layer copied 10 at a time (GDAL's default before 3.8)
         // walked the layer once per page — where the id's index goes straight to it.
         long? after = null;
         if (q.TryGetValue("after", out var afs))
         {
-            if (!long.TryParse(afs, out var a) || a < 0) return Problems.BadRequest($"after '{afs}' must be a feature id (the next link gives it)", "after");
+            if (!long.TryParse(afs, out var a) || a < 0)
+                return Problems.BadRequest(new($"after '{afs}' must be a feature id (the next link gives it)", $"after '{afs}' phải là mã một đối tượng (liên kết trang sau ghi sẵn)"), "after");
             after = a;
         }
 
@@ -299,7 +301,8 @@ public static class OgcEndpoints
         if (bboxCrs is null) return bboxProblem!;
         (DateTimeOffset? Start, DateTimeOffset? End)? period = null;
         if (q.TryGetValue("datetime", out var dt) && (period = Datetime(dt.ToString())) is null)
-            return Problems.BadRequest($"datetime '{dt}' is not an RFC 3339 date-time or an interval of two (start/end, '..' for an open end)", "datetime");
+            return Problems.BadRequest(new($"datetime '{dt}' is not an RFC 3339 date-time or an interval of two (start/end, '..' for an open end)",
+                $"datetime '{dt}' không phải thời điểm RFC 3339 hay khoảng giữa hai thời điểm (đầu/cuối, '..' cho đầu mở)"), "datetime");
 
         var where = new List<string>();
         var args = new List<object>();
@@ -317,11 +320,13 @@ public static class OgcEndpoints
             var axes = bboxCrs.LatitudeFirst ? "minLat,minLon,maxLat,maxLon" : bboxCrs.Geographic ? "minLon,minLat,maxLon,maxLat" : "minEasting,minNorthing,maxEasting,maxNorthing";
             var parts = bs.ToString().Split(',');
             if (parts.Length != 4 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)))
-                return Problems.BadRequest($"bbox is {axes}", "bbox");
+                return Problems.BadRequest(new($"bbox is {axes}", $"bbox ghi là {axes}"), "bbox");
             var b = parts.Select(p => double.Parse(p, CultureInfo.InvariantCulture)).ToArray();
             if (bboxCrs.LatitudeFirst) b = [b[1], b[0], b[3], b[2]];
             if (b[0] > b[2] || b[1] > b[3] || (bboxCrs.Geographic && (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)))
-                return Problems.BadRequest(bboxCrs.Geographic ? "bbox must lie within -180..180, -90..90 with min before max" : $"bbox is {axes}, min before max", "bbox");
+                return Problems.BadRequest(bboxCrs.Geographic
+                    ? new("bbox must lie within -180..180, -90..90 with min before max", "bbox phải nằm trong -180..180, -90..90, giá trị nhỏ trước giá trị lớn")
+                    : new($"bbox is {axes}, min before max", $"bbox ghi là {axes}, giá trị nhỏ trước giá trị lớn"), "bbox");
             args.AddRange(b.Cast<object>());
             var envelope = $"ST_MakeEnvelope(${args.Count - 3}, ${args.Count - 2}, ${args.Count - 1}, ${args.Count}, {bboxCrs.Srid})";
             where.Add($"t.{layer.GeometryColumn} && {(bboxCrs.Srid == 4326 ? envelope : $"ST_Transform({envelope}, 4326)")}");
@@ -331,7 +336,11 @@ public static class OgcEndpoints
         {
             if (Reserved.Contains(key)) continue;
             var field = PublicFields(layer).FirstOrDefault(f => f.Name == key);
-            if (field is null) return Problems.BadRequest($"'{key}' is not a queryable property of {id}: use {string.Join(", ", PublicFields(layer).Select(f => f.Name))}", key);
+            if (field is null)
+            {
+                var names = string.Join(", ", PublicFields(layer).Select(f => f.Name));
+                return Problems.BadRequest(new($"'{key}' is not a queryable property of {id}: use {names}", $"'{key}' không phải thuộc tính lọc được của {id}: dùng {names}"), key);
+            }
             args.Add(value.ToString());
             where.Add($"({field.Expression})::text = ${args.Count}");
         }

@@ -35,7 +35,7 @@ static class OgcHtml
             {
                 "json" => (false, null),
                 "html" => (true, null),
-                _ => (false, Problems.BadRequest($"f '{f}' is json or html", "f")),
+                _ => (false, Problems.BadRequest(new($"f '{f}' is json or html", $"f '{f}' là json hoặc html"), "f")),
             };
         return (PrefersHtml(r), null);
     }

@@ -709,6 +709,9 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var (badLimit, limitPage) = await Get("/ogc/collections/parcels/items?limit=0", Browser);
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
         Assert.Contains("<h1>Yêu cầu chưa đúng</h1>", limitPage);
+        Assert.Contains("limit &#x27;0&#x27; phải là số nguyên từ 1 đến 10000", limitPage);   // what is wrong, in the page's words
+        var (_, filterPage) = await Get("/ogc/collections/parcels/items?chu=Nguyen", Browser);
+        Assert.Contains("&#x27;chu&#x27; không phải thuộc tính lọc được của parcels: dùng ", filterPage);
 
         // GDAL, QGIS and scripts still get the problem as JSON, in the API's English.
         var (api, json) = await Get($"/ogc/collections/parcels/items/{gone}", "application/geo+json, application/json");
