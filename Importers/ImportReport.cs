@@ -34,6 +34,8 @@ public sealed class ImportReport
     public long RowsRepaired => Repaired.Count;
     public long RowsRejected => Rejected.Count;
     public long RowsDeleted { get; set; }
+    /// <summary>Rows added, changed and removed (a dry run: that would be); each is in layer_changes, a first load's aside.</summary>
+    public ChangeCounts? Changes { get; set; }
     public double Seconds { get; set; }
     public double RowsPerSecond => Seconds > 0 ? Math.Round(RowsRead / Seconds) : 0;
     public long? DataVersion { get; set; }
@@ -73,6 +75,7 @@ public sealed class ImportReport
             (RowsDeleted > 0 ? $", removed {RowsDeleted} no longer in the file" : "") +
             (Seconds > 0 ? $" in {Seconds:0.00} s ({RowsPerSecond:0} rows/s)" : ""),
         };
+        if (Changes is { } c) lines.Add($"  changes: {c.Added} added, {c.Changed} changed, {c.Removed} removed");
         if (SourceCrs is not null) lines.Add($"  source CRS {SourceCrs}");
         lines.AddRange(Notes.Select(n => "  note: " + n));
         foreach (var r in Rejected.Take(10)) lines.Add($"  rejected {(r.File is null ? "" : $"{r.File} ")}row {r.Row}{(r.Field is null ? "" : $", field {r.Field}")}: {r.Reason}");

@@ -241,6 +241,7 @@ public sealed class Importer(NpgsqlDataSource db)
             report.Notes.Add(why.After("an import of this file would be refused: ", "nếu nhập thật, tệp này sẽ bị từ chối: "));
         }
 
+        report.Changes = await target!.RecordChangesAsync(report.RowsLoaded, ct);
         if (request.DryRun)
         {
             report.Status = "dry_run";

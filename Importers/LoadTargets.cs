@@ -17,6 +17,8 @@ abstract class LoadTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec
     public abstract ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct);
     /// <summary>Makes the loaded rows the layer; returns how many rows of the old layer are gone.</summary>
     public abstract Task<long> FinishAsync(CancellationToken ct);
+    /// <summary>Writes what the loaded rows change in the layer, row by row (LayerChanges), before they become it.</summary>
+    public abstract Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct);
 
     /// <summary>
     /// Synchronous writes only fill Npgsql's buffer (it flushes when full); typed writes let Npgsql reuse
@@ -75,6 +77,9 @@ sealed class NewTableTarget : LoadTarget
     }
 
     public override string CopyCommand => $"COPY {T}__load (id, import_run_id, {ColumnList}) FROM STDIN (FORMAT BINARY)";
+
+    public override Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct) =>
+        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns, $"{T}__load", removes: true, _runId, rowsLoaded, ct);
 
     public override async ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct)
     {
@@ -157,6 +162,9 @@ sealed class StagingTarget : LoadTarget
     }
 
     public override string CopyCommand => $"COPY stage ({ColumnList}) FROM STDIN (FORMAT BINARY)";
+
+    public override Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct) =>
+        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns, "stage", removes: false, _runId, rowsLoaded, ct);
 
     public override ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct)
     {

@@ -97,6 +97,15 @@ public static class ParcelEndpoints
         }).RequireAuthorization(Policies.Officer)
           .WithSummary("The parcel extract (trích lục) as PDF, PNG or the JSON of its numbers: edges and vertices in VN-2000 TM-3 (officer).");
 
+        g.MapGet("/{id:long}/history", async (HttpContext ctx, long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var json = await Sql.JsonAsync(db, ParcelQueries.History, ct, ("id", id));
+            if (json is null) return NoParcel(id);
+            await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"history of {id}", null, ct);
+            return Sql.Json(json);
+        }).RequireAuthorization(Policies.Officer)
+          .WithSummary("What imports changed in the parcel (biến động), newest first: the fields changed with their values before and after, and the run, file and time of each (officer).");
+
         g.MapGet("/{id:long}/planning", async (long id, NpgsqlDataSource db, Permits.PermitRules rules, CancellationToken ct) =>
         {
             // A red line is across the parcel on the same terms as across a house in the permit check (today's rules).

@@ -99,4 +99,22 @@ public static class ParcelQueries
         )::text
         FROM me
         """;
+
+    /// <summary>
+    /// What imports changed in this parcel, newest first (layer_changes, by its number: the history follows the
+    /// parcel across re-imports), with each run's time, file and who ran it; since: when the parcels were first loaded,
+    /// which is where the history starts. Owners' names and IDs among the values: officers only.
+    /// </summary>
+    public const string History = """
+        SELECT json_build_object(
+          'parcel_id', p.id,
+          'since', (SELECT min(finished_at) FROM import_runs WHERE layer = 'parcels' AND status = 'succeeded'),
+          'changes', COALESCE((SELECT json_agg(json_build_object(
+              'run_id', c.run_id, 'at', r.finished_at, 'file', r.file, 'who', r.who, 'mode', r.mode,
+              'change', c.change, 'fields', c.fields, 'before', c.before, 'after', c.after) ORDER BY c.run_id DESC)
+            FROM layer_changes c JOIN import_runs r ON r.id = c.run_id
+            WHERE c.layer = 'parcels' AND c.natural_key = p.sheet_no || '/' || p.parcel_no), '[]'::json)
+        )::text
+        FROM parcels p WHERE p.id = @id
+        """;
 }

@@ -41,6 +41,7 @@ export function importTools(map, panel) {
         <tr><th>${r.status === 'succeeded' ? t('Đã nhập', 'Loaded') : t('Nhập được', 'Loadable')}</th><td>${fmt(r.rows_loaded, 0)}${MODE[r.mode] ? ` (${MODE[r.mode]})` : ''}</td></tr>
         ${r.rows_deleted ? `<tr><th>${t('Đã xóa', 'Removed')}</th><td>${fmt(r.rows_deleted, 0)}</td></tr>` : ''}
         <tr><th>${t('Bị loại', 'Rejected')}</th><td>${fmt(r.rows_rejected, 0)}</td></tr>
+        ${r.changes ? `<tr><th>${t('Thay đổi', 'Changes')}</th><td>${fmt(r.changes.added, 0)} ${t('thêm', 'added')}, ${fmt(r.changes.changed, 0)} ${t('sửa', 'changed')}, ${fmt(r.changes.removed, 0)} ${t('bỏ', 'removed')}</td></tr>` : ''}
         ${r.source_crs ? `<tr><th>${t('Hệ tọa độ', 'CRS')}</th><td>${esc(r.source_crs)}</td></tr>` : ''}
         ${r.seconds != null ? `<tr><th>${t('Thời gian', 'Time')}</th><td>${fmt(r.seconds, 1)} s</td></tr>` : ''}
       </table>

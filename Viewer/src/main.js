@@ -8,6 +8,7 @@ import { isDrawing } from './draw.js';
 import { plannerTools } from './planning.js';
 import { importTools } from './imports.js';
 import { reportsPanel } from './reports.js';
+import { parcelHistory } from './history.js';
 import { dotAt, dotsAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
@@ -189,9 +190,12 @@ async function showParcel(id) {
       <ul class="neighbours">${neighbours.features.map((n) =>
         `<li><a href="#" data-parcel="${n.id}">${parcelName(n.properties)}</a> — ${t('cạnh chung', 'shared edge')} ${fmt(n.properties.shared_length_m)} m</li>`).join('')}</ul>
       <div id="parcel-reports"></div>
+      <div id="parcel-history"></div>
       <div id="extract-box"></div>
       <div id="permit"></div>`;
-    // The extract carries the owner's name: land officers only (the API's rule); permit checks: officers and planners.
+    // The extract and the changes carry the owner's name: land officers only (the API's rule); permit checks:
+    // officers and planners.
+    if (role === 'officer' || role === 'admin') parcelHistory(id, $('parcel-history'));
     $('extract-box').innerHTML = role === 'officer' || role === 'admin'
       ? `<p><button type="button" id="extract">${t('Trích lục (PDF)', 'Parcel extract (PDF)')}</button></p>`
       : `<p><small>${t('Trích lục (có tên chủ sử dụng) dành cho cán bộ địa chính: đăng nhập để in.', 'The parcel extract (with the owner\'s name) is for land officers: sign in to print it.')}</small></p>`;

@@ -322,6 +322,45 @@ public sealed class FoundationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_land_officer_reads_what_the_imports_changed_in_a_parcel()
+    {
+        await using var server = await RunningServer.StartAsync();   // a ward of its own: two parcels, then a transfer
+        static object Parcel(int no, string use, string owner, double dx) => new
+        {
+            type = "Feature", properties = new { SoTo = 12, SoThua = no, LoaiDat = use, TenChu = owner, DiaChi = $"{no} Ngõ Quyền" },
+            geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { 106.29 + dx, 20.93 }, [106.2902 + dx, 20.93], [106.2902 + dx, 20.9302], [106.29 + dx, 20.93] } } },
+        };
+        async Task Import(string name, bool upsert, params object[] parcels)
+        {
+            var file = Path.Combine(Directory.CreateTempSubdirectory("wardmap-history-").FullName, name);
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { type = "FeatureCollection", features = parcels }));
+            await new WardMap.Importers.Importer(server.Db.DataSource).RunAsync(new WardMap.Importers.ImportRequest("parcels", file) { Upsert = upsert });
+        }
+        await Import("to12.geojson", false, Parcel(1, "ODT", "Nguyễn Văn An", 0), Parcel(2, "CLN", "Lê Văn Cường", 0.001));
+        var id = await server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE sheet_no = 12 AND parcel_no = 1");
+        var officer = server.Client(await server.KeyAsync("officer"));
+        var before = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/history");
+        Assert.Empty(before.GetProperty("changes").EnumerateArray());   // nothing since the first import
+        Assert.Equal(JsonValueKind.String, before.GetProperty("since").ValueKind);
+
+        // The parcel is sold and becomes a shop: the land registry's update, by parcel number.
+        await Import("bien-dong-thang-11.geojson", true, Parcel(1, "TMD", "Trần Thị Bình", 0));
+        var history = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/history");
+        var change = Assert.Single(history.GetProperty("changes").EnumerateArray());
+        Assert.Equal("changed", change.GetProperty("change").GetString());
+        Assert.Equal("bien-dong-thang-11.geojson", Path.GetFileName(change.GetProperty("file").GetString()));
+        Assert.Equal(["land_use", "owner_name"], change.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).Order());
+        Assert.Equal("Nguyễn Văn An", change.GetProperty("before").GetProperty("owner_name").GetString());
+        Assert.Equal("Trần Thị Bình", change.GetProperty("after").GetProperty("owner_name").GetString());
+        Assert.Equal("TMD", change.GetProperty("after").GetProperty("land_use").GetString());
+        Assert.Equal(2, await server.Db.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'parcel.read' AND target = $1", $"history of {id}"));   // each read
+        // Owners' names are in it: the public and planners are refused.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client().GetAsync($"/api/parcels/{id}/history")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(await server.KeyAsync("planner")).GetAsync($"/api/parcels/{id}/history")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync("/api/parcels/999999/history")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_upload_without_a_key_is_refused()
     {
         using var form = new MultipartFormDataContent { { new StringContent("parcels"), "layer" } };

@@ -291,6 +291,47 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_import_keeps_what_it_changed_parcel_by_parcel_and_a_dry_run_says_what_it_would()
+    {
+        // The sheet as first surveyed: counted, not listed row by row (there was nothing before it).
+        var first = await Import("parcels", _files.GeoJson("to1-2024.geojson", [(ToWgs84(Square(0, 0)), Parcel(1, 1)), (ToWgs84(Square(20, 0)), Parcel(1, 2)),
+            (ToWgs84(Square(40, 0)), Parcel(1, 3)), (ToWgs84(Square(60, 0)), Parcel(1, 4))]));
+        Assert.Equal(new ChangeCounts(4, 0, 0), first.Changes);
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM layer_changes"));
+
+        // A year on: 1/2 sold and turned into a shop, 1/3 re-surveyed larger, 1/4 merged away, 2/1 new; 1/1 as it was.
+        var year = _files.GeoJson("to1-2025.geojson", [(ToWgs84(Square(0, 0)), Parcel(1, 1)), (ToWgs84(Square(20, 0)), Parcel(1, 2, use: "TMD", owner: "Trần Thị Bình")),
+            (ToWgs84(Square(40, 0, 12)), Parcel(1, 3)), (ToWgs84(Square(80, 0)), Parcel(2, 1))]);
+        var check = await Import("parcels", year, r => r with { DryRun = true });
+        Assert.Equal(new ChangeCounts(1, 2, 1), check.Changes);   // what it would do, and nothing kept
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM layer_changes"));
+        var run = await Import("parcels", year);
+        Assert.Equal(new ChangeCounts(1, 2, 1), run.Changes);
+        var changes = await _db.ScalarAsync<string>("""
+            SELECT json_object_agg(natural_key, json_build_object('change', change, 'fields', fields, 'before', before, 'after', after))::text
+            FROM layer_changes WHERE run_id = $1 AND layer = 'parcels'
+            """, run.RunId);
+        using var doc = System.Text.Json.JsonDocument.Parse(changes);
+        var byKey = doc.RootElement;
+        Assert.Equal(["1/2", "1/3", "1/4", "2/1"], byKey.EnumerateObject().Select(p => p.Name).Order());   // 1/1 did not change
+        var sold = byKey.GetProperty("1/2");
+        Assert.Equal("changed", sold.GetProperty("change").GetString());
+        Assert.Equal(["land_use", "owner_name"], sold.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).Order());
+        Assert.Equal("ODT", sold.GetProperty("before").GetProperty("land_use").GetString());
+        Assert.Equal("TMD", sold.GetProperty("after").GetProperty("land_use").GetString());
+        Assert.Equal("Trần Thị Bình", sold.GetProperty("after").GetProperty("owner_name").GetString());
+        Assert.Equal(["geom", "legal_area_m2"], byKey.GetProperty("1/3").GetProperty("fields").EnumerateArray().Select(f => f.GetString()).Order());
+        Assert.Equal("removed", byKey.GetProperty("1/4").GetProperty("change").GetString());
+        Assert.Equal("ODT", byKey.GetProperty("1/4").GetProperty("before").GetProperty("land_use").GetString());   // what it was
+        Assert.Equal("added", byKey.GetProperty("2/1").GetProperty("change").GetString());
+
+        // An update by key changes only what it names, and never removes.
+        var back = await Import("parcels", _files.GeoJson("to1-fix.geojson", [(ToWgs84(Square(20, 0)), Parcel(1, 2))]), r => r with { Upsert = true });
+        Assert.Equal(new ChangeCounts(0, 1, 0), back.Changes);
+        Assert.Equal(2, await _db.ScalarAsync<long>("SELECT count(*) FROM layer_changes WHERE natural_key = '1/2'"));
+    }
+
+    [Fact]
     public async Task A_file_that_would_remove_most_of_a_layer_is_refused_until_forced_and_the_layer_stays()
     {
         // The ward's 460 parcels of Hải Dương's sheets, then one new sheet's two parcels imported as if they were all.

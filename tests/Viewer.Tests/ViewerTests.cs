@@ -453,6 +453,39 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_land_officer_reads_in_the_parcel_panel_what_the_imports_changed()
+    {
+        // The land registry's monthly update (biến động), by parcel number: one parcel sold. Its other fields as they are.
+        var id = await _server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE owner_name IS NOT NULL AND land_use_source IS NULL ORDER BY id LIMIT 1 OFFSET 40");
+        var owner = await _server.Db.ScalarAsync<string>("SELECT owner_name FROM parcels WHERE id = $1", id);
+        var update = await _server.Db.ScalarAsync<string>("""
+            SELECT json_build_object('type', 'FeatureCollection', 'features', json_build_array(json_build_object('type', 'Feature',
+              'geometry', ST_AsGeoJSON(geom, 15)::json,
+              'properties', json_build_object('sheet_no', sheet_no, 'parcel_no', parcel_no, 'declared_area_m2', declared_area_m2, 'land_use', land_use,
+                'address', address, 'owner_name', 'Trần Thị Mới', 'owner_id', owner_id, 'certificate_no', certificate_no, 'ward_code', ward_code))))::text
+            FROM parcels WHERE id = $1
+            """, id);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("wardmap-update-").FullName, "bien-dong-thang-11.geojson");
+        await File.WriteAllTextAsync(file, update);
+        var run = await new WardMap.Importers.Importer(_server.Db.DataSource).RunAsync(new WardMap.Importers.ImportRequest("parcels", file) { Upsert = true });
+        Assert.Equal(1, run.Changes!.Changed);
+
+        // The public's panel has no changes (owners' names are in them); a land officer's lists the sale.
+        var (lon, lat) = (await _server.Db.ScalarAsync<double>("SELECT ST_X(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id),
+                          await _server.Db.ScalarAsync<double>("SELECT ST_Y(ST_PointOnSurface(geom)) FROM parcels WHERE id = $1", id));
+        var open = await OpenAsync(FormattableString.Invariant($"/?parcel={id}#18/{lat}/{lon}"));
+        await open.WaitForSelectorAsync("#panel:not([hidden]) .neighbours li");
+        Assert.Equal("", await open.InnerTextAsync("#parcel-history"));
+        var page = await OpenAsync(FormattableString.Invariant($"/?parcel={id}#18/{lat}/{lon}"), apiKey: await _server.KeyAsync("officer"));
+        await page.WaitForSelectorAsync("#parcel-history li");
+        var history = await page.InnerTextAsync("#parcel-history");
+        Assert.StartsWith("Biến động", history);
+        Assert.Contains($"chủ sử dụng: {owner} → Trần Thị Mới", history);
+        Assert.Contains("bien-dong-thang-11.geojson", history);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "viewer-parcel-history.png") });
+    }
+
+    [Fact]
     public async Task A_planner_finds_the_planning_conflicts_by_kind_on_the_map_and_as_a_table()
     {
         var key = await _server.KeyAsync("planner");
@@ -1118,6 +1151,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("chỉ kiểm tra — khao-sat-den.geojson", report);
         Assert.Contains("Dòng bị loại (1)", report);
         Assert.Contains("Nhập được\t1", report);
+        Assert.Contains("Thay đổi\t1 thêm, 0 sửa, 0 bỏ", report);   // what it would do to the ward's assets
         var rejected = await page.Locator("#panel-body table.zones tr").Nth(1).Locator("td").AllInnerTextsAsync();
         Assert.Equal(["khao-sat-den.geojson", "2", "LoaiTS"], rejected.Take(3));   // the field as the file names it
         Assert.StartsWith("loại hạ tầng 'Cột điện' không có trong danh mục (đèn chiếu sáng, camera, cụm loa,", rejected[3]);   // why, in the page's language
