@@ -241,7 +241,9 @@ public sealed class Importer(NpgsqlDataSource db)
             report.Notes.Add(why.After("an import of this file would be refused: ", "nếu nhập thật, tệp này sẽ bị từ chối: "));
         }
 
+        var changes = Stopwatch.StartNew();
         report.Changes = await target!.RecordChangesAsync(report.RowsLoaded, ct);
+        report.Timings["changes"] = Math.Round(changes.Elapsed.TotalSeconds, 3);
         if (request.DryRun)
         {
             report.Status = "dry_run";

@@ -9,7 +9,7 @@ public sealed record ChangeCounts(long Added, long Changed, long Removed);
 /// <summary>
 /// What an import changes in a layer, row by row (biến động), written to layer_changes in the import's transaction
 /// (migration 0016): the live rows against the rows about to replace or update them, joined by natural key. A row
-/// is changed when any column it was loaded with differs, its shape compared byte for byte. A layer loaded for the
+/// is changed when any column it was loaded with differs, its shape vertex for vertex. A layer loaded for the
 /// first time has no history to keep: it is counted, not listed row by row.
 /// </summary>
 static class LayerChanges
@@ -26,24 +26,27 @@ static class LayerChanges
         // Every column the file fills but the key; the source CRS is how the file came, not what the row says.
         var compared = columns.Select(c => c.Name).Where(c => !key.Contains(c) && c is not "source_srid" and not "geom").ToList();
         string Differs(string c) => $"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN '{c}' END";
-        string Values(string alias) => $"jsonb_build_object({string.Join(", ", compared.Select(c => $"'{c}', {alias}.{c}"))})";
+        // The values are carried as columns and made into JSON only for the rows kept: most rows of a re-import are unchanged.
+        string Carried(string alias) => string.Join(", ", compared.Select(c => $"{alias}.{c} AS {alias}_{c}"));
+        string Values(string alias) => $"jsonb_build_object({string.Join(", ", compared.Select(c => $"'{c}', {alias}_{c}"))})";
         var sql = $"""
             WITH diff AS (
               SELECT concat_ws('/', {string.Join(", ", key.Select(k => $"COALESCE(n.{k}, o.{k})"))}) AS natural_key,
                      CASE WHEN o.{key[0]} IS NULL THEN 'added' WHEN n.{key[0]} IS NULL THEN 'removed' ELSE 'changed' END AS change,
                      array_remove(ARRAY[{string.Join(", ", compared.Select(Differs))},
-                                        CASE WHEN ST_AsEWKB(o.geom) IS DISTINCT FROM ST_AsEWKB(n.geom) THEN 'geom' END], NULL) AS fields,
-                     {Values("o")} AS was, {Values("n")} AS is_now
+                                        -- geometry's = compares coordinates and their order since PostGIS 2.4 (boxes before)
+                                        CASE WHEN o.geom IS DISTINCT FROM n.geom THEN 'geom' END], NULL) AS fields,
+                     {Carried("o")}, {Carried("n")}
               FROM {spec.Table} o {(removes ? "FULL" : "RIGHT")} JOIN {incoming} n ON {string.Join(" AND ", key.Select(k => $"o.{k} = n.{k}"))}),
             kept AS (
               INSERT INTO layer_changes (run_id, layer, natural_key, change, fields, before, after)
               SELECT $1, $2, natural_key, change,
                      CASE WHEN change = 'changed' THEN fields ELSE ARRAY[]::text[] END,
                      -- a changed row keeps only the values that changed; one added or removed, all of them
-                     CASE WHEN change = 'added' THEN NULL WHEN change = 'removed' THEN was
-                          ELSE (SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(was) f WHERE f.key = ANY (fields)) END,
-                     CASE WHEN change = 'removed' THEN NULL WHEN change = 'added' THEN is_now
-                          ELSE (SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each(is_now) f WHERE f.key = ANY (fields)) END
+                     CASE WHEN change = 'added' THEN NULL WHEN change = 'removed' THEN {Values("o")}
+                          ELSE (SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each({Values("o")}) f WHERE f.key = ANY (fields)) END,
+                     CASE WHEN change = 'removed' THEN NULL WHEN change = 'added' THEN {Values("n")}
+                          ELSE (SELECT jsonb_object_agg(f.key, f.value) FROM jsonb_each({Values("n")}) f WHERE f.key = ANY (fields)) END
               FROM diff WHERE change <> 'changed' OR cardinality(fields) > 0
               RETURNING change)
             SELECT count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'), count(*) FILTER (WHERE change = 'removed')
