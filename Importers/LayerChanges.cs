@@ -3,8 +3,14 @@ using WardMap.Importers.Layers;
 
 namespace WardMap.Importers;
 
-/// <summary>How many rows an import adds, changes and removes (a dry run: would).</summary>
-public sealed record ChangeCounts(long Added, long Changed, long Removed);
+/// <summary>How many rows an import adds, changes and removes (a dry run: would), and the first of them by key.</summary>
+public sealed record ChangeCounts(long Added, long Changed, long Removed)
+{
+    public List<ChangedRow> Rows { get; init; } = [];
+}
+
+/// <summary>One row an import changes: its natural key ("5/120"), added, changed or removed, and the columns that differ.</summary>
+public sealed record ChangedRow(string Key, string Change, string[] Fields);
 
 /// <summary>
 /// What an import changes in a layer, row by row (biến động), written to layer_changes in the import's transaction
@@ -14,6 +20,9 @@ public sealed record ChangeCounts(long Added, long Changed, long Removed);
 /// </summary>
 static class LayerChanges
 {
+    /// <summary>Changed rows listed in a run's report; all of them are in layer_changes.</summary>
+    public const int ReportedRows = 200;
+
     /// <param name="incoming">The relation holding the file's rows (the new table, or the upsert's staging table).</param>
     /// <param name="removes">A replace removes the live rows the file lacks; an upsert keeps them.</param>
     public static async Task<ChangeCounts> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, IReadOnlyList<StagedColumn> columns,
@@ -52,9 +61,20 @@ static class LayerChanges
             SELECT count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'), count(*) FILTER (WHERE change = 'removed')
             FROM kept
             """;
-        await using var cmd = new NpgsqlCommand(sql, conn, tx) { Parameters = { new() { Value = runId }, new() { Value = spec.Name } } };
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return new ChangeCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        ChangeCounts counts;
+        await using (var cmd = new NpgsqlCommand(sql, conn, tx) { Parameters = { new() { Value = runId }, new() { Value = spec.Name } } })
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            counts = new ChangeCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        }
+        // The first of them for the report (a dry run's too, though its rows in layer_changes roll back with it).
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT natural_key, change, fields FROM layer_changes WHERE run_id = $1 AND layer = $2
+            ORDER BY change, natural_key LIMIT {ReportedRows}
+            """, conn, tx) { Parameters = { new() { Value = runId }, new() { Value = spec.Name } } })
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) counts.Rows.Add(new ChangedRow(r.GetString(0), r.GetString(1), r.GetFieldValue<string[]>(2)));
+        return counts;
     }
 }

@@ -1,6 +1,7 @@
 import { api, esc, save } from './api.js';
 import { t, en, locale } from './i18n.js';
 import { fmt } from './coords.js';
+import { FIELDS } from './history.js';
 
 // The administrator's import from the browser (POST /api/imports: the same importer and report as `./wardmap
 // import`): a layer's file(s) — a shapefile's parts, a GeoPackage, GeoJSON, CSV or a .zip —, the report on the
@@ -14,6 +15,7 @@ const LAYERS = {
   ward_boundary: t('Ranh giới phường', 'Ward boundary'),
 };
 const STATUS = { succeeded: t('đã nhập', 'imported'), skipped: t('bỏ qua: tệp đã nhập rồi', 'skipped: already imported'), dry_run: t('chỉ kiểm tra', 'checked only'), failed: t('không nhập được', 'failed'), running: t('đang nhập', 'running') };
+const CHANGE = { added: t('thêm', 'added'), changed: t('sửa', 'changed'), removed: t('bỏ', 'removed') };
 const MODE = { upsert: t('cập nhật theo mã', 'updated by key'), replace: t('thay thế cả lớp', 'the layer replaced') };
 const SHOWN = 100;   // rows of each list on the page; the whole report is in the JSON
 // The importer says each reason, note and error in English and in Vietnamese (reason / reason_vi, …).
@@ -25,6 +27,12 @@ export function importTools(map, panel) {
   $('import-layer').addEventListener('change', population);
   population();
   const when = (iso) => (iso ? new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
+
+  // The rows the import changes in the layer (biến động): by key, what happened to each and which fields.
+  const changed = (c) => (c?.rows?.length ? `<h3>${t('Các dòng thay đổi', 'Rows changed')} (${fmt(c.added + c.changed + c.removed, 0)})</h3>
+      <table class="zones changes"><tr><th>${t('Mã', 'Key')}</th><th>${t('Thay đổi', 'Change')}</th><th>${t('Trường', 'Fields')}</th></tr>
+      ${c.rows.map((x) => `<tr><td>${esc(x.key)}</td><td>${CHANGE[x.change] ?? esc(x.change)}</td><td>${x.fields.map((f) => esc(FIELDS[f] ?? f)).join(', ')}</td></tr>`).join('')}</table>
+      ${c.added + c.changed + c.removed > c.rows.length ? `<p><small>${t(`${fmt(c.rows.length, 0)} dòng đầu (tất cả được lưu trong lịch sử biến động)`, `the first ${fmt(c.rows.length, 0)} (all are kept in the change history)`)}</small></p>` : ''}` : '');
 
   // A report in the panel: what was loaded, then the rows to look at, each with its file, row and field.
   function showReport(r) {
@@ -41,11 +49,12 @@ export function importTools(map, panel) {
         <tr><th>${r.status === 'succeeded' ? t('Đã nhập', 'Loaded') : t('Nhập được', 'Loadable')}</th><td>${fmt(r.rows_loaded, 0)}${MODE[r.mode] ? ` (${MODE[r.mode]})` : ''}</td></tr>
         ${r.rows_deleted ? `<tr><th>${t('Đã xóa', 'Removed')}</th><td>${fmt(r.rows_deleted, 0)}</td></tr>` : ''}
         <tr><th>${t('Bị loại', 'Rejected')}</th><td>${fmt(r.rows_rejected, 0)}</td></tr>
-        ${r.changes ? `<tr><th>${t('Thay đổi', 'Changes')}</th><td>${fmt(r.changes.added, 0)} ${t('thêm', 'added')}, ${fmt(r.changes.changed, 0)} ${t('sửa', 'changed')}, ${fmt(r.changes.removed, 0)} ${t('bỏ', 'removed')}</td></tr>` : ''}
+        ${r.changes ? `<tr><th>${t('Thay đổi', 'Changes')}</th><td>${['added', 'changed', 'removed'].map((k) => `${fmt(r.changes[k], 0)} ${CHANGE[k]}`).join(', ')}</td></tr>` : ''}
         ${r.source_crs ? `<tr><th>${t('Hệ tọa độ', 'CRS')}</th><td>${esc(r.source_crs)}</td></tr>` : ''}
         ${r.seconds != null ? `<tr><th>${t('Thời gian', 'Time')}</th><td>${fmt(r.seconds, 1)} s</td></tr>` : ''}
       </table>
       ${r.notes?.length ? `<ul>${said(r, 'notes').map((n) => `<li><small>${esc(n)}</small></li>`).join('')}</ul>` : ''}
+      ${changed(r.changes)}
       ${rows(t('Dòng bị loại', 'Rows rejected'), r.rejected)}${rows(t('Dòng đã sửa', 'Rows repaired'), r.repaired)}${rows(t('Dòng cần xem lại', 'Rows to look at'), r.flagged)}
       <p><a href="#" class="report-json">${t('Tải báo cáo đầy đủ (JSON)', 'Download the whole report (JSON)')}</a></p>`);
     body.querySelector('.report-json').addEventListener('click', (e) => {

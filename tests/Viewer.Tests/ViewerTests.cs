@@ -1151,8 +1151,9 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("chỉ kiểm tra — khao-sat-den.geojson", report);
         Assert.Contains("Dòng bị loại (1)", report);
         Assert.Contains("Nhập được\t1", report);
-        Assert.Contains("Thay đổi\t1 thêm, 0 sửa, 0 bỏ", report);   // what it would do to the ward's assets
-        var rejected = await page.Locator("#panel-body table.zones tr").Nth(1).Locator("td").AllInnerTextsAsync();
+        Assert.Contains("Thay đổi\t1 thêm, 0 sửa, 0 bỏ", report);   // what it would do to the ward's assets, row by row
+        Assert.Equal(["light/DEN-90001", "thêm", ""], await page.Locator("#panel-body table.changes tr").Nth(1).Locator("td").AllInnerTextsAsync());
+        var rejected = await page.Locator("#panel-body table.zones:not(.changes) tr").Nth(1).Locator("td").AllInnerTextsAsync();
         Assert.Equal(["khao-sat-den.geojson", "2", "LoaiTS"], rejected.Take(3));   // the field as the file names it
         Assert.StartsWith("loại hạ tầng 'Cột điện' không có trong danh mục (đèn chiếu sáng, camera, cụm loa,", rejected[3]);   // why, in the page's language
         Assert.Equal(before, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
