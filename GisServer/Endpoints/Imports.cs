@@ -40,8 +40,25 @@ public static class Imports
             cmd.Parameters.AddWithValue(id);
             return await cmd.ExecuteScalarAsync(ct) is string json
                 ? Results.Text(json, "application/json")
-                : Problems.NotFound(new($"no import run {id}", $"không có lần nhập {id}"));
+                : NoRun(id);
         }).WithSummary("One import run's report (admin): what was loaded, and every row rejected, repaired or flagged, with its file, row and field.");
+        group.MapGet("/{id:long}/changes.csv", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            // Every row the run changed (biến động), for the land office's monthly account: by key, what happened, the
+            // fields, and their values before and after written "field=value; …" so a spreadsheet shows them as text.
+            await using var cmd = db.CreateCommand("""
+                SELECT c.natural_key, c.change, array_to_string(c.fields, '; '),
+                       (SELECT string_agg(f.key || '=' || COALESCE(f.value #>> '{}', ''), '; ' ORDER BY f.key) FROM jsonb_each(c.before) f),
+                       (SELECT string_agg(f.key || '=' || COALESCE(f.value #>> '{}', ''), '; ' ORDER BY f.key) FROM jsonb_each(c.after) f)
+                FROM layer_changes c WHERE c.run_id = $1 ORDER BY c.change, c.natural_key
+                """);
+            cmd.Parameters.AddWithValue(id);
+            var rows = new List<IReadOnlyList<object?>>();
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) rows.Add([r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)]);
+            if (rows.Count == 0 && !await RunExistsAsync(db, id, ct)) return NoRun(id);
+            return Results.File(Queries.CsvFile.Bytes(["key", "change", "fields", "before", "after"], rows), "text/csv; charset=utf-8", $"bien-dong-lan-nhap-{id}.csv");
+        }).WithSummary("Every row one import run changed, as CSV (admin): key, added/changed/removed, the fields, their values before and after.");
     }
 
     static async Task<IResult> Upload(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
@@ -95,6 +112,15 @@ public static class Imports
             }
         }
         finally { dir.Delete(true); }
+    }
+
+    static IResult NoRun(long id) => Problems.NotFound(new($"no import run {id}", $"không có lần nhập {id}"));
+
+    static async Task<bool> RunExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM import_runs WHERE id = $1)");
+        cmd.Parameters.AddWithValue(id);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

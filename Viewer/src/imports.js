@@ -28,11 +28,13 @@ export function importTools(map, panel) {
   population();
   const when = (iso) => (iso ? new Date(iso).toLocaleString(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
 
-  // The rows the import changes in the layer (biến động): by key, what happened to each and which fields.
-  const changed = (c) => (c?.rows?.length ? `<h3>${t('Các dòng thay đổi', 'Rows changed')} (${fmt(c.added + c.changed + c.removed, 0)})</h3>
+  // The rows the import changes in the layer (biến động): by key, what happened to each and which fields; a run that
+  // was loaded keeps them all, with their values before and after, to download.
+  const changed = ({ changes: c, run_id: run, status }) => (c?.rows?.length ? `<h3>${t('Các dòng thay đổi', 'Rows changed')} (${fmt(c.added + c.changed + c.removed, 0)})</h3>
       <table class="zones changes"><tr><th>${t('Mã', 'Key')}</th><th>${t('Thay đổi', 'Change')}</th><th>${t('Trường', 'Fields')}</th></tr>
       ${c.rows.map((x) => `<tr><td>${esc(x.key)}</td><td>${CHANGE[x.change] ?? esc(x.change)}</td><td>${x.fields.map((f) => esc(FIELDS[f] ?? f)).join(', ')}</td></tr>`).join('')}</table>
-      ${c.added + c.changed + c.removed > c.rows.length ? `<p><small>${t(`${fmt(c.rows.length, 0)} dòng đầu (tất cả được lưu trong lịch sử biến động)`, `the first ${fmt(c.rows.length, 0)} (all are kept in the change history)`)}</small></p>` : ''}` : '');
+      ${c.added + c.changed + c.removed > c.rows.length ? `<p><small>${t(`${fmt(c.rows.length, 0)} dòng đầu`, `the first ${fmt(c.rows.length, 0)}`)}</small></p>` : ''}
+      ${status === 'succeeded' && run ? `<p><a href="#" class="changes-csv">${t('Tải toàn bộ thay đổi, kèm giá trị trước và sau (CSV)', 'Download every change, with the values before and after (CSV)')}</a></p>` : ''}` : '');
 
   // A report in the panel: what was loaded, then the rows to look at, each with its file, row and field.
   function showReport(r) {
@@ -54,9 +56,13 @@ export function importTools(map, panel) {
         ${r.seconds != null ? `<tr><th>${t('Thời gian', 'Time')}</th><td>${fmt(r.seconds, 1)} s</td></tr>` : ''}
       </table>
       ${r.notes?.length ? `<ul>${said(r, 'notes').map((n) => `<li><small>${esc(n)}</small></li>`).join('')}</ul>` : ''}
-      ${changed(r.changes)}
+      ${changed(r)}
       ${rows(t('Dòng bị loại', 'Rows rejected'), r.rejected)}${rows(t('Dòng đã sửa', 'Rows repaired'), r.repaired)}${rows(t('Dòng cần xem lại', 'Rows to look at'), r.flagged)}
       <p><a href="#" class="report-json">${t('Tải báo cáo đầy đủ (JSON)', 'Download the whole report (JSON)')}</a></p>`);
+    body.querySelector('.changes-csv')?.addEventListener('click', async (e) => {
+      e.preventDefault();
+      try { save(await api(`/api/imports/${r.run_id}/changes.csv`), `bien-dong-lan-nhap-${r.run_id}.csv`); } catch (err) { $('import-status').textContent = err.message; }
+    });
     body.querySelector('.report-json').addEventListener('click', (e) => {
       e.preventDefault();
       save(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' }), `import-${r.run_id ?? r.layer}.json`);

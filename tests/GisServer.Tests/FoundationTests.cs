@@ -330,11 +330,11 @@ public sealed class FoundationTests : IAsyncLifetime
             type = "Feature", properties = new { SoTo = 12, SoThua = no, LoaiDat = use, TenChu = owner, DiaChi = $"{no} Ngõ Quyền" },
             geometry = new { type = "Polygon", coordinates = new[] { new[] { new[] { 106.29 + dx, 20.93 }, [106.2902 + dx, 20.93], [106.2902 + dx, 20.9302], [106.29 + dx, 20.93] } } },
         };
-        async Task Import(string name, bool upsert, params object[] parcels)
+        async Task<WardMap.Importers.ImportReport> Import(string name, bool upsert, params object[] parcels)
         {
             var file = Path.Combine(Directory.CreateTempSubdirectory("wardmap-history-").FullName, name);
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { type = "FeatureCollection", features = parcels }));
-            await new WardMap.Importers.Importer(server.Db.DataSource).RunAsync(new WardMap.Importers.ImportRequest("parcels", file) { Upsert = upsert });
+            return await new WardMap.Importers.Importer(server.Db.DataSource).RunAsync(new WardMap.Importers.ImportRequest("parcels", file) { Upsert = upsert });
         }
         await Import("to12.geojson", false, Parcel(1, "ODT", "Nguyễn Văn An", 0), Parcel(2, "CLN", "Lê Văn Cường", 0.001));
         var id = await server.Db.ScalarAsync<long>("SELECT id FROM parcels WHERE sheet_no = 12 AND parcel_no = 1");
@@ -344,7 +344,7 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.String, before.GetProperty("since").ValueKind);
 
         // The parcel is sold and becomes a shop: the land registry's update, by parcel number.
-        await Import("bien-dong-thang-11.geojson", true, Parcel(1, "TMD", "Trần Thị Bình", 0));
+        var update = await Import("bien-dong-thang-11.geojson", true, Parcel(1, "TMD", "Trần Thị Bình", 0));
         var history = await officer.GetFromJsonAsync<JsonElement>($"/api/parcels/{id}/history");
         var change = Assert.Single(history.GetProperty("changes").EnumerateArray());
         Assert.Equal("changed", change.GetProperty("change").GetString());
@@ -358,6 +358,16 @@ public sealed class FoundationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client().GetAsync($"/api/parcels/{id}/history")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(await server.KeyAsync("planner")).GetAsync($"/api/parcels/{id}/history")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync("/api/parcels/999999/history")).StatusCode);
+
+        // The whole month's changes for the land office's account: the run's rows as a spreadsheet (administrators).
+        var admin = server.Client(await server.KeyAsync("admin"));
+        var csv = await admin.GetAsync($"/api/imports/{update.RunId}/changes.csv");
+        Assert.Equal($"bien-dong-lan-nhap-{update.RunId}.csv", csv.Content.Headers.ContentDisposition?.FileName);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(["key,change,fields,before,after",
+            "12/1,changed,land_use; owner_name,land_use=ODT; owner_name=Nguyễn Văn An,land_use=TMD; owner_name=Trần Thị Bình"], lines);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync($"/api/imports/{update.RunId}/changes.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/imports/999999/changes.csv")).StatusCode);
     }
 
     [Fact]

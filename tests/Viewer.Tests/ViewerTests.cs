@@ -1182,6 +1182,10 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync("() => document.querySelector('#panel-body p b')?.textContent === 'đã nhập'");
         Assert.Equal(before + 1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets"));
         Assert.Equal(1, await _server.Db.ScalarAsync<long>("SELECT count(*) FROM assets WHERE code = 'DEN-90001'"));
+        // What it changed, for the ward's records: the new light, with its values.
+        var changes = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#panel-body .changes-csv"));
+        Assert.Matches(@"^bien-dong-lan-nhap-\d+\.csv$", changes.SuggestedFilename);
+        Assert.Contains(await File.ReadAllLinesAsync((await changes.PathAsync())!), l => l.StartsWith("light/DEN-90001,added,,,") && l.Contains("name=Đèn ngõ 5"));
         Assert.Matches(@"/\{z\}/\{x\}/\{y\}\.mvt\?v=import-\d+$", await page.EvaluateAsync<string>("() => window.wardmap.map.getSource('ward').tiles[0]"));
     }
 
