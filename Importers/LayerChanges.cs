@@ -34,18 +34,17 @@ static class LayerChanges
         var key = spec.NaturalKey;
         // Every column the file fills but the key; the source CRS is how the file came, not what the row says.
         var compared = columns.Select(c => c.Name).Where(c => !key.Contains(c) && c is not "source_srid" and not "geom").ToList();
-        string Differs(string c) => $"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN '{c}' END";
+        // geometry's = compares coordinates and their order since PostGIS 2.4 (boxes before)
+        var differs = compared.Select(c => $"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN '{c}' END").Append("CASE WHEN o.geom IS DISTINCT FROM n.geom THEN 'geom' END");
         // The values are carried as columns and made into JSON only for the rows kept: most rows of a re-import are unchanged.
-        string Carried(string alias) => string.Join(", ", compared.Select(c => $"{alias}.{c} AS {alias}_{c}"));
+        var carried = compared.SelectMany(c => new[] { $"o.{c} AS o_{c}", $"n.{c} AS n_{c}" });
         string Values(string alias) => $"jsonb_build_object({string.Join(", ", compared.Select(c => $"'{c}', {alias}_{c}"))})";
         var sql = $"""
             WITH diff AS (
               SELECT concat_ws('/', {string.Join(", ", key.Select(k => $"COALESCE(n.{k}, o.{k})"))}) AS natural_key,
                      CASE WHEN o.{key[0]} IS NULL THEN 'added' WHEN n.{key[0]} IS NULL THEN 'removed' ELSE 'changed' END AS change,
-                     array_remove(ARRAY[{string.Join(", ", compared.Select(Differs))},
-                                        -- geometry's = compares coordinates and their order since PostGIS 2.4 (boxes before)
-                                        CASE WHEN o.geom IS DISTINCT FROM n.geom THEN 'geom' END], NULL) AS fields,
-                     {Carried("o")}, {Carried("n")}
+                     array_remove(ARRAY[{string.Join(", ", differs)}], NULL) AS fields
+                     {string.Concat(carried.Select(c => ", " + c))}
               FROM {spec.Table} o {(removes ? "FULL" : "RIGHT")} JOIN {incoming} n ON {string.Join(" AND ", key.Select(k => $"o.{k} = n.{k}"))}),
             kept AS (
               INSERT INTO layer_changes (run_id, layer, natural_key, change, fields, before, after)

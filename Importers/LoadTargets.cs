@@ -12,6 +12,8 @@ abstract class LoadTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec
     protected NpgsqlTransaction Tx { get; } = tx;
     protected LayerSpec Spec { get; } = spec;
     protected IReadOnlyList<StagedColumn> Columns { get; } = columns;
+    /// <summary>The columns the import's files give values to (RowConverter.ProvidedColumns, of every file).</summary>
+    public HashSet<string> Provided { get; } = new();
 
     public abstract string CopyCommand { get; }
     public abstract ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct);
@@ -146,7 +148,10 @@ sealed class NewTableTarget : LoadTarget
     }
 }
 
-/// <summary>Upsert: rows go into a temporary staging table, then merge into the live table by natural key.</summary>
+/// <summary>
+/// Upsert: rows go into a temporary staging table, then merge into the live table by natural key; a row updated gets
+/// the values of the columns the file has, and keeps the others.
+/// </summary>
 sealed class StagingTarget : LoadTarget
 {
     readonly long _runId;
@@ -164,7 +169,7 @@ sealed class StagingTarget : LoadTarget
     public override string CopyCommand => $"COPY stage ({ColumnList}) FROM STDIN (FORMAT BINARY)";
 
     public override Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct) =>
-        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns, "stage", removes: false, _runId, rowsLoaded, ct);
+        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns.Where(c => Provided.Contains(c.Name)).ToList(), "stage", removes: false, _runId, rowsLoaded, ct);
 
     public override ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct)
     {
@@ -176,7 +181,8 @@ sealed class StagingTarget : LoadTarget
     public override async Task<long> FinishAsync(CancellationToken ct)
     {
         var cols = Columns.Select(c => c.Name).ToList();
-        var updates = cols.Where(c => !Spec.NaturalKey.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
+        // A row updated keeps the columns the file does not have (an owners' list leaves the addresses alone).
+        var updates = cols.Where(c => !Spec.NaturalKey.Contains(c) && Provided.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
         await Importer.Exec(Conn, Tx, $"""
             INSERT INTO {Spec.Table} ({string.Join(", ", cols)}, import_run_id)
             SELECT {ColumnList}, $1 FROM stage

@@ -63,6 +63,14 @@ public sealed class RowConverter
     }
 
     public LayerSpec Spec => _spec;
+
+    /// <summary>
+    /// The staged columns this file gives a value to: the fields it maps (a source field, a constant, the population
+    /// CSV's) and what the importer derives from every row (geometry, measures). An update by key writes only these.
+    /// </summary>
+    public IEnumerable<string> ProvidedColumns => StagedColumns.Select(c => c.Name).Where(c =>
+        !_colIndex.TryGetValue(c, out var f) || _map.SourceIndex[f] >= 0 || _map.Constants[f] is not null
+        || (_population is not null && c is "population" or "households"));
     int Col(string name) => _colIndex[name];
     readonly Dictionary<string, int> _colIndex;
     readonly int[] _keyCols;

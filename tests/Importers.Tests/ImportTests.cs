@@ -335,6 +335,24 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_update_by_key_changes_the_columns_its_file_has_and_keeps_the_others()
+    {
+        // The cadastre: each parcel with its address and certificate. Then the registry's list of new owners, which
+        // has neither: the addresses and certificates stay, the owners change, and only the owners are recorded.
+        static object Full(int no, string owner) => new Dictionary<string, object?>
+            { ["SoTo"] = 3, ["SoThua"] = no, ["LoaiDat"] = "ODT", ["DienTich"] = 100.0, ["TenChu"] = owner, ["DiaChi"] = $"{no} Phố Huế", ["SoGCN"] = $"CS 0{no}" };
+        await Import("parcels", _files.GeoJson("to3.geojson", [(ToWgs84(Square(0, 0)), Full(1, "Nguyễn Văn An")), (ToWgs84(Square(20, 0)), Full(2, "Lê Thị Hoa"))]));
+        var owners = _files.GeoJson("chu-moi.geojson", [(ToWgs84(Square(0, 0)), Parcel(3, 1, owner: "Phạm Minh Đức"))]);
+        var run = await Import("parcels", owners, r => r with { Upsert = true });
+        Assert.Equal(("Phạm Minh Đức", "1 Phố Huế", "CS 01"), (
+            await _db.ScalarAsync<string>("SELECT owner_name FROM parcels WHERE sheet_no = 3 AND parcel_no = 1"),
+            await _db.ScalarAsync<string>("SELECT address FROM parcels WHERE sheet_no = 3 AND parcel_no = 1"),
+            await _db.ScalarAsync<string>("SELECT certificate_no FROM parcels WHERE sheet_no = 3 AND parcel_no = 1")));
+        var change = Assert.Single(run.Changes!.Rows);
+        Assert.Equal(("3/1", "changed", "owner_name"), (change.Key, change.Change, string.Join(",", change.Fields)));
+    }
+
+    [Fact]
     public async Task A_file_that_would_remove_most_of_a_layer_is_refused_until_forced_and_the_layer_stays()
     {
         // The ward's 460 parcels of Hải Dương's sheets, then one new sheet's two parcels imported as if they were all.
