@@ -35,6 +35,13 @@ public static class ParcelEndpoints
                 if (sheet <= 0 || no is <= 0) return Problems.BadRequest(new("sheet and no are positive whole numbers", "số tờ và số thửa là số nguyên dương"), sheet <= 0 ? "sheet" : "no");
                 json = await Sql.JsonAsync(db, ParcelQueries.BySheetAndNumber, ct, ("sheet", sheet), ("no", no), ("officer", officer), ("limit", take), ("offset", skip));
                 if (officer) await Audit.WriteAsync(db, ctx.User.Who(), ctx.User.Role(), "parcel.read", $"sheet {sheet} no {no}", null, ct);
+                // A number no longer on the map: the answer says which import took it away, rather than nothing.
+                if (no is not null && System.Text.Json.Nodes.JsonNode.Parse(json!)!.AsObject() is { } answer && (int)answer["numberMatched"]! == 0
+                    && await Sql.JsonAsync(db, ParcelQueries.Removed, ct, ("key", $"{sheet}/{no}")) is { } removed)
+                {
+                    answer["removed"] = System.Text.Json.Nodes.JsonNode.Parse(removed);
+                    json = answer.ToJsonString();
+                }
             }
             else if (q is not null)
             {

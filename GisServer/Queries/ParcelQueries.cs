@@ -46,6 +46,17 @@ public static class ParcelQueries
     public static readonly string ByOwner = Collection(TextSearch.Contains("p.owner_name"));
     public static readonly string ById = $"SELECT {Feature}::text FROM parcels p WHERE p.id = @id";
 
+    /// <summary>
+    /// When a parcel number is no longer on the map, the import that took it away (merged, taken for a road): the
+    /// last change recorded for that number, if it was its removal (layer_changes).
+    /// </summary>
+    public const string Removed = """
+        SELECT json_build_object('at', r.finished_at, 'file', r.file, 'run_id', r.id)::text
+        FROM (SELECT run_id, change FROM layer_changes WHERE layer = 'parcels' AND natural_key = @key ORDER BY run_id DESC LIMIT 1) c
+        JOIN import_runs r ON r.id = c.run_id
+        WHERE c.change = 'removed'
+        """;
+
     /// <summary>The parcel under a point; else the nearest within @radius metres (a point on a road), saying how far.</summary>
     public const string At = $"""
         WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) AS g),

@@ -12,7 +12,7 @@ import { parcelHistory } from './history.js';
 import { dotAt, dotsAt, isAssetLayer, isReportLayer, showDot } from './popup.js';
 import { fillLegend } from './legend.js';
 import { measureTool } from './measure.js';
-import { t, en, lang, translatePage, switchLanguage } from './i18n.js';
+import { t, en, lang, locale, translatePage, switchLanguage } from './i18n.js';
 
 // The viewer: the ward on a style from WardMap, a layer list, a legend, search, a parcel panel,
 // coordinates in lon/lat and VN-2000. No business logic here: it asks the APIs.
@@ -307,12 +307,16 @@ $('search').addEventListener('submit', async (e) => {
   try {
     const [fc, places] = await Promise.all([api(url), text ? api(`/api/places?q=${encodeURIComponent(q)}`) : { features: [] }]);
     const found = fc.features.length + places.features.length;
-    $('status').textContent = found ? '' : t(`Không tìm thấy "${q}"`, `Nothing found for "${q}"`);
+    $('status').textContent = found ? '' : fc.removed ? gone(numbers, fc.removed) : t(`Không tìm thấy "${q}"`, `Nothing found for "${q}"`);
     if (found === 1 && fc.features.length === 1) { showParcel(fc.features[0].id); goTo(fc.features); }
     else if (found === 1) { hidePanel(); showPlace(places.features[0]); }
     else if (found > 1) showMatches(q, url, fc, places.features);
   } catch (err) { $('status').textContent = err.message; }
 });
+
+// A parcel number no longer on the map says when it went and with which file (merged, taken for a road).
+const gone = ([, sheet, no], r) => t(`Thửa ${no}, tờ ${sheet} không còn trên bản đồ: bỏ khi nhập ${r.file} ngày ${new Date(r.at).toLocaleDateString(locale)} (gộp thửa hoặc thu hồi)`,
+  `Parcel ${no} of sheet ${sheet} is no longer on the map: it went with the import of ${r.file} on ${new Date(r.at).toLocaleDateString(locale)} (merged or taken)`);
 
 // A point typed as coordinates (a surveyor's VN-2000 X Y, or lat/lon): marked on the map, with the parcel there opened.
 async function showPoint({ lon, lat, vn2000 }) {

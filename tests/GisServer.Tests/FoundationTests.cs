@@ -368,6 +368,15 @@ public sealed class FoundationTests : IAsyncLifetime
             "12/1,changed,land_use; owner_name,land_use=ODT; owner_name=Nguyễn Văn An,land_use=TMD; owner_name=Trần Thị Bình"], lines);
         Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync($"/api/imports/{update.RunId}/changes.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/imports/999999/changes.csv")).StatusCode);
+
+        // 12/2 is merged into its neighbour: the new sheet has no 12/2. Looked up by number, the answer says when it went.
+        var merged = await Import("to12-2026.geojson", false, Parcel(1, "TMD", "Trần Thị Bình", 0));
+        Assert.Equal(1, merged.Changes!.Removed);
+        var search = await server.Client().GetFromJsonAsync<JsonElement>("/api/parcels?sheet=12&no=2");
+        Assert.Equal(0, search.GetProperty("numberMatched").GetInt32());
+        Assert.Equal("to12-2026.geojson", Path.GetFileName(search.GetProperty("removed").GetProperty("file").GetString()));
+        Assert.Equal(merged.RunId, search.GetProperty("removed").GetProperty("run_id").GetInt64());
+        Assert.False((await server.Client().GetFromJsonAsync<JsonElement>("/api/parcels?sheet=12&no=7")).TryGetProperty("removed", out _));   // never there
     }
 
     [Fact]
