@@ -162,6 +162,8 @@ public sealed class Importer(NpgsqlDataSource db)
             }
             else crs = source.DeclaredCrs;
 
+            // A parcels file in lon/lat measures each parcel already on the map in its own zone (RowConverter).
+            if (spec.IsParcels && reference.ParcelZones is null && crs?.IsVn2000Tm3() != true) await reference.LoadParcelZonesAsync(conn, ct);
             Said? guessNote = null;
             var converter = new RowConverter(spec, mapping, source.FieldNames, reference, request, report, file, several, keys);
             // Replace loads straight into a new table built beside the live one (swapped in at the end);

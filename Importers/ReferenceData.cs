@@ -15,6 +15,20 @@ public sealed class ReferenceData
     public Geometry? Ward { get; private set; }
     public IPreparedGeometry? WardWithMargin { get; private set; }
     IndexedPointInAreaLocator? _nearWard;
+    /// <summary>
+    /// The TM-3 zone each parcel on the map was surveyed in, by its key (sheet, parcel): read when a parcels file comes
+    /// in another CRS, so a parcel it brings again is measured where the register measures it (LoadParcelZonesAsync).
+    /// </summary>
+    public Dictionary<string, int>? ParcelZones { get; private set; }
+
+    public async Task LoadParcelZonesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        ParcelZones = new();
+        await using var cmd = new NpgsqlCommand("SELECT sheet_no, parcel_no, source_srid FROM parcels", conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            if (Crs.CrsRegistry.IsVn2000Tm3(r.GetInt32(2))) ParcelZones[$"{r.GetInt32(0)}\u001f{r.GetInt32(1)}"] = r.GetInt32(2);
+    }
 
     /// <summary>
     /// Within the margin of the ward? A vertex inside the margin answers yes at the cost of one point

@@ -200,6 +200,11 @@ public sealed class RowConverter
         if (g.RepairNote is not null) _report.Repaired.Add(new RowIssue(record.Row, "geometry", g.RepairNote, null, _issueFile));
         if (_spec.IsParcels)
         {
+            // A parcel on the map that comes again in lon/lat (an update from a GIS export) is measured in the TM-3 zone
+            // it was surveyed in, not in the ward's: its register area and extract stay as they were (vn2000.md,
+            // "Measurements").
+            if (!g.MeasuredInFileCrs && _ref.ParcelZones?.TryGetValue(key, out var zone) == true && zone != g.MeasureSrid)
+                g = g with { LegalArea = CrsRegistry.FromEpsg(zone).FromWgs84(g.Wgs84!).Area, MeasureSrid = zone };
             var legal = Math.Round(g.LegalArea, 1);
             values[Staged("legal_area_m2")] = (decimal)legal;
             if (values[Col("declared_area_m2")] is decimal declared)
@@ -229,7 +234,11 @@ public sealed class RowConverter
 
     /// <summary>The geometry half of a row: checked, repaired, measured, reprojected.</summary>
     public sealed record PreparedGeometry(Geometry? Wgs84, double LegalArea, int MeasureSrid, Said? RepairNote, Point? SourceVertex,
-        Said? Error = null, string? ErrorValue = null);
+        Said? Error = null, string? ErrorValue = null)
+    {
+        /// <summary>Measured in the file's own TM-3 zone (else in the ward's, from lon/lat).</summary>
+        public bool MeasuredInFileCrs { get; init; }
+    }
 
     /// <summary>
     /// Type, validity (repaired with a note), legal area in TM-3 and reprojection to EPSG:4326. Touches no
@@ -264,7 +273,7 @@ public sealed class RowConverter
         if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90)
             return Fail(new($"coordinates outside longitude/latitude after reprojection from {crs}",
                 $"tọa độ ra ngoài phạm vi kinh độ/vĩ độ sau khi chuyển từ {crs}"));
-        return new PreparedGeometry(geom, legal, measureSrid, repairNote, firstVertex);
+        return new PreparedGeometry(geom, legal, measureSrid, repairNote, firstVertex) { MeasuredInFileCrs = crs.IsVn2000Tm3() };
 
         static PreparedGeometry Fail(Said error, string? value = null) => new(null, 0, 0, null, null, error, value);
     }

@@ -353,6 +353,31 @@ public sealed class ImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parcel_updated_from_a_lon_lat_file_is_still_measured_in_the_zone_it_was_surveyed_in()
+    {
+        // Hải Dương's sheets, surveyed in 105°30' (EPSG:9209); the ward's own zone is 105°45' (9210).
+        await Import("parcels", Repo.SampleSmall("parcels_hai_duong_9209.shp"));
+        var id = await _db.ScalarAsync<long>("SELECT id FROM parcels ORDER BY id LIMIT 1 OFFSET 3");
+        var area = await _db.ScalarAsync<decimal>("SELECT legal_area_m2 FROM parcels WHERE id = $1", id);
+        // Its new owner, from a GIS export in lon/lat (the shape as it is), beside a parcel new to the map.
+        var export = await _db.ScalarAsync<string>("""
+            SELECT json_build_object('type', 'FeatureCollection', 'features', json_build_array(json_build_object('type', 'Feature',
+              'geometry', ST_AsGeoJSON(geom, 15)::json,
+              'properties', json_build_object('SoTo', sheet_no, 'SoThua', parcel_no, 'LoaiDat', land_use, 'TenChu', 'Đỗ Văn Mới'))))::text
+            FROM parcels WHERE id = $1
+            """, id);
+        var file = _files.Text("chu-moi-wgs84.geojson", export);
+        var run = await Import("parcels", file, r => r with { Upsert = true });
+        Assert.Equal(0, run.RowsRejected);
+        Assert.Equal((9209, area), (await _db.ScalarAsync<int>("SELECT source_srid FROM parcels WHERE id = $1", id),
+                                    await _db.ScalarAsync<decimal>("SELECT legal_area_m2 FROM parcels WHERE id = $1", id)));
+        Assert.Equal("owner_name", string.Join(",", Assert.Single(run.Changes!.Rows).Fields));   // no area, no zone moved
+        // A parcel that is new to the map has no zone of its own yet: the ward's.
+        await Import("parcels", _files.GeoJson("thua-moi.geojson", [(ToWgs84(Square(0, 0)), Parcel(95, 1))]), r => r with { Upsert = true });
+        Assert.Equal(9210, await _db.ScalarAsync<int>("SELECT source_srid FROM parcels WHERE sheet_no = 95 AND parcel_no = 1"));
+    }
+
+    [Fact]
     public async Task A_file_that_would_remove_most_of_a_layer_is_refused_until_forced_and_the_layer_stays()
     {
         // The ward's 460 parcels of Hải Dương's sheets, then one new sheet's two parcels imported as if they were all.
