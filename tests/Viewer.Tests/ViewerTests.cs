@@ -486,6 +486,24 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parcel_number_an_import_took_away_is_searched_and_the_viewer_says_when_it_went()
+    {
+        // Hải Dương's sheets leave the ward's map: the layer is replaced by Hải Phòng's file alone (forced, as it is most of it).
+        var (sheet, no) = (await _server.Db.ScalarAsync<int>("SELECT sheet_no FROM parcels WHERE source_srid = 9209 ORDER BY id LIMIT 1"),
+                           await _server.Db.ScalarAsync<int>("SELECT parcel_no FROM parcels WHERE source_srid = 9209 ORDER BY id LIMIT 1"));
+        var run = await new WardMap.Importers.Importer(_server.Db.DataSource).RunAsync(
+            new WardMap.Importers.ImportRequest("parcels", Repo.SampleSmall("parcels_hai_phong_9210.gpkg")) { Force = true });
+        Assert.Equal(460, run.Changes!.Removed);
+        var page = await OpenAsync("/");
+        await page.FillAsync("#search-input", $"{sheet}/{no}");
+        await page.PressAsync("#search-input", "Enter");
+        await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.includes('không còn')");
+        Assert.Matches($@"^Thửa {no}, tờ {sheet} không còn trên bản đồ: bỏ khi nhập parcels_hai_phong_9210\.gpkg ngày \d+/\d+/\d+ \(gộp thửa hoặc thu hồi\)$",
+            await page.InnerTextAsync("#status"));
+        Assert.True(await page.Locator("#panel").IsHiddenAsync());
+    }
+
+    [Fact]
     public async Task A_planner_finds_the_planning_conflicts_by_kind_on_the_map_and_as_a_table()
     {
         var key = await _server.KeyAsync("planner");
