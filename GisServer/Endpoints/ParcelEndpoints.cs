@@ -40,7 +40,7 @@ public static class ParcelEndpoints
                     && await Sql.JsonAsync(db, ParcelQueries.Removed, ct, ("key", $"{sheet}/{no}")) is { } removed)
                 {
                     answer["removed"] = System.Text.Json.Nodes.JsonNode.Parse(removed);
-                    json = answer.ToJsonString();
+                    return Sql.GeoJson(answer);
                 }
             }
             else if (q is not null)

@@ -54,7 +54,7 @@ public static class PlanningEndpoints
                 ["file"] = fileName, ["crs"] = fromFile.Crs, ["polygons"] = fromFile.Polygons,
                 ["crs_assumed"] = fromFile.CrsAssumed, ["left_out"] = fromFile.LeftOut, ["repaired"] = fromFile.Repaired,
             };
-            return Results.Text(answer.ToJsonString(), "application/json");
+            return Sql.Json(answer);
         }).WithSummary("A GeoJSON polygon (lon/lat), or multipart `file` (a plan's boundary: GeoJSON, GeoPackage, a shapefile's parts or a .zip; `srs` overrides the CRS it declares; `fallback_srs` is read when it declares none and is not in lon/lat) -> parcels touched with the area inside each, zones, residential groups and the population affected (planner); `?format=csv`: the parcels as a spreadsheet.");
 
         planning.MapGet("/conflicts", async (string? format, HttpContext ctx, ConflictTable conflicts, CancellationToken ct) =>
@@ -134,8 +134,6 @@ public static class PlanningEndpoints
         return CsvFile.Bytes([.. columns.Select(c => c.n)], table.Rows.Select(row => (IReadOnlyList<object?>)[.. columns.Select(c => row[c.i])]));
     }
 
-    // As the server's other JSON (Server.cs): Vietnamese written as it is, not as \u escapes.
-    static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     static byte[] GeoJson(ConflictTable.Table table)
     {
@@ -148,6 +146,6 @@ public static class PlanningEndpoints
             ["geometry"] = System.Text.Json.JsonDocument.Parse((string)row[g]!).RootElement,
             ["properties"] = names.Select((n, i) => (n, i)).Where(x => x.i != g).ToDictionary(x => x.n, x => row[x.i] is DBNull ? null : row[x.i]),
         });
-        return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["type"] = "FeatureCollection", ["features"] = features.ToList() }, Json);
+        return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["type"] = "FeatureCollection", ["features"] = features.ToList() }, Sql.Written);
     }
 }

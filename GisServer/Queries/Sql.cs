@@ -13,5 +13,9 @@ public static class Sql
     }
 
     public static IResult GeoJson(string json) => Results.Text(json, "application/geo+json");
+    /// <summary>An answer built from PostGIS's JSON and added to (JsonNode), written as the server writes JSON: Vietnamese as it is.</summary>
+    public static IResult GeoJson(System.Text.Json.Nodes.JsonNode answer) => GeoJson(answer.ToJsonString(Written));
+    public static IResult Json(System.Text.Json.Nodes.JsonNode answer) => Json(answer.ToJsonString(Written));
+    public static readonly System.Text.Json.JsonSerializerOptions Written = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     public static IResult Json(string json) => Results.Text(json, "application/json");
 }

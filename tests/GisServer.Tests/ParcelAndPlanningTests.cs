@@ -359,6 +359,8 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
             var r = await Send(body, srs: srs);
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             var file = await r.Content.ReadFromJsonAsync<JsonElement>();
+            var zoneUse = file.GetProperty("zones")[0].GetProperty("planned_use_name").GetString()!;
+            Assert.Contains($"\"{zoneUse}\"", await r.Content.ReadAsStringAsync());   // Vietnamese as it is, as the server's other JSON
             Assert.NotEmpty(Ids(file));
             Assert.Equal(Ids(drawn), Ids(file));
             Assert.Equal(drawn.GetProperty("population_affected").GetInt32(), file.GetProperty("population_affected").GetInt32());
