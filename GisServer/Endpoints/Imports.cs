@@ -18,17 +18,15 @@ public static class Imports
             .WithSummary("Import an uploaded file into a layer (admin). Fields: layer, file(s), srs, encoding, upsert, force, dry_run, population.");
         group.MapGet("", async (NpgsqlDataSource db, CancellationToken ct) =>
         {
-            await using var cmd = db.CreateCommand("""
-                SELECT id, layer, file, status, rows_read, rows_loaded, rows_rejected, started_at, finished_at
-                FROM import_runs ORDER BY id DESC LIMIT 100
-                """);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            var list = new List<object>();
-            while (await r.ReadAsync(ct))
-                list.Add(new { id = r.GetInt64(0), layer = r.GetString(1), file = r.GetString(2), status = r.GetString(3), rows_read = r.GetInt32(4),
-                    rows_loaded = r.GetInt32(5), rows_rejected = r.GetInt32(6), started_at = r.GetDateTime(7), finished_at = r.IsDBNull(8) ? (DateTime?)null : r.GetDateTime(8) });
-            return Results.Ok(list);
-        }).WithSummary("The last 100 import runs (admin).");
+            var json = await Queries.Sql.JsonAsync(db, """
+                SELECT COALESCE(json_agg(json_build_object(
+                         'id', id, 'layer', layer, 'file', file, 'status', status, 'rows_read', rows_read, 'rows_loaded', rows_loaded,
+                         'rows_rejected', rows_rejected, 'started_at', started_at, 'finished_at', finished_at,
+                         'changes', (report -> 'changes') - 'rows') ORDER BY id DESC), '[]')::text
+                FROM (SELECT * FROM import_runs ORDER BY id DESC LIMIT 100) r
+                """, ct);
+            return Queries.Sql.Json(json!);
+        }).WithSummary("The last 100 import runs (admin), with what each changed (added, changed, removed).");
         group.MapGet("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
         {
             // The run's whole report as it was stored (rows rejected, repaired and flagged, each with its file, row

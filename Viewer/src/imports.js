@@ -83,10 +83,16 @@ export function importTools(map, panel) {
     }
   }
 
+  // " (3 thêm, 12 sửa)": what a run changed in the layer, when it changed anything.
+  const changeCounts = (c) => {
+    const parts = c ? ['added', 'changed', 'removed'].filter((k) => c[k]).map((k) => `${fmt(c[k], 0)} ${CHANGE[k]}`) : [];
+    return parts.length ? ` (${parts.join(', ')})` : '';
+  };
+
   async function listRuns() {
     const runs = await api('/api/imports').catch(() => []);
     $('import-runs').innerHTML = runs.slice(0, 10).map((r) => `<li><a href="#" data-run="${r.id}">${when(r.started_at)} · ${esc(LAYERS[r.layer] ?? r.layer)}</a>
-      — ${esc(r.file)}: ${STATUS[r.status] ?? esc(r.status)}${r.status === 'succeeded' ? `, ${fmt(r.rows_loaded, 0)}/${fmt(r.rows_read, 0)} ${t('dòng', 'rows')}` : r.rows_read ? `, ${fmt(r.rows_read, 0)} ${t('dòng đã đọc', 'rows read')}` : ''}${r.rows_rejected ? `, <span class="error">${fmt(r.rows_rejected, 0)} ${t('bị loại', 'rejected')}</span>` : ''}</li>`).join('');
+      — ${esc(r.file)}: ${STATUS[r.status] ?? esc(r.status)}${r.status === 'succeeded' ? `, ${fmt(r.rows_loaded, 0)}/${fmt(r.rows_read, 0)} ${t('dòng', 'rows')}` : r.rows_read ? `, ${fmt(r.rows_read, 0)} ${t('dòng đã đọc', 'rows read')}` : ''}${changeCounts(r.changes)}${r.rows_rejected ? `, <span class="error">${fmt(r.rows_rejected, 0)} ${t('bị loại', 'rejected')}</span>` : ''}</li>`).join('');
   }
   $('import-runs').addEventListener('click', async (e) => {
     const a = e.target.closest('[data-run]');

@@ -1179,7 +1179,7 @@ public sealed class ViewerTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The run is listed, and opens its report again.
         await page.WaitForSelectorAsync("#import-runs [data-run]");
-        Assert.Contains("khao-sat-den.geojson: chỉ kiểm tra, 2 dòng đã đọc, 1 bị loại", await page.InnerTextAsync("#import-runs li"));
+        Assert.Contains("khao-sat-den.geojson: chỉ kiểm tra, 2 dòng đã đọc (1 thêm), 1 bị loại", await page.InnerTextAsync("#import-runs li"));
         await page.ClickAsync("#panel-close");
         await page.ClickAsync("#import-runs [data-run]");
         await page.WaitForFunctionAsync("() => document.querySelector('#panel-body')?.textContent.includes('Dòng bị loại (1)')");
