@@ -171,7 +171,7 @@ public sealed class Importer(NpgsqlDataSource db)
             target ??= request.Upsert
                 ? await StagingTarget.CreateAsync(conn, tx, converter, report.RunId, ct)
                 : await NewTableTarget.CreateAsync(conn, tx, spec, converter, report.RunId, ct);
-            target.Provided.UnionWith(converter.ProvidedColumns);
+            target.BeginFile(converter.ProvidedColumns);
             report.Timings.TryAdd("prepare", Math.Round(clock.Elapsed.TotalSeconds, 3));
 
             // Three threads in a line, rows in file order: one parses the file, one prepares geometries

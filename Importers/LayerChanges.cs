@@ -15,22 +15,19 @@ public sealed record ChangedRow(string Key, string Change, string[] Fields);
 /// <summary>
 /// What an import changes in a layer, row by row (biến động), written to layer_changes in the import's transaction
 /// (migration 0016): the live rows against the rows about to replace or update them, joined by natural key. A row
-/// is changed when any column it was loaded with differs, its shape vertex for vertex. A layer loaded for the
-/// first time has no history to keep: it is counted, not listed row by row.
+/// is changed when any column it was loaded with differs, its shape vertex for vertex.
 /// </summary>
 static class LayerChanges
 {
     /// <summary>Changed rows listed in a run's report; all of them are in layer_changes.</summary>
     public const int ReportedRows = 200;
 
-    /// <param name="incoming">The relation holding the file's rows (the new table, or the upsert's staging table).</param>
+    /// <param name="columns">The columns to compare: those the incoming rows have values for.</param>
+    /// <param name="incoming">The relation holding the file's rows (the new table, or a file's rows of the upsert's staging table).</param>
     /// <param name="removes">A replace removes the live rows the file lacks; an upsert keeps them.</param>
-    public static async Task<ChangeCounts> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, IReadOnlyList<StagedColumn> columns,
-        string incoming, bool removes, long runId, long rowsLoaded, CancellationToken ct)
+    public static async Task<(long Added, long Changed, long Removed)> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec,
+        IReadOnlyList<StagedColumn> columns, string incoming, bool removes, long runId, CancellationToken ct)
     {
-        await using (var any = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {spec.Table})", conn, tx))
-            if (!(bool)(await any.ExecuteScalarAsync(ct))!) return new ChangeCounts(rowsLoaded, 0, 0);
-
         var key = spec.NaturalKey;
         // Every column the file fills but the key; the source CRS is how the file came, not what the row says.
         var compared = columns.Select(c => c.Name).Where(c => !key.Contains(c) && c is not "source_srid" and not "geom").ToList();
@@ -60,14 +57,15 @@ static class LayerChanges
             SELECT count(*) FILTER (WHERE change = 'added'), count(*) FILTER (WHERE change = 'changed'), count(*) FILTER (WHERE change = 'removed')
             FROM kept
             """;
-        ChangeCounts counts;
-        await using (var cmd = new NpgsqlCommand(sql, conn, tx) { Parameters = { new() { Value = runId }, new() { Value = spec.Name } } })
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            counts = new ChangeCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
-        }
-        // The first of them for the report (a dry run's too, though its rows in layer_changes roll back with it).
+        await using var cmd = new NpgsqlCommand(sql, conn, tx) { Parameters = { new() { Value = runId }, new() { Value = spec.Name } } };
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    }
+
+    /// <summary>The counts with the first rows changed for the report (a dry run's too, though its rows roll back with it).</summary>
+    public static async Task<ChangeCounts> WithFirstRowsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, long runId, ChangeCounts counts, CancellationToken ct)
+    {
         await using (var cmd = new NpgsqlCommand($"""
             SELECT natural_key, change, fields FROM layer_changes WHERE run_id = $1 AND layer = $2
             ORDER BY change, natural_key LIMIT {ReportedRows}

@@ -6,21 +6,34 @@ using WardMap.Importers.Layers;
 namespace WardMap.Importers;
 
 /// <summary>Where an import's COPY rows go, and how they become the live layer inside the import's transaction.</summary>
-abstract class LoadTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, IReadOnlyList<StagedColumn> columns)
+abstract class LoadTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, IReadOnlyList<StagedColumn> columns, long runId)
 {
     protected NpgsqlConnection Conn { get; } = conn;
     protected NpgsqlTransaction Tx { get; } = tx;
     protected LayerSpec Spec { get; } = spec;
     protected IReadOnlyList<StagedColumn> Columns { get; } = columns;
-    /// <summary>The columns the import's files give values to (RowConverter.ProvidedColumns, of every file).</summary>
-    public HashSet<string> Provided { get; } = new();
+    protected long RunId { get; } = runId;
 
     public abstract string CopyCommand { get; }
     public abstract ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct);
     /// <summary>Makes the loaded rows the layer; returns how many rows of the old layer are gone.</summary>
     public abstract Task<long> FinishAsync(CancellationToken ct);
-    /// <summary>Writes what the loaded rows change in the layer, row by row (LayerChanges), before they become it.</summary>
-    public abstract Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct);
+    /// <summary>The next file's rows follow, giving values to these columns (RowConverter.ProvidedColumns).</summary>
+    public virtual void BeginFile(IEnumerable<string> provided) { }
+
+    /// <summary>
+    /// Writes what the loaded rows change in the layer, row by row (LayerChanges), before they become it. A layer
+    /// loaded for the first time has no history to keep: it is counted, not listed row by row.
+    /// </summary>
+    public async Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct)
+    {
+        await using (var any = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {Spec.Table})", Conn, Tx))
+            if (!(bool)(await any.ExecuteScalarAsync(ct))!) return new ChangeCounts(rowsLoaded, 0, 0);
+        var (added, changed, removed) = await CompareAsync(ct);
+        return await LayerChanges.WithFirstRowsAsync(Conn, Tx, Spec, RunId, new ChangeCounts(added, changed, removed), ct);
+    }
+
+    protected abstract Task<(long Added, long Changed, long Removed)> CompareAsync(CancellationToken ct);
 
     /// <summary>
     /// Synchronous writes only fill Npgsql's buffer (it flushes when full); typed writes let Npgsql reuse
@@ -54,13 +67,12 @@ abstract class LoadTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec
 sealed class NewTableTarget : LoadTarget
 {
     readonly RowConverter _converter;
-    readonly long _runId;
     readonly Dictionary<string, long> _liveIds;
     readonly Queue<long> _freshIds = new();
     string T => Spec.Table;
 
     NewTableTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, RowConverter converter, long runId, Dictionary<string, long> ids)
-        : base(conn, tx, spec, converter.StagedColumns) => (_converter, _runId, _liveIds, LiveRows) = (converter, runId, ids, ids.Count);
+        : base(conn, tx, spec, converter.StagedColumns, runId) => (_converter, _liveIds, LiveRows) = (converter, ids, ids.Count);
 
     /// <summary>The rows the live layer has; and of them, those whose key the file has not had so far (removed at the swap).</summary>
     public long LiveRows { get; }
@@ -80,8 +92,9 @@ sealed class NewTableTarget : LoadTarget
 
     public override string CopyCommand => $"COPY {T}__load (id, import_run_id, {ColumnList}) FROM STDIN (FORMAT BINARY)";
 
-    public override Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct) =>
-        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns, $"{T}__load", removes: true, _runId, rowsLoaded, ct);
+    // A replace is the whole layer: every column counts, and rows the file lacks are removed.
+    protected override Task<(long, long, long)> CompareAsync(CancellationToken ct) =>
+        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns, $"{T}__load", removes: true, RunId, ct);
 
     public override async ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct)
     {
@@ -92,7 +105,7 @@ sealed class NewTableTarget : LoadTarget
         }
         copy.StartRow();
         copy.Write(id, NpgsqlDbType.Bigint);
-        copy.Write(_runId, NpgsqlDbType.Bigint);
+        copy.Write(RunId, NpgsqlDbType.Bigint);
         WriteValues(copy, row);
     }
 
@@ -149,31 +162,45 @@ sealed class NewTableTarget : LoadTarget
 }
 
 /// <summary>
-/// Upsert: rows go into a temporary staging table, then merge into the live table by natural key; a row updated gets
-/// the values of the columns the file has, and keeps the others.
+/// Upsert: rows go into a temporary staging table, each with the number of the file it came from, then merge into the
+/// live table by natural key, file by file: a row updated gets the values of the columns its file has and keeps the
+/// others (a list of new owners leaves the addresses alone, even beside a file that has addresses).
 /// </summary>
 sealed class StagingTarget : LoadTarget
 {
-    readonly long _runId;
+    readonly List<HashSet<string>> _files = new();   // the columns each file gives values to, in file order
 
     StagingTarget(NpgsqlConnection conn, NpgsqlTransaction tx, LayerSpec spec, IReadOnlyList<StagedColumn> columns, long runId)
-        : base(conn, tx, spec, columns) => _runId = runId;
+        : base(conn, tx, spec, columns, runId) { }
 
     public static async Task<LoadTarget> CreateAsync(NpgsqlConnection conn, NpgsqlTransaction tx, RowConverter converter, long runId, CancellationToken ct)
     {
         var cols = converter.StagedColumns;
-        await Importer.Exec(conn, tx, $"CREATE TEMP TABLE stage ({string.Join(", ", cols.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP", ct);
+        await Importer.Exec(conn, tx, $"CREATE TEMP TABLE stage (file_no integer, {string.Join(", ", cols.Select(c => $"{c.Name} {c.SqlType}"))}) ON COMMIT DROP", ct);
         return new StagingTarget(conn, tx, converter.Spec, cols, runId);
     }
 
-    public override string CopyCommand => $"COPY stage ({ColumnList}) FROM STDIN (FORMAT BINARY)";
+    public override string CopyCommand => $"COPY stage (file_no, {ColumnList}) FROM STDIN (FORMAT BINARY)";
 
-    public override Task<ChangeCounts> RecordChangesAsync(long rowsLoaded, CancellationToken ct) =>
-        LayerChanges.RecordAsync(Conn, Tx, Spec, Columns.Where(c => Provided.Contains(c.Name)).ToList(), "stage", removes: false, _runId, rowsLoaded, ct);
+    public override void BeginFile(IEnumerable<string> provided) => _files.Add(provided.ToHashSet());
+
+    // Each file against the live rows, on the columns it has; an upsert removes nothing.
+    protected override async Task<(long, long, long)> CompareAsync(CancellationToken ct)
+    {
+        long added = 0, changed = 0;
+        for (int f = 0; f < _files.Count; f++)
+        {
+            var (a, c, _) = await LayerChanges.RecordAsync(Conn, Tx, Spec, Columns.Where(col => _files[f].Contains(col.Name)).ToList(),
+                $"(SELECT * FROM stage WHERE file_no = {f})", removes: false, RunId, ct);
+            (added, changed) = (added + a, changed + c);
+        }
+        return (added, changed, 0);
+    }
 
     public override ValueTask WriteAsync(NpgsqlBinaryImporter copy, object?[] row, CancellationToken ct)
     {
         copy.StartRow();
+        copy.Write(_files.Count - 1, NpgsqlDbType.Integer);
         WriteValues(copy, row);
         return ValueTask.CompletedTask;
     }
@@ -181,13 +208,15 @@ sealed class StagingTarget : LoadTarget
     public override async Task<long> FinishAsync(CancellationToken ct)
     {
         var cols = Columns.Select(c => c.Name).ToList();
-        // A row updated keeps the columns the file does not have (an owners' list leaves the addresses alone).
-        var updates = cols.Where(c => !Spec.NaturalKey.Contains(c) && Provided.Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
-        await Importer.Exec(Conn, Tx, $"""
-            INSERT INTO {Spec.Table} ({string.Join(", ", cols)}, import_run_id)
-            SELECT {ColumnList}, $1 FROM stage
-            ON CONFLICT ({string.Join(", ", Spec.NaturalKey)}) DO UPDATE SET {string.Join(", ", updates)}
-            """, ct, _runId);
+        for (int f = 0; f < _files.Count; f++)
+        {
+            var updates = cols.Where(c => !Spec.NaturalKey.Contains(c) && _files[f].Contains(c)).Append("import_run_id").Select(c => $"{c} = EXCLUDED.{c}");
+            await Importer.Exec(Conn, Tx, $"""
+                INSERT INTO {Spec.Table} ({string.Join(", ", cols)}, import_run_id)
+                SELECT {ColumnList}, $1 FROM stage WHERE file_no = {f}
+                ON CONFLICT ({string.Join(", ", Spec.NaturalKey)}) DO UPDATE SET {string.Join(", ", updates)}
+                """, ct, RunId);
+        }
         return 0;
     }
 }

@@ -350,6 +350,18 @@ public sealed class ImportTests : IAsyncLifetime
             await _db.ScalarAsync<string>("SELECT certificate_no FROM parcels WHERE sheet_no = 3 AND parcel_no = 1")));
         var change = Assert.Single(run.Changes!.Rows);
         Assert.Equal(("3/1", "changed", "owner_name"), (change.Key, change.Change, string.Join(",", change.Fields)));
+
+        // Two files in one update, one with addresses and one without: each row gets only what its own file has.
+        var renumbered = new Dictionary<string, object?>((Dictionary<string, object?>)Full(1, "Phạm Minh Đức")) { ["DiaChi"] = "1A Phố Huế" };
+        var both = await Import("parcels", _files.GeoJson("dia-chi.geojson", [(ToWgs84(Square(0, 0)), renumbered)]), r => r with
+        {
+            Upsert = true, MoreFiles = [_files.GeoJson("chu-moi-2.geojson", [(ToWgs84(Square(20, 0)), Parcel(3, 2, owner: "Vũ Thị Lan"))])],
+        });
+        Assert.Equal(("1A Phố Huế", "2 Phố Huế", "Vũ Thị Lan"), (
+            await _db.ScalarAsync<string>("SELECT address FROM parcels WHERE sheet_no = 3 AND parcel_no = 1"),
+            await _db.ScalarAsync<string>("SELECT address FROM parcels WHERE sheet_no = 3 AND parcel_no = 2"),
+            await _db.ScalarAsync<string>("SELECT owner_name FROM parcels WHERE sheet_no = 3 AND parcel_no = 2")));
+        Assert.Equal(["3/1 address", "3/2 owner_name"], both.Changes!.Rows.Select(r => $"{r.Key} {string.Join(",", r.Fields)}"));
     }
 
     [Fact]
