@@ -54,7 +54,7 @@ public static class Imports
             var rows = new List<IReadOnlyList<object?>>();
             await using (var r = await cmd.ExecuteReaderAsync(ct))
                 while (await r.ReadAsync(ct)) rows.Add([r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4)]);
-            if (rows.Count == 0 && !await RunExistsAsync(db, id, ct)) return NoRun(id);
+            if (rows.Count == 0 && !await Queries.Sql.TrueAsync(db, "SELECT EXISTS (SELECT 1 FROM import_runs WHERE id = @id)", ct, ("id", id))) return NoRun(id);
             return Results.File(Queries.CsvFile.Bytes(["key", "change", "fields", "before", "after"], rows), "text/csv; charset=utf-8", $"bien-dong-lan-nhap-{id}.csv");
         }).WithSummary("Every row one import run changed, as CSV (admin): key, added/changed/removed, the fields, their values before and after.");
     }
@@ -113,13 +113,6 @@ public static class Imports
     }
 
     static IResult NoRun(long id) => Problems.NotFound(new($"no import run {id}", $"không có lần nhập {id}"));
-
-    static async Task<bool> RunExistsAsync(NpgsqlDataSource db, long id, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM import_runs WHERE id = $1)");
-        cmd.Parameters.AddWithValue(id);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
 
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
     static bool IsTrue(string? s) => s is "true" or "1" or "on" or "yes";

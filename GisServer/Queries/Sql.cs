@@ -12,6 +12,14 @@ public static class Sql
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <summary>Whether a statement such as <c>SELECT EXISTS (…)</c> answers true.</summary>
+    public static async Task<bool> TrueAsync(NpgsqlDataSource db, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return await cmd.ExecuteScalarAsync(ct) is true;
+    }
+
     public static IResult GeoJson(string json) => Results.Text(json, "application/geo+json");
     /// <summary>An answer built from PostGIS's JSON and added to (JsonNode), written as the server writes JSON: Vietnamese as it is.</summary>
     public static IResult GeoJson(System.Text.Json.Nodes.JsonNode answer) => GeoJson(answer.ToJsonString(Written));
