@@ -303,6 +303,7 @@ public sealed class ParcelAndPlanningTests : SampleWardTest
         var (sheetNo, parcelNo, address, use, legal) = (itself.GetProperty("sheet_no").GetInt32(), itself.GetProperty("parcel_no").GetInt32(),
             itself.GetProperty("address").GetString(), itself.GetProperty("land_use").GetString(), itself.GetProperty("legal_area_m2").GetDecimal());
         Assert.Equal(await Scalar<string>("SELECT address FROM parcels WHERE id = $1", id), address);
+        Assert.Equal(await Scalar<string>("SELECT land_use_name(land_use) FROM parcels WHERE id = $1", id), itself.GetProperty("land_use_name").GetString());
         Assert.Equal(2, lines.Length);
         Assert.StartsWith(FormattableString.Invariant($"{sheetNo},{parcelNo},{(address!.Contains(',') ? $"\"{address}\"" : address)},{use},"), lines[1]);
         Assert.EndsWith(FormattableString.Invariant($",{legal},{itself.GetProperty("area_inside_m2").GetDecimal()},100.0,{id}"), lines[1]);
