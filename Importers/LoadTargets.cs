@@ -86,7 +86,7 @@ sealed class NewTableTarget : LoadTarget
         await using (var q = new NpgsqlCommand($"SELECT id, {string.Join(", ", spec.NaturalKey)} FROM {t}", conn, tx))
         await using (var r = await q.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                ids[string.Join('\u001f', Enumerable.Range(1, spec.NaturalKey.Length).Select(i => r.GetValue(i)))] = r.GetInt64(0);
+                ids[RowConverter.JoinKey(Enumerable.Range(1, spec.NaturalKey.Length).Select(i => r.GetValue(i)))] = r.GetInt64(0);
         return new NewTableTarget(conn, tx, spec, converter, runId, ids);
     }
 

@@ -27,7 +27,7 @@ public sealed class ReferenceData
         await using var cmd = new NpgsqlCommand("SELECT sheet_no, parcel_no, source_srid FROM parcels", conn);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            if (Crs.CrsRegistry.IsVn2000Tm3(r.GetInt32(2))) ParcelZones[$"{r.GetInt32(0)}\u001f{r.GetInt32(1)}"] = r.GetInt32(2);
+            if (Crs.CrsRegistry.IsVn2000Tm3(r.GetInt32(2))) ParcelZones[RowConverter.JoinKey([r.GetInt32(0), r.GetInt32(1)])] = r.GetInt32(2);
     }
 
     /// <summary>

@@ -78,8 +78,10 @@ public sealed class RowConverter
     readonly Dictionary<string, int> _stagedIndex;
 
     /// <summary>The natural key of a staged row, as <see cref="Importer"/> matches it to the live table's ids.</summary>
-    public string KeyOf(object?[] staged) => _keyCols.Length == 1 ? System.Convert.ToString(staged[_keyCols[0]], CultureInfo.InvariantCulture)!
-        : string.Join('\u001f', _keyCols.Select(i => staged[i]));
+    public string KeyOf(object?[] staged) => JoinKey(_keyCols.Select(i => staged[i]));
+
+    /// <summary>A natural key's values as one string (the live table's keys are read into the same form).</summary>
+    public static string JoinKey(IEnumerable<object?> values) => string.Join('\u001f', values.Select(v => System.Convert.ToString(v, CultureInfo.InvariantCulture)));
 
     /// <summary>The staged values, or null when the row was rejected (and recorded in the report).</summary>
     public object?[]? Convert(SourceRecord record, PreparedGeometry prepared)

@@ -5,19 +5,18 @@ namespace WardMap.GisServer.Queries;
 /// <summary>Runs a statement with named parameters and hands back the JSON text PostGIS built.</summary>
 public static class Sql
 {
-    public static async Task<string?> JsonAsync(NpgsqlDataSource db, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
-    {
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return await cmd.ExecuteScalarAsync(ct) as string;
-    }
+    public static async Task<string?> JsonAsync(NpgsqlDataSource db, string sql, CancellationToken ct, params (string Name, object? Value)[] args) =>
+        await ScalarAsync(db, sql, ct, args) as string;
 
     /// <summary>Whether a statement such as <c>SELECT EXISTS (…)</c> answers true.</summary>
-    public static async Task<bool> TrueAsync(NpgsqlDataSource db, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
+    public static async Task<bool> TrueAsync(NpgsqlDataSource db, string sql, CancellationToken ct, params (string Name, object? Value)[] args) =>
+        await ScalarAsync(db, sql, ct, args) is true;
+
+    static async Task<object?> ScalarAsync(NpgsqlDataSource db, string sql, CancellationToken ct, (string Name, object? Value)[] args)
     {
         await using var cmd = db.CreateCommand(sql);
         foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return await cmd.ExecuteScalarAsync(ct) is true;
+        return await cmd.ExecuteScalarAsync(ct);
     }
 
     public static IResult GeoJson(string json) => Results.Text(json, "application/geo+json");
